@@ -1,0 +1,36 @@
+"""Option bundles shared by several commands (STYLE: one decorator per bundle)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["dist_option", "project_option"]
+
+
+def project_option(f: F) -> F:
+    """``--project DIR``: the project directory (default: the current directory)."""
+    return click.option(
+        "--project",
+        "project",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Project directory holding polevents.toml, ontology/, shapes/, data/.",
+    )(f)
+
+
+def dist_option(f: F) -> F:
+    """``--dist DIR``: the built output folder."""
+    return click.option(
+        "--dist",
+        "dist",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Built output folder (default: dist/ of the project).",
+    )(f)

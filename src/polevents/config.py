@@ -1,0 +1,93 @@
+"""Project configuration: ``polevents.toml`` at the project root.
+
+The base IRI of the dataset is set here and nowhere else; data files write
+relative IRIs (``<id/person/…>``) that are resolved against it when loaded.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+__all__ = ["CONFIG_FILE", "ProjectConfig", "load_config"]
+
+CONFIG_FILE = "polevents.toml"
+DEFAULT_BASE = "https://w3id.org/polevents/"
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Settings of one project directory (ontology/, shapes/, data/, queries/)."""
+
+    root: Path
+    base: str = DEFAULT_BASE
+    title: str = "polevents dataset"
+    description: str = ""
+    license: str = "https://creativecommons.org/licenses/by/4.0/"
+    publisher: str = "polevents"
+    version: str = "0.0.0"
+    issued: str | None = None
+    #: Folders (relative to root) where source texts may be found, to check offsets.
+    text_paths: tuple[Path, ...] = field(default_factory=tuple)
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    def graph_iri(self, name: str) -> str:
+        """The IRI of the named graph holding the data of ``data/<name>/``."""
+        return f"{self.base}graph/{name}"
+
+    def graph_name(self, iri: str) -> str | None:
+        """Inverse of :meth:`graph_iri`; ``None`` for a graph outside the dataset."""
+        prefix = f"{self.base}graph/"
+        return iri[len(prefix):] if iri.startswith(prefix) else None
+
+
+def load_config(root: Path) -> ProjectConfig:
+    """Read ``polevents.toml`` under ``root``; defaults where it is missing."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise InputError(f"{root}: project directory does not exist")
+    path = root / CONFIG_FILE
+    raw: dict[str, object] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{path}: {exc}") from exc
+    dataset = raw.get("dataset", {})
+    sources = raw.get("sources", {})
+    if not isinstance(dataset, dict) or not isinstance(sources, dict):
+        raise InputError(f"{path}: [dataset] and [sources] must be tables")
+    base = str(dataset.get("base", DEFAULT_BASE))
+    if not base.endswith(("/", "#")):
+        raise InputError(f"{path}: dataset.base must end with '/' or '#', got {base!r}")
+    text_paths = tuple(root / str(p) for p in sources.get("text_paths", []))
+    issued = dataset.get("issued")
+    return ProjectConfig(
+        root=root,
+        base=base,
+        title=str(dataset.get("title", ProjectConfig.title)),
+        description=str(dataset.get("description", "")),
+        license=str(dataset.get("license", ProjectConfig.license)),
+        publisher=str(dataset.get("publisher", ProjectConfig.publisher)),
+        version=str(dataset.get("version", ProjectConfig.version)),
+        issued=str(issued) if issued is not None else None,
+        text_paths=text_paths,
+    )

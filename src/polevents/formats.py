@@ -1,0 +1,120 @@
+"""RDF and query-result formats as one type each.
+
+A format carries everything the code needs to know about it (names, media
+type, file extension, whether it holds quads), so no code chooses a format by
+comparing strings::
+
+    >>> RdfFormat.from_name("ttl") is RdfFormat.TURTLE
+    True
+    >>> RdfFormat.TURTLE.media_type
+    'text/turtle'
+    >>> RdfFormat.from_extension("nq").is_quads
+    True
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+__all__ = ["RdfFormat", "ResultFormat"]
+
+
+class RdfFormat(enum.Enum):
+    """An RDF serialisation: (name, rdflib name, media type, extension, quads?, aliases)."""
+
+    TURTLE = ("turtle", "turtle", "text/turtle", "ttl", False, ("ttl",))
+    NTRIPLES = ("nt", "nt", "application/n-triples", "nt", False, ("ntriples", "n-triples"))
+    NQUADS = ("nquads", "nquads", "application/n-quads", "nq", True, ("nq", "n-quads"))
+    TRIG = ("trig", "trig", "application/trig", "trig", True, ())
+    JSONLD = ("jsonld", "json-ld", "application/ld+json", "jsonld", True, ("json-ld",))
+    RDFXML = ("rdfxml", "xml", "application/rdf+xml", "rdf", False, ("xml", "rdf", "owl"))
+
+    def __init__(
+        self,
+        label: str,
+        rdflib_name: str,
+        media_type: str,
+        extension: str,
+        is_quads: bool,
+        aliases: tuple[str, ...],
+    ) -> None:
+        self.label = label
+        self.rdflib_name = rdflib_name
+        self.media_type = media_type
+        self.extension = extension
+        self.is_quads = is_quads
+        self.aliases = aliases
+
+    @property
+    def oxigraph(self) -> pyoxigraph.RdfFormat:
+        """The matching ``pyoxigraph.RdfFormat``."""
+        import pyoxigraph
+
+        return pyoxigraph.RdfFormat.from_media_type(self.media_type)  # type: ignore[return-value]
+
+    @classmethod
+    def from_name(cls, name: str) -> RdfFormat:
+        key = name.lower().lstrip(".")
+        for fmt in cls:
+            if key in (fmt.label, fmt.extension, fmt.rdflib_name, *fmt.aliases):
+                return fmt
+        allowed = ", ".join(f.label for f in cls)
+        raise InputError(f"unknown RDF format {name!r}; use one of: {allowed}")
+
+    @classmethod
+    def from_extension(cls, ext: str) -> RdfFormat:
+        return cls.from_name(ext)
+
+    @classmethod
+    def from_path(cls, path: Path) -> RdfFormat:
+        suffixes = [s for s in path.suffixes if s != ".gz"]
+        if not suffixes:
+            raise InputError(f"{path}: cannot tell the RDF format from the file name")
+        return cls.from_extension(suffixes[-1])
+
+    @classmethod
+    def from_media_type(cls, media_type: str) -> RdfFormat | None:
+        base = media_type.split(";")[0].strip().lower()
+        for fmt in cls:
+            if fmt.media_type == base:
+                return fmt
+        return None
+
+
+class ResultFormat(enum.Enum):
+    """How query results are printed: (name, media type, for SELECT/ASK?, for graphs?)."""
+
+    TABLE = ("table", "text/plain", True, False)
+    CSV = ("csv", "text/csv", True, False)
+    TSV = ("tsv", "text/tab-separated-values", True, False)
+    JSON = ("json", "application/sparql-results+json", True, False)
+    XML = ("xml", "application/sparql-results+xml", True, False)
+    TURTLE = ("turtle", "text/turtle", False, True)
+    JSONLD = ("jsonld", "application/ld+json", False, True)
+    NTRIPLES = ("nt", "application/n-triples", False, True)
+
+    def __init__(self, label: str, media_type: str, for_solutions: bool, for_graphs: bool) -> None:
+        self.label = label
+        self.media_type = media_type
+        self.for_solutions = for_solutions
+        self.for_graphs = for_graphs
+
+    @classmethod
+    def from_name(cls, name: str) -> ResultFormat:
+        for fmt in cls:
+            if fmt.label == name.lower():
+                return fmt
+        allowed = ", ".join(f.label for f in cls)
+        raise InputError(f"unknown result format {name!r}; use one of: {allowed}")
+
+    @property
+    def rdf_format(self) -> RdfFormat | None:
+        """The RDF format for graph results, None for solution formats."""
+        return RdfFormat.from_media_type(self.media_type) if self.for_graphs else None

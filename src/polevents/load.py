@@ -1,0 +1,216 @@
+"""Load stage: read a project's ontology/, shapes/ and data/ into memory.
+
+Every RDF file is parsed by Oxigraph (fast, and its syntax errors carry line
+and column), with the project's base IRI so data files can use relative IRIs.
+Layout of a project::
+
+    polevents.toml            base IRI, dataset metadata, where source texts live
+    ontology/*.ttl            the vocabulary   -> graph <https://w3id.org/polevents/ontology>
+    shapes/*.ttl              SHACL shapes     (not part of the published data)
+    data/<name>/*.ttl         one source       -> graph <BASE graph/<name>>
+
+Files of other RDF formats (``.nt``, ``.trig``, ``.nq``, ``.jsonld``, ``.rdf``)
+are read as well; in quad formats the graph named in the file is replaced by the
+folder's graph, so a folder is always exactly one named graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .config import ProjectConfig, load_config
+from .errors import InputError, Position, RdfSyntaxError
+from .formats import RdfFormat
+from .vocab import ONTOLOGY_IRI
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+    import rdflib
+
+__all__ = [
+    "Project",
+    "SourceGraph",
+    "load_project",
+    "parse_file",
+    "to_rdflib_graph",
+    "to_rdflib_term",
+]
+
+RDF_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl")
+
+
+@dataclass
+class SourceGraph:
+    """The triples of one folder of data/ (one source), kept as one named graph."""
+
+    name: str
+    iri: str
+    files: list[Path]
+    triples: list[pyoxigraph.Triple]
+    #: subject IRI -> the file that states the most about it (for reports)
+    subject_files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class Project:
+    """Everything the later stages need, loaded once."""
+
+    config: ProjectConfig
+    ontology: list[pyoxigraph.Triple]
+    ontology_files: list[Path]
+    shapes: list[pyoxigraph.Triple]
+    shape_files: list[Path]
+    sources: list[SourceGraph]
+
+    @property
+    def ontology_graph_iri(self) -> str:
+        return ONTOLOGY_IRI
+
+    def quads(self, *, with_ontology: bool = True) -> Iterator[pyoxigraph.Quad]:
+        """All published quads: the ontology graph (optional) and one graph per source."""
+        import pyoxigraph as ox
+
+        if with_ontology:
+            g = ox.NamedNode(ONTOLOGY_IRI)
+            for t in self.ontology:
+                yield ox.Quad(t.subject, t.predicate, t.object, g)
+        for src in self.sources:
+            g = ox.NamedNode(src.iri)
+            for t in src.triples:
+                yield ox.Quad(t.subject, t.predicate, t.object, g)
+
+    def store(self, *, with_ontology: bool = True) -> pyoxigraph.Store:
+        """An in-memory Oxigraph store of :meth:`quads`."""
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.bulk_extend(self.quads(with_ontology=with_ontology))
+        return store
+
+    def file_of(self, subject: str) -> Path | None:
+        """The data file that describes ``subject``, if any."""
+        for src in self.sources:
+            if subject in src.subject_files:
+                return src.subject_files[subject]
+        return None
+
+
+def parse_file(path: Path, base: str) -> list[pyoxigraph.Triple]:
+    """Parse one RDF file into triples (graph names dropped); syntax errors carry file:line:col."""
+    import pyoxigraph as ox
+
+    fmt = RdfFormat.from_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        quads = ox.parse(data, format=fmt.oxigraph, base_iri=base)
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    except SyntaxError as exc:
+        line = exc.lineno
+        col = exc.offset
+        detail = str(exc.msg if hasattr(exc, "msg") else exc)
+        # Oxigraph words it "Parser error between line 3 column 11 and ...: what".
+        if ": " in detail and detail.startswith(("Parser error", "error at")):
+            detail = detail.split(": ", 1)[1]
+        raise RdfSyntaxError(Position(path, line, col), detail) from exc
+    except UnicodeDecodeError as exc:
+        raise RdfSyntaxError(Position(path, None, None), f"not UTF-8: {exc}") from exc
+
+
+def _rdf_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
+
+
+def _parse_all(files: Iterable[Path], base: str) -> list[pyoxigraph.Triple]:
+    triples: list[pyoxigraph.Triple] = []
+    for f in files:
+        triples.extend(parse_file(f, base))
+    return triples
+
+
+def load_source(folder: Path, config: ProjectConfig) -> SourceGraph:
+    """Load one folder of data/ as one source graph."""
+    files = _rdf_files(folder)
+    triples: list[pyoxigraph.Triple] = []
+    subject_files: dict[str, Path] = {}
+    counts: dict[str, int] = {}
+    for f in files:
+        part = parse_file(f, config.base)
+        triples.extend(part)
+        local: dict[str, int] = {}
+        for t in part:
+            key = t.subject.value
+            local[key] = local.get(key, 0) + 1
+        for key, n in local.items():
+            if n > counts.get(key, 0):
+                counts[key] = n
+                subject_files[key] = f
+    return SourceGraph(
+        name=folder.name,
+        iri=config.graph_iri(folder.name),
+        files=files,
+        triples=triples,
+        subject_files=subject_files,
+    )
+
+
+def load_project(root: Path) -> Project:
+    """Load a project directory; raises :class:`RdfSyntaxError` on the first broken file."""
+    config = load_config(root)
+    ontology_files = _rdf_files(config.ontology_dir)
+    if not ontology_files:
+        raise InputError(f"{config.ontology_dir}: no ontology files (a project needs ontology/*.ttl)")
+    shape_files = _rdf_files(config.shapes_dir)
+    sources = []
+    if config.data_dir.is_dir():
+        for folder in sorted(p for p in config.data_dir.iterdir() if p.is_dir()):
+            if _rdf_files(folder):
+                sources.append(load_source(folder, config))
+    return Project(
+        config=config,
+        ontology=_parse_all(ontology_files, config.base),
+        ontology_files=ontology_files,
+        shapes=_parse_all(shape_files, config.base),
+        shape_files=shape_files,
+        sources=sources,
+    )
+
+
+def to_rdflib_term(term: object) -> rdflib.term.Node:
+    """Convert one Oxigraph term to its rdflib equal."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise InputError(f"unsupported RDF term {term!r} (RDF-star is not supported)")
+
+
+def to_rdflib_graph(
+    triples: Iterable[pyoxigraph.Triple], graph: rdflib.Graph | None = None
+) -> rdflib.Graph:
+    """Add Oxigraph triples to an rdflib graph (a new one unless given)."""
+    import rdflib
+
+    g = graph if graph is not None else rdflib.Graph()
+    conv = to_rdflib_term
+    add = g.add
+    for t in triples:
+        add((conv(t.subject), conv(t.predicate), conv(t.object)))  # type: ignore[arg-type]
+    return g
