@@ -1,0 +1,345 @@
+"""`polevents publish`: Graph Store Protocol PUTs into a real Oxigraph server over loopback."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.server
+import importlib.util
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from polevents.cli import cli, main
+from polevents.errors import InputError, RemoteError
+from polevents.formats import RdfFormat
+from polevents.publish import parse_auth_header, publish
+
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+BASE = "https://w3id.org/polevents/"
+
+#: A small dataset in the shape of a build: an ontology graph, two source graphs
+#: (one with an IRI that needs escaping in a query string), non-ASCII literals, typed values.
+DATASET = f"""\
+<https://w3id.org/polevents/ontology> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2002/07/owl#Ontology> <https://w3id.org/polevents/ontology> .
+<https://w3id.org/polevents/ontology#Person> <http://www.w3.org/2000/01/rdf-schema#label> "person"@en <https://w3id.org/polevents/ontology> .
+<{BASE}id/person/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/polevents/ontology#Person> <{BASE}graph/one> .
+<{BASE}id/person/a> <http://www.w3.org/2000/01/rdf-schema#label> "Kassym-Jomart Tokayev"@en <{BASE}graph/one> .
+<{BASE}id/person/a> <http://www.w3.org/2004/02/skos/core#altLabel> "Қасым-Жомарт Тоқаев"@kk <{BASE}graph/one> .
+<{BASE}id/person/a> <http://www.w3.org/2004/02/skos/core#altLabel> "Касым-Жомарт Токаев"@ru <{BASE}graph/one> .
+<{BASE}id/event/e> <https://w3id.org/polevents/ontology#date> "2022-04"^^<{XSD}gYearMonth> <{BASE}graph/one> .
+<{BASE}id/amount/m> <http://schema.org/value> "1.3"^^<{XSD}decimal> <{BASE}graph/two&x=1#frag> .
+<{BASE}id/amount/m> <http://schema.org/currency> "USD" <{BASE}graph/two&x=1#frag> .
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[str]:
+    """A real `oxigraph serve` on loopback; yields its base URL."""
+    if not OXIGRAPH.exists():
+        found = shutil.which("oxigraph")
+        if found is None:
+            pytest.skip("the oxigraph CLI (pip package 'oxigraph') is not installed")
+        binary = Path(found)
+    else:
+        binary = OXIGRAPH
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(binary), "serve", "--location", str(tmp_path / "store"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    err = proc.stderr.read().decode() if proc.stderr else ""
+                    pytest.fail(f"oxigraph serve did not start: {err}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def dist(tmp_path: Path) -> Path:
+    d = tmp_path / "dist"
+    d.mkdir()
+    (d / "polevents.nq").write_text(DATASET, encoding="utf-8")
+    return d
+
+
+COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def _remote_counts(url: str) -> dict[str, int]:
+    r = httpx.post(
+        f"{url}/query",
+        data={"query": COUNTS},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
+    r.raise_for_status()
+    rows = r.json()["results"]["bindings"]
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+
+
+def _local_counts(nq: Path) -> dict[str, int]:
+    store = ox.Store()
+    store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    return {row["g"].value: int(row["n"].value) for row in store.query(COUNTS)}  # type: ignore[union-attr]
+
+
+def _remote_dataset(url: str) -> ox.Dataset:
+    r = httpx.get(f"{url}/store", headers={"Accept": "application/n-quads"}, timeout=10)
+    r.raise_for_status()
+    return ox.Dataset(ox.parse(r.content, format=ox.RdfFormat.N_QUADS))
+
+
+def test_publish_twice_gives_the_local_graphs(oxigraph_server: str, dist: Path) -> None:
+    runner = CliRunner()
+    for round_ in (1, 2):
+        result = runner.invoke(
+            cli, ["publish", "--to", f"{oxigraph_server}/store", "--dist", str(dist)], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        assert "published 3 graph(s), 9 triples" in result.stdout
+        if round_ == 1:
+            assert "(3 created, 0 replaced)" in result.stdout
+        else:
+            assert "(0 created, 3 replaced)" in result.stdout
+    local = _local_counts(dist / "polevents.nq")
+    assert local == {
+        "https://w3id.org/polevents/ontology": 2,
+        f"{BASE}graph/one": 5,
+        f"{BASE}graph/two&x=1#frag": 2,
+    }
+    assert _remote_counts(oxigraph_server) == local
+    # Not only the counts: the remote dataset is the local one, term for term.
+    expected = ox.Dataset(ox.parse(path=str(dist / "polevents.nq"), format=ox.RdfFormat.N_QUADS))
+    assert set(_remote_dataset(oxigraph_server)) == set(expected)
+
+
+def test_republish_replaces_a_changed_graph(oxigraph_server: str, dist: Path) -> None:
+    publish(f"{oxigraph_server}/store", dist_dir=dist)
+    smaller = "".join(line + "\n" for line in DATASET.splitlines() if "altLabel" not in line)
+    (dist / "polevents.nq").write_text(smaller, encoding="utf-8")
+    result = publish(f"{oxigraph_server}/store", dist_dir=dist, body_format=RdfFormat.NTRIPLES)
+    assert result.triples == 7
+    assert _remote_counts(oxigraph_server)[f"{BASE}graph/one"] == 3  # PUT replaced, did not add
+
+
+def test_default_graph_goes_to_default(oxigraph_server: str, dist: Path) -> None:
+    with (dist / "polevents.nq").open("a", encoding="utf-8") as f:
+        f.write(f'<{BASE}dataset> <http://purl.org/dc/terms/title> "d" .\n')
+    result = publish(f"{oxigraph_server}/store", dist_dir=dist)
+    assert [g.graph for g in result.graphs][0] is None
+    r = httpx.post(
+        f"{oxigraph_server}/query",
+        data={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == "1"
+
+
+def test_http_error_reports_status_and_server_message(
+    oxigraph_server: str, dist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["publish", "--to", f"{oxigraph_server}/no-such-path", "--dist", str(dist)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "HTTP 404" in err
+    assert "not supported by this server" in err  # Oxigraph's own words
+    with pytest.raises(RemoteError, match="HTTP 404"):
+        publish(f"{oxigraph_server}/no-such-path", dist_dir=dist)
+
+
+def test_unreachable_endpoint_is_one_line_exit_2(dist: Path) -> None:
+    port = _free_port()  # nothing listens there
+    result = subprocess.run(
+        [sys.executable, "-c", "from polevents.cli import main; main()",
+         "publish", "--to", f"http://127.0.0.1:{port}/store", "--dist", str(dist)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and "cannot reach" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_missing_build_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="run `polevents build` first"):
+        publish("http://127.0.0.1:9/store", dist_dir=tmp_path / "nothing")
+    with pytest.raises(InputError, match="http"):
+        publish("ftp://example.org/store", dist_dir=tmp_path)
+
+
+def test_parse_auth_header() -> None:
+    assert parse_auth_header("Authorization: Bearer x:y") == ("Authorization", "Bearer x:y")
+    for bad in ("Authorization", ": v", "Bad Name: v", "X-Token:"):
+        with pytest.raises(InputError):
+            parse_auth_header(bad)
+
+
+# ---------------------------------------------------------------- authentication, on a real HTTP server
+
+class _AuthStore(http.server.BaseHTTPRequestHandler):
+    """A loopback Graph Store that demands credentials (Basic, Digest, or a token header)."""
+
+    scheme = "basic"
+    received: list[tuple[str, str, str]] = []
+    realm = "SPARQL"
+    nonce = "5ebe2294ecd0e0f08eab7690d2a6ee69"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence the log
+        return
+
+    def _authorised(self) -> bool:
+        header = self.headers.get("Authorization", "")
+        if self.scheme == "token":
+            return header == "Bearer s3cret"
+        if self.scheme == "basic":
+            return header == "Basic " + base64.b64encode(b"dba:pw").decode()
+        if not header.startswith("Digest "):
+            return False
+        fields = dict(
+            part.strip().split("=", 1) for part in header[len("Digest "):].split(",")
+        )
+        f = {k: v.strip('"') for k, v in fields.items()}
+        ha1 = hashlib.md5(f"dba:{self.realm}:pw".encode()).hexdigest()
+        ha2 = hashlib.md5(f"PUT:{f['uri']}".encode()).hexdigest()
+        want = hashlib.md5(
+            f"{ha1}:{f['nonce']}:{f['nc']}:{f['cnonce']}:{f['qop']}:{ha2}".encode()
+        ).hexdigest()
+        return f.get("username") == "dba" and f.get("response") == want and f["uri"] == self.path
+
+    def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length).decode()
+        if not self._authorised():
+            self.send_response(401)
+            if self.scheme == "digest":
+                self.send_header(
+                    "WWW-Authenticate",
+                    f'Digest realm="{self.realm}", nonce="{self.nonce}", qop="auth", algorithm="MD5"',
+                )
+            self.send_header("Content-Type", "text/plain")
+            message = b"authentication required"
+            self.send_header("Content-Length", str(len(message)))
+            self.end_headers()
+            self.wfile.write(message)
+            return
+        type(self).received.append((self.path, self.headers.get("Content-Type", ""), body))
+        self.send_response(201)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def auth_server() -> Iterator[tuple[str, type[_AuthStore]]]:
+    handler = type("Handler", (_AuthStore,), {"received": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql-graph-crud-auth", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_token_header_is_sent(auth_server: tuple[str, type[_AuthStore]], dist: Path) -> None:
+    url, handler = auth_server
+    handler.scheme = "token"
+    with pytest.raises(RemoteError, match="HTTP 401.*--auth-header.*authentication required"):
+        publish(url, dist_dir=dist)
+    result = CliRunner().invoke(
+        cli, ["publish", "--to", url, "--dist", str(dist), "--auth-header", "Authorization: Bearer s3cret"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(handler.received) == 3
+    by_path = {path: (content_type, body) for path, content_type, body in handler.received}
+    content_type, body = by_path["/sparql-graph-crud-auth?graph=https%3A%2F%2Fw3id.org%2Fpolevents%2Fontology"]
+    assert content_type == "text/turtle"
+    graph = ox.Dataset(ox.parse(body.encode(), format=ox.RdfFormat.TURTLE))
+    assert len(graph) == 2
+
+
+def test_basic_auth_with_password_from_environment(
+    auth_server: tuple[str, type[_AuthStore]], dist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, handler = auth_server
+    handler.scheme = "basic"
+    monkeypatch.delenv("POLEVENTS_PUBLISH_PASSWORD", raising=False)
+    with pytest.raises(InputError, match="POLEVENTS_PUBLISH_PASSWORD"):
+        publish(url, dist_dir=dist, user="dba")
+    monkeypatch.setenv("POLEVENTS_PUBLISH_PASSWORD", "pw")
+    result = publish(url, dist_dir=dist, user="dba")
+    assert len(result.graphs) == 3 and len(handler.received) == 3
+
+
+def test_digest_auth_and_graph_uri_parameter(auth_server: tuple[str, type[_AuthStore]], dist: Path) -> None:
+    url, handler = auth_server
+    handler.scheme = "digest"
+    with pytest.raises(RemoteError, match="HTTP 401"):
+        publish(url, dist_dir=dist, user="dba:pw")  # Basic where Digest is required
+    result = CliRunner().invoke(
+        cli,
+        ["publish", "--to", url, "--dist", str(dist), "--user", "dba:pw", "--digest",
+         "--graph-param", "graph-uri", "--format", "nt"],
+    )
+    assert result.exit_code == 0, result.output
+    paths = [p for p, _, _ in handler.received]
+    assert len(paths) == 3 and all("?graph-uri=" in p for p in paths)
+    assert {ct for _, ct, _ in handler.received} == {"application/n-triples"}
+
+
+# ---------------------------------------------------------------- remote query agrees with local query
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("polevents.cli.query") is None, reason="`polevents query` not built yet"
+)
+def test_query_endpoint_agrees_with_local(oxigraph_server: str, dist: Path) -> None:
+    publish(f"{oxigraph_server}/store", dist_dir=dist)
+    query = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    )
+    runner = CliRunner()
+    local = runner.invoke(cli, ["query", query, "--dist", str(dist), "--format", "json"])
+    remote = runner.invoke(cli, ["query", query, "--endpoint", f"{oxigraph_server}/query", "--format", "json"])
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+
+    def rows(output: str) -> list[tuple[str, str]]:
+        data = json.loads(output)
+        return [(b["g"]["value"], b["n"]["value"]) for b in data["results"]["bindings"]]
+
+    assert rows(remote.stdout) == rows(local.stdout)
+    assert len(rows(local.stdout)) == 3
