@@ -1,0 +1,641 @@
+"""Validate stage: check the data against the SHACL shapes and report what is wrong, where.
+
+The union of all source graphs is validated with pyshacl against ``shapes/``,
+with the ontology mixed into the data graph (so ``sh:targetClass pe:Event``
+also reaches ``pe:Merger``; no RDFS/OWL inference is run).  The report keeps,
+for every result, what an author needs to fix it: the focus node and its label,
+the path and the offending value, the shape's message and hint (``pesh:hint``
+in the shapes), and the file and line where the focus node is described.
+
+Three renderings, all byte-deterministic:
+
+``to_text()``
+    grouped by source graph; one block per result::
+
+        data/demo/facts.ttl:12: Violation: Tokayev as chair (<id/tenure/tokayev>) path=pe:endDate value="2021"^^xsd:gYear: The end date 2021 is before ...
+            hint: Check both dates against the source; ...
+
+    then one summary line.
+``to_json()``
+    ``{"conforms": bool, "summary": {...}, "results": [...]}``; the keys of a
+    result are documented in :data:`JSON_RESULT_KEYS`.  IRIs are absolute;
+    ``value`` is the N-Triples form of the value node; ``path`` is the
+    predicate IRI, or a SPARQL property path for complex SHACL paths.
+``to_turtle()``
+    pyshacl's ``sh:ValidationReport`` graph, with each result's hint added as
+    ``pesh:hint``, blank nodes numbered in report order.
+
+Severities: ``sh:Violation`` makes the data non-conforming; ``sh:Warning`` and
+``sh:Info`` results are reported but do not (the build goes ahead).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
+from .vocab import PREFIXES
+
+if TYPE_CHECKING:  # pragma: no cover
+    import rdflib
+    from rdflib.term import Node
+
+    from .load import Project
+
+__all__ = [
+    "JSON_RESULT_KEYS",
+    "SHAPES_NS",
+    "ReportFormat",
+    "ValidationReport",
+    "ValidationResult",
+    "find_line",
+    "validate_graphs",
+    "validate_project",
+]
+
+#: Namespace of the polevents shapes (``pesh:``); ``pesh:hint`` annotates shapes with a fix.
+SHAPES_NS = "https://w3id.org/polevents/shapes#"
+SH = "http://www.w3.org/ns/shacl#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+
+#: Keys of one result in :meth:`ValidationReport.to_json`, with their meaning.
+JSON_RESULT_KEYS: dict[str, str] = {
+    "severity": "Violation, Warning or Info",
+    "focus": "IRI of the node that failed the check",
+    "focusLabel": "its rdfs:label (English preferred), or null",
+    "path": "IRI of the property checked, a SPARQL property path, or null",
+    "value": "the offending value in N-Triples form, or null",
+    "message": "what is wrong and what was expected",
+    "hint": "how to fix it, or null",
+    "sourceShape": "IRI of the shape that failed",
+    "constraintComponent": "IRI of the SHACL constraint component",
+    "sourceConstraint": "IRI of the SPARQL constraint, or null",
+    "graph": "name of the source graph (folder under data/) describing the focus node, or null",
+    "file": "file describing the focus node, relative to the project, or null",
+    "line": "first line of that file describing the focus node (1-based), or null",
+}
+
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+class ReportFormat(enum.Enum):
+    """How ``polevents validate`` prints its report."""
+
+    TEXT = "text"
+    TURTLE = "turtle"
+    JSON = "json"
+
+    @classmethod
+    def from_name(cls, name: str) -> ReportFormat:
+        for fmt in cls:
+            if fmt.value == name.lower():
+                return fmt
+        allowed = ", ".join(f.value for f in cls)
+        raise InputError(f"unknown report format {name!r}; use one of: {allowed}")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL validation result, with where to find and how to fix it."""
+
+    severity: str
+    focus: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    message: str
+    hint: str | None
+    source_shape: str
+    constraint_component: str
+    source_constraint: str | None = None
+    graph: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Order of results in every rendering: by graph, file, line, focus, then rule."""
+        return (
+            self.graph or "\uffff",
+            self.file or "\uffff",
+            self.line if self.line is not None else 1 << 30,
+            self.focus,
+            _SEVERITY_ORDER.get(self.severity, 9),
+            self.path or "",
+            self.source_shape,
+            self.constraint_component,
+            self.value or "",
+            self.message,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as in :meth:`ValidationReport.to_json` (keys of :data:`JSON_RESULT_KEYS`)."""
+        return {
+            "severity": self.severity,
+            "focus": self.focus,
+            "focusLabel": self.focus_label,
+            "path": self.path,
+            "value": self.value,
+            "message": self.message,
+            "hint": self.hint,
+            "sourceShape": self.source_shape,
+            "constraintComponent": self.constraint_component,
+            "sourceConstraint": self.source_constraint,
+            "graph": self.graph,
+            "file": self.file,
+            "line": self.line,
+        }
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: conforms, and every result in a stable order."""
+
+    conforms: bool
+    results: list[ValidationResult]
+    #: base IRI of the dataset, used to print IRIs relative to it (``<id/…>``)
+    base: str = ""
+    #: names of the source graphs checked, in order
+    graphs: list[str] = field(default_factory=list)
+    shapes_checked: int = 0
+    report_graph: rdflib.Graph | None = field(default=None, repr=False, compare=False)
+    #: pyshacl result node -> result, to add hints and number nodes in :meth:`to_turtle`
+    _nodes: list[tuple[Node, ValidationResult]] = field(default_factory=list, repr=False, compare=False)
+
+    # ------------------------------------------------------------ summaries
+
+    def count(self, severity: str) -> int:
+        """Number of results of ``severity`` ("Violation", "Warning", "Info")."""
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def summary(self) -> str:
+        """One line: conforms or not, with counts per severity."""
+        parts = [_plural(self.count("Violation"), "violation")]
+        if self.count("Warning"):
+            parts.append(_plural(self.count("Warning"), "warning"))
+        if self.count("Info"):
+            parts.append(_plural(self.count("Info"), "info result"))
+        files = {r.file for r in self.results if r.severity == "Violation" and r.file}
+        where = f" in {_plural(len(files), 'file')}" if files else ""
+        if self.conforms:
+            return f"conforms: {', '.join(parts)}"
+        return f"does not conform: {', '.join(parts)}{where}"
+
+    # ------------------------------------------------------------ renderings
+
+    def render(self, fmt: ReportFormat) -> str:
+        """The report in ``fmt``."""
+        if fmt is ReportFormat.TEXT:
+            return self.to_text()
+        if fmt is ReportFormat.JSON:
+            return self.to_json()
+        return self.to_turtle()
+
+    def to_text(self) -> str:
+        """A report for people: grouped by source graph, one block per result, then a summary."""
+        lines: list[str] = []
+        groups: dict[str | None, list[ValidationResult]] = {}
+        for r in self.results:
+            groups.setdefault(r.graph, []).append(r)
+        for graph, results in groups.items():
+            counts = ", ".join(
+                _plural(n, sev.lower())
+                for sev in ("Violation", "Warning", "Info")
+                if (n := sum(1 for r in results if r.severity == sev))
+            )
+            title = f"source {graph}" if graph is not None else "outside the source graphs"
+            lines.append(f"== {title}: {counts}")
+            for r in results:
+                lines.append(self._text_line(r))
+                if r.hint:
+                    lines.append(f"    hint: {r.hint}")
+            lines.append("")
+        if not self.results:
+            checked = ", ".join(self.graphs) if self.graphs else "no source graphs"
+            if self.shapes_checked:
+                lines.append(f"checked {checked} against {_plural(self.shapes_checked, 'shape')}")
+            else:
+                lines.append(f"checked {checked}: no shapes found, nothing was checked")
+        lines.append(self.summary())
+        return "\n".join(lines) + "\n"
+
+    def _text_line(self, r: ValidationResult) -> str:
+        where = r.file or "(no file)"
+        if r.line is not None:
+            where += f":{r.line}"
+        focus = _compact(r.focus, self.base)
+        who = f"{r.focus_label} ({focus})" if r.focus_label else focus
+        detail = ""
+        if r.path:
+            detail += f" path={_compact_path(r.path, self.base)}"
+        if r.value is not None:
+            detail += f" value={_compact_term(r.value, self.base)}"
+        return f"{where}: {r.severity}: {who}{detail}: {r.message}"
+
+    def to_json(self) -> str:
+        """The report as JSON with stable keys (see the module docstring and JSON_RESULT_KEYS)."""
+        doc = {
+            "conforms": self.conforms,
+            "summary": {
+                "violations": self.count("Violation"),
+                "warnings": self.count("Warning"),
+                "infos": self.count("Info"),
+                "graphs": list(self.graphs),
+            },
+            "results": [r.to_dict() for r in self.results],
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+    def to_turtle(self) -> str:
+        """pyshacl's report graph in Turtle, hints added, blank nodes numbered in report order."""
+        import rdflib
+
+        out = rdflib.Graph(bind_namespaces="none")
+        for prefix in ("sh", "rdf", "rdfs", "xsd", "pe", "prov", "schema", "dcterms", "skos"):
+            out.bind(prefix, PREFIXES[prefix])
+        out.bind("pesh", SHAPES_NS)
+        if self.report_graph is None:
+            return out.serialize(format="turtle")
+        src = self.report_graph
+        names: dict[rdflib.BNode, rdflib.BNode] = {}
+
+        def name(node: Node) -> Node:
+            if not isinstance(node, rdflib.BNode):
+                return node
+            if node not in names:
+                names[node] = rdflib.BNode(f"b{len(names):05d}")
+            return names[node]
+
+        sh = rdflib.Namespace(SH)
+        reports = sorted(src.subjects(rdflib.RDF.type, sh.ValidationReport), key=str)
+        for report in reports:
+            name(report)
+        for node, _result in self._nodes:
+            name(node)
+        # Copy every triple reachable from the report, numbering blank nodes as they are met.
+        pending: list[Node] = [*reports, *(n for n, _ in self._nodes)]
+        seen: set[Node] = set()
+        while pending:
+            subject = pending.pop(0)
+            if subject in seen:
+                continue
+            seen.add(subject)
+            for p, o in sorted(src.predicate_objects(subject), key=lambda po: (str(po[0]), _term_key(po[1]))):
+                out.add((name(subject), p, name(o)))
+                if isinstance(o, rdflib.BNode) and o not in seen:
+                    pending.append(o)
+        hint = rdflib.URIRef(SHAPES_NS + "hint")
+        for node, result in self._nodes:
+            if result.hint:
+                out.add((name(node), hint, rdflib.Literal(result.hint, lang="en")))
+        return out.serialize(format="turtle")
+
+
+# ---------------------------------------------------------------- running pyshacl
+
+
+def validate_graphs(
+    data: rdflib.Graph,
+    shapes: rdflib.Graph,
+    ontology: rdflib.Graph | None = None,
+    *,
+    base: str = "",
+    inplace: bool = False,
+) -> ValidationReport:
+    """Validate ``data`` against ``shapes``, with ``ontology`` mixed into the data.
+
+    No inference is run; subclass targeting works because the ontology's
+    ``rdfs:subClassOf`` triples are in the data graph.  With ``inplace`` the
+    ontology is added to ``data`` itself (no copy).  Results carry no file or
+    line; :func:`validate_project` adds them.
+
+    :raises InputError: the shapes cannot be used (a malformed shape).
+    """
+    import pyshacl
+    from pyshacl.errors import ReportableRuntimeError
+
+    n_shapes = _count_shapes(shapes)
+    try:
+        conforms, report_graph, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            inplace=inplace,
+        )
+    except ReportableRuntimeError as exc:
+        raise InputError(f"shapes/: the SHACL shapes cannot be used: {exc.message}") from exc
+    if not hasattr(report_graph, "triples"):  # pyshacl returns the failure here (STYLE: avoid that)
+        raise InputError(f"shapes/: validation failed: {report_graph}")
+    label_graph = data if inplace or ontology is None else data + ontology
+    nodes = _read_results(report_graph, shapes, label_graph)
+    return ValidationReport(
+        conforms=bool(conforms),
+        results=sorted((r for _n, r in nodes), key=ValidationResult.sort_key),
+        base=base,
+        shapes_checked=n_shapes,
+        report_graph=report_graph,
+        _nodes=sorted(nodes, key=lambda nr: nr[1].sort_key()),
+    )
+
+
+def validate_project(project: Project) -> ValidationReport:
+    """Validate the union of the project's source graphs against its shapes.
+
+    Every result gets the source graph, file and line that describe its focus
+    node (see :func:`find_line`), with file paths relative to the project root.
+
+    :raises InputError: the shapes cannot be used.
+    """
+    import rdflib
+
+    from .load import to_rdflib_graph
+
+    base = project.config.base
+    data = rdflib.Graph()
+    for src in project.sources:
+        to_rdflib_graph(src.triples, data)
+    ontology = to_rdflib_graph(project.ontology)
+    shapes = to_rdflib_graph(project.shapes)
+    report = validate_graphs(data, shapes, ontology, base=base, inplace=True)
+    locate = _Locator(project)
+    located = [(node, locate(result)) for node, result in report._nodes]
+    located.sort(key=lambda nr: nr[1].sort_key())
+    report._nodes = located
+    report.results = [r for _n, r in located]
+    report.graphs = [s.name for s in project.sources]
+    return report
+
+
+def _count_shapes(shapes: rdflib.Graph) -> int:
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    found = set(shapes.subjects(rdflib.RDF.type, sh.NodeShape))
+    found |= set(shapes.subjects(rdflib.RDF.type, sh.PropertyShape))
+    return len(found)
+
+
+def _read_results(
+    report: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph
+) -> list[tuple[Node, ValidationResult]]:
+    """Turn pyshacl's result nodes into :class:`ValidationResult`s (no location yet)."""
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    hint_p = rdflib.URIRef(SHAPES_NS + "hint")
+    out: list[tuple[Node, ValidationResult]] = []
+    for node in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+        focus = report.value(node, sh.focusNode)
+        shape = report.value(node, sh.sourceShape)
+        constraint = report.value(node, sh.sourceConstraint)
+        path = report.value(node, sh.resultPath)
+        value = report.value(node, sh.value)
+        severity = report.value(node, sh.resultSeverity)
+        component = report.value(node, sh.sourceConstraintComponent)
+        messages = sorted(str(m) for m in report.objects(node, sh.resultMessage))
+        hint = None
+        for holder in (constraint, shape):
+            if holder is not None and hint is None:
+                hint = _best_literal(shapes.objects(holder, hint_p))
+        out.append(
+            (
+                node,
+                ValidationResult(
+                    severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+                    focus=str(focus),
+                    focus_label=_label(data, focus),
+                    path=_path_string(shapes if path is not None and isinstance(path, rdflib.BNode) else report, path),
+                    value=value.n3() if value is not None else None,
+                    message=" ".join(messages) if messages else f"does not satisfy {_compact(str(component), '')}",
+                    hint=hint,
+                    source_shape=str(shape) if isinstance(shape, rdflib.URIRef) else _anon_shape(shapes, shape),
+                    constraint_component=str(component),
+                    source_constraint=str(constraint) if isinstance(constraint, rdflib.URIRef) else None,
+                ),
+            )
+        )
+    return out
+
+
+def _anon_shape(shapes: rdflib.Graph, shape: Node | None) -> str:
+    """A readable name for a blank-node shape: its parent shape and path."""
+    import rdflib
+
+    if shape is None:
+        return ""
+    sh = rdflib.Namespace(SH)
+    parent = shapes.value(predicate=sh.property, object=shape)
+    path = shapes.value(shape, sh.path)
+    if isinstance(parent, rdflib.URIRef) and isinstance(path, rdflib.URIRef):
+        return f"{parent} property {path}"
+    return "(anonymous shape)"
+
+
+def _best_literal(values: Iterable[Node]) -> str | None:
+    """The English literal among ``values``, else one without language, else any (sorted)."""
+    import rdflib
+
+    lits = sorted((v for v in values if isinstance(v, rdflib.Literal)), key=lambda v: (str(v), v.language or ""))
+    for wanted in ("en", None):
+        for lit in lits:
+            if (lit.language or None) == wanted or (wanted == "en" and (lit.language or "").startswith("en-")):
+                return str(lit)
+    return str(lits[0]) if lits else None
+
+
+def _label(data: rdflib.Graph, node: Node | None) -> str | None:
+    import rdflib
+
+    if node is None:
+        return None
+    for prop in (RDFS_LABEL, SKOS_PREFLABEL):
+        found = _best_literal(data.objects(node, rdflib.URIRef(prop)))
+        if found:
+            return found
+    return None
+
+
+def _path_string(graph: rdflib.Graph, path: Node | None) -> str | None:
+    """A SHACL path as its predicate IRI, or as a SPARQL property path with <IRI>s."""
+    import rdflib
+
+    if path is None:
+        return None
+    if isinstance(path, rdflib.URIRef):
+        return str(path)
+    return _sparql_path(graph, path)
+
+
+def _sparql_path(graph: rdflib.Graph, path: Node) -> str:
+    import rdflib
+    from rdflib.collection import Collection
+
+    sh = rdflib.Namespace(SH)
+    if isinstance(path, rdflib.URIRef):
+        return f"<{path}>"
+    if (graph.value(path, rdflib.RDF.first)) is not None:
+        return "/".join(_sparql_path(graph, p) for p in Collection(graph, path))
+    for prop, fmt in (
+        (sh.inversePath, "^{}"),
+        (sh.zeroOrMorePath, "{}*"),
+        (sh.oneOrMorePath, "{}+"),
+        (sh.zeroOrOnePath, "{}?"),
+    ):
+        inner = graph.value(path, prop)
+        if inner is not None:
+            text = _sparql_path(graph, inner)
+            return fmt.format(f"({text})" if ("/" in text or "|" in text) else text)
+    alt = graph.value(path, sh.alternativePath)
+    if alt is not None:
+        return "(" + "|".join(_sparql_path(graph, p) for p in Collection(graph, alt)) + ")"
+    return "(complex path)"
+
+
+# ---------------------------------------------------------------- where results come from
+
+
+class _Locator:
+    """Adds the source graph, file and line of a result's focus node."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.root = project.config.root
+        self.base = project.config.base
+        self._graph_of: dict[str, str] = {}
+        for src in project.sources:
+            for subject in src.subject_files:
+                self._graph_of.setdefault(subject, src.name)
+        self._lines: dict[Path, list[str]] = {}
+
+    def __call__(self, result: ValidationResult) -> ValidationResult:
+        import dataclasses
+
+        path = self.project.file_of(result.focus)
+        if path is None:
+            return result
+        line = find_line(self._read(path), result.focus, self.base)
+        return dataclasses.replace(
+            result,
+            graph=self._graph_of.get(result.focus),
+            file=self._relative(path),
+            line=line,
+        )
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _read(self, path: Path) -> list[str]:
+        if path not in self._lines:
+            try:
+                self._lines[path] = path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._lines[path] = []
+        return self._lines[path]
+
+
+_PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_NAME_CHAR = re.compile(r"[\w\-.:%]")
+
+
+def find_line(lines: Sequence[str], iri: str, base: str) -> int | None:
+    """The first line (1-based) of a Turtle file that describes ``iri``.
+
+    The IRI may be written relative to ``base`` (``<id/person/x>``), absolute,
+    or as a prefixed name of a prefix the file declares.  A line that starts
+    with one of these (the subject of a statement) wins; else the first line
+    that mentions one; else ``None``.
+    """
+    spellings = [f"<{iri}>"]
+    if base and iri.startswith(base):
+        spellings.append(f"<{iri[len(base):]}>")
+    for line in lines:
+        m = _PREFIX_RE.match(line)
+        if not m:
+            continue
+        ns = m.group(2)
+        if not re.match(r"^[a-zA-Z][\w+.-]*:", ns):
+            ns = base + ns  # a relative namespace, resolved against the base
+        if iri.startswith(ns) and len(iri) > len(ns):
+            local = iri[len(ns):]
+            if re.fullmatch(r"[\w\-.%]+", local) and not local.endswith("."):
+                spellings.append(f"{m.group(1) or ''}:{local}")
+
+    def mentions(text: str, at_start: bool) -> bool:
+        for s in spellings:
+            idx = text.find(s)
+            while idx != -1:
+                before_ok = idx == 0 or (not at_start and not _NAME_CHAR.match(text[idx - 1]))
+                end = idx + len(s)
+                after_ok = end >= len(text) or s.endswith(">") or not _NAME_CHAR.match(text[end])
+                if before_ok and after_ok and (not at_start or idx == 0):
+                    return True
+                if at_start:
+                    break
+                idx = text.find(s, idx + 1)
+        return False
+
+    for number, line in enumerate(lines, start=1):
+        if mentions(line.lstrip(), at_start=True):
+            return number
+    for number, line in enumerate(lines, start=1):
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            continue
+        if mentions(line, at_start=False):
+            return number
+    return None
+
+
+# ---------------------------------------------------------------- printing IRIs and terms
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _compact(iri: str, base: str) -> str:
+    """``prefix:local`` for known namespaces, ``<id/…>`` for IRIs under the base, else ``<iri>``."""
+    best = ""
+    best_prefix = ""
+    for prefix, ns in [*PREFIXES.items(), ("pesh", SHAPES_NS)]:
+        if iri.startswith(ns) and len(ns) > len(best):
+            local = iri[len(ns):]
+            if re.fullmatch(r"[A-Za-z_][\w\-]*", local or "-"):
+                best, best_prefix = ns, prefix
+    if best:
+        return f"{best_prefix}:{iri[len(best):]}"
+    if base and iri.startswith(base):
+        return f"<{iri[len(base):]}>"
+    return f"<{iri}>"
+
+
+def _compact_path(path: str, base: str) -> str:
+    if "<" in path:  # a SPARQL property path
+        return re.sub(r"<([^>]*)>", lambda m: _compact(m.group(1), base), path)
+    return _compact(path, base)
+
+
+def _compact_term(nt: str, base: str) -> str:
+    """A value in N-Triples form, with its IRIs and datatype compacted."""
+    if nt.startswith("<") and nt.endswith(">"):
+        return _compact(nt[1:-1], base)
+    m = re.fullmatch(r'(".*")\^\^<([^>]*)>', nt, re.DOTALL)
+    if m:
+        return f"{m.group(1)}^^{_compact(m.group(2), '')}"
+    return nt
+
+
+def _term_key(term: Node) -> tuple[str, str]:
+    return (type(term).__name__, str(term))
