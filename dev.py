@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Set up and run polevents with nothing but Python 3.11+ (standard library only).
+
+    python3 dev.py run     # venv + install, build the dataset, answer a competency question
+    python3 dev.py test    # venv + install (with test extras, Debian chromium if root), run the test suite
+    python3 dev.py serve   # venv + install, build, serve the Linked Data site on http://127.0.0.1:8000/
+
+Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -k query`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+#: Debian packages the integration tests use (a real browser for the HTML pages).
+DEBIAN_PACKAGES = ["chromium"]
+
+
+def say(message: str) -> None:
+    print(f"dev.py: {message}", file=sys.stderr, flush=True)
+
+
+def run(*cmd: str | Path, check: bool = True) -> int:
+    say(" ".join(str(c) for c in cmd))
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, check=check).returncode
+
+
+def ensure_venv(extras: str = "") -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"dev.py: polevents needs Python 3.11 or newer, this is {sys.version.split()[0]}")
+    if not (BIN / "python").exists():
+        say(f"creating {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".installed{extras or '-base'}"
+    project = ROOT / "pyproject.toml"
+    if not stamp.exists() or stamp.stat().st_mtime < project.stat().st_mtime:
+        run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f".{extras}")
+        stamp.touch()
+
+
+def ensure_debian_packages() -> None:
+    """Install the browser for the HTML tests when we may (root with apt); else those tests skip."""
+    missing = [p for p in DEBIAN_PACKAGES if shutil.which(p) is None]
+    if not missing:
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        say(f"not installing {', '.join(missing)} (needs root and apt-get); browser tests will skip")
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    say(f"installing Debian packages: {' '.join(missing)}")
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=False, env=env)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "run"
+    if command == "run":
+        ensure_venv()
+        run(BIN / "polevents", "build")
+        say("Who chaired the ruling party, from when until when? (queries/v1-party-chairs.rq)")
+        return run(BIN / "polevents", "query", "--name", "v1-party-chairs", "--format", "table", check=False)
+    if command == "serve":
+        ensure_venv()
+        run(BIN / "polevents", "build")
+        return run(BIN / "polevents", "serve", *argv[1:], check=False)
+    if command == "test":
+        ensure_venv("[test]")
+        ensure_debian_packages()
+        return run(BIN / "python", "-m", "pytest", *argv[1:], check=False)
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
