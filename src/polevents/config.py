@@ -16,6 +16,8 @@ __all__ = ["CONFIG_FILE", "ProjectConfig", "load_config"]
 
 CONFIG_FILE = "polevents.toml"
 DEFAULT_BASE = "https://w3id.org/polevents/"
+#: Where source texts are looked for when polevents.toml does not say (git-ignored).
+DEFAULT_TEXT_PATHS = ("sources",)
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,8 @@ class ProjectConfig:
     publisher: str = "polevents"
     version: str = "0.0.0"
     issued: str | None = None
-    #: Folders (relative to root) where source texts may be found, to check offsets.
+    #: Folders where source texts are looked for (matched by SHA-256), in order;
+    #: ``polevents source add`` copies a text into the first one inside the project.
     text_paths: tuple[Path, ...] = field(default_factory=tuple)
 
     @property
@@ -78,7 +81,10 @@ def load_config(root: Path) -> ProjectConfig:
     base = str(dataset.get("base", DEFAULT_BASE))
     if not base.endswith(("/", "#")):
         raise InputError(f"{path}: dataset.base must end with '/' or '#', got {base!r}")
-    text_paths = tuple(root / str(p) for p in sources.get("text_paths", []))
+    raw_paths = sources.get("text_paths", list(DEFAULT_TEXT_PATHS))
+    if not isinstance(raw_paths, list) or not all(isinstance(p, str) for p in raw_paths):
+        raise InputError(f"{path}: sources.text_paths must be a list of folder names, e.g. [\"sources\"]")
+    text_paths = tuple(root / p for p in raw_paths)
     issued = dataset.get("issued")
     return ProjectConfig(
         root=root,

@@ -1,20 +1,76 @@
 """Authoring stage: register a source document and describe it without copying it.
 
 A source is described by its SHA-256, its length and one node per sentence
-(number and offsets); the text itself stays outside the project.  The
+(number and offsets); the text itself stays outside the project's data.  The
 description is written as ``data/<slug>/source.ttl`` with IRIs relative to the
-project base, so the base stays configurable in one place.
+project base, so the base stays configurable in one place.  Beside it,
+``data/<slug>/facts.ttl`` starts as a template the author fills in, citing
+sentences by number (``prov:wasDerivedFrom s:12``): the sentence node in
+``source.ttl`` carries the offsets, so evidence by number is complete.
+
+The text is kept where ``polevents.toml`` says (``[sources] text_paths``,
+default ``sources/``, a git-ignored folder) and found again by its SHA-256, so
+renaming or moving the file within those folders does not matter.
+
+Library functions (the CLI ``polevents source add/list/show`` is a thin layer):
+
+* :func:`add_source` — hash, split, write ``source.ttl`` and ``facts.ttl``, keep the text;
+* :func:`registered_sources` / :func:`get_source` — read the registered sources back;
+* :func:`find_text` / :func:`sentence_texts` — the local text of a source, hash-verified.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as _dt
+import os
+import re
+import shutil
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import InputError
+from .config import ProjectConfig
+from .errors import InputError, RdfSyntaxError
 from .segment import Span, sha256_hex, split_sentences
+from .vocab import PE, PREFIXES
 
-__all__ = ["SourceText", "describe_source", "read_source_text", "sentence_path", "source_path"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+__all__ = [
+    "AddedSource",
+    "RegisteredSource",
+    "SourceText",
+    "add_source",
+    "describe_source",
+    "facts_template",
+    "find_text",
+    "get_source",
+    "parse_partial_date",
+    "read_source_text",
+    "registered_sources",
+    "sentence_path",
+    "sentence_texts",
+    "slug_from_filename",
+    "source_path",
+    "validate_language",
+    "validate_slug",
+    "validate_url",
+]
+
+SOURCE_FILE = "source.ttl"
+FACTS_FILE = "facts.ttl"
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+_XSD = PREFIXES["xsd"]
+_DCTERMS = PREFIXES["dcterms"]
+_SCHEMA = PREFIXES["schema"]
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+#: Text files larger than this are not hashed when looking for a source text.
+MAX_TEXT_BYTES = 64 * 1024 * 1024
 
 
 def source_path(slug: str) -> str:
@@ -25,6 +81,81 @@ def source_path(slug: str) -> str:
 def sentence_path(slug: str, index: int) -> str:
     """Path (relative to the base IRI) of sentence ``index`` of a source."""
     return f"id/source/{slug}/sentence/{index}"
+
+
+# ---------------------------------------------------------------- values an author types
+
+
+def validate_slug(slug: str) -> str:
+    """A source slug: lower-case letters and digits in hyphen-separated words.
+
+    >>> validate_slug("second-article-2022")
+    'second-article-2022'
+    """
+    if not _SLUG.fullmatch(slug):
+        raise InputError(
+            f"invalid slug {slug!r}: use lower-case letters, digits and single hyphens, "
+            "e.g. 'veloria-charter-2022'"
+        )
+    return slug
+
+
+def slug_from_filename(path: Path) -> str:
+    """The default slug of a text file: its name without suffix, ASCII, lower case, hyphens.
+
+    >>> slug_from_filename(Path("Велория Report_2022.txt"))
+    'report-2022'
+    >>> slug_from_filename(Path("Élection présidentielle.txt"))
+    'election-presidentielle'
+    """
+    ascii_name = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if not slug:
+        raise InputError(f"{path}: cannot make a slug from this file name; give one with --slug")
+    return slug
+
+
+def parse_partial_date(value: str) -> tuple[str, str]:
+    """A date with its precision: ``(lexical form, XSD datatype IRI)``.
+
+    >>> parse_partial_date("2022-05")
+    ('2022-05', 'http://www.w3.org/2001/XMLSchema#gYearMonth')
+    >>> parse_partial_date("2022-02-30")
+    Traceback (most recent call last):
+    ...
+    polevents.errors.InputError: invalid date '2022-02-30': day is out of range for month
+    """
+    value = value.strip()
+    if re.fullmatch(r"\d{4}", value):
+        return value, _XSD + "gYear"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+        if not 1 <= int(m.group(2)) <= 12:
+            raise InputError(f"invalid date {value!r}: month must be 01 to 12")
+        return value, _XSD + "gYearMonth"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            _dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise InputError(f"invalid date {value!r}: {exc}") from exc
+        return value, _XSD + "date"
+    raise InputError(f"invalid date {value!r}: write YYYY-MM-DD, YYYY-MM or YYYY (the precision you know)")
+
+
+def validate_url(url: str) -> str:
+    """An absolute IRI usable in Turtle (``https://…``)."""
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url) or _IRI_FORBIDDEN.search(url):
+        raise InputError(f"invalid URL {url!r}: give an absolute URL such as https://example.org/article")
+    return url
+
+
+def validate_language(tag: str) -> str:
+    """A BCP 47 language tag (``en``, ``kk-Latn``)."""
+    if not _LANGUAGE.fullmatch(tag):
+        raise InputError(f"invalid language tag {tag!r}: use a BCP 47 tag such as 'en', 'ru' or 'kk-Latn'")
+    return tag
+
+
+# ---------------------------------------------------------------- the text and its description
 
 
 @dataclass(frozen=True)
@@ -65,7 +196,10 @@ def describe_source(
     publisher: str | None = None,
     language: str = "en",
 ) -> str:
-    """The Turtle description of a source: document node plus one node per sentence."""
+    """The Turtle description of a source: document node plus one node per sentence.
+
+    ``published`` is a date of any precision (``2022-05-03``, ``2022-05``, ``2022``).
+    """
     doc = f"<{source_path(slug)}>"
     lines = [
         "# Generated by `polevents source add`: the source's hash and sentence offsets, never its text.",
@@ -79,9 +213,10 @@ def describe_source(
     if title:
         lines.append(f"    dcterms:title {_literal(title)}@{language} ;")
     if url:
-        lines.append(f"    schema:url <{url}> ;")
+        lines.append(f"    schema:url <{validate_url(url)}> ;")
     if published:
-        lines.append(f"    dcterms:issued {_literal(published)}^^xsd:date ;")
+        lexical, datatype = parse_partial_date(published)
+        lines.append(f"    dcterms:issued {_literal(lexical)}^^xsd:{datatype[len(_XSD):]} ;")
     if publisher:
         lines.append(f"    dcterms:publisher {_literal(publisher)} ;")
     lines += [
@@ -96,4 +231,650 @@ def describe_source(
             f"<{sentence_path(slug, s.index)}> a pe:Sentence ; pe:inSource {doc} ; "
             f"pe:sentenceIndex {s.index} ; pe:startOffset {s.start} ; pe:endOffset {s.end} ."
         )
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- registered sources
+
+
+@dataclass(frozen=True)
+class RegisteredSource:
+    """A source as the project describes it (``data/<slug>/…``), read back from RDF."""
+
+    slug: str
+    iri: str
+    folder: Path
+    described_in: Path
+    sha256: str
+    character_count: int | None
+    sentences: list[Span]
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    language: str | None = None
+    #: data files of the folder that could not be parsed (they did not hold the source)
+    unreadable: list[Path] = field(default_factory=list)
+
+
+def _rdf_files_first(folder: Path) -> list[Path]:
+    from .load import RDF_SUFFIXES
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
+    return sorted(files, key=lambda p: (p.name != SOURCE_FILE, str(p)))
+
+
+def _value(term: pyoxigraph.NamedNode | pyoxigraph.Literal | object) -> str:
+    return str(getattr(term, "value", term))
+
+
+def _sources_in_folder(folder: Path, config: ProjectConfig) -> list[RegisteredSource]:
+    """Every pe:Source described in one folder of data/ (usually one, in source.ttl)."""
+    from .load import parse_file
+
+    triples: list[pyoxigraph.Triple] = []
+    file_of: dict[str, Path] = {}
+    errors: list[RdfSyntaxError] = []
+    unreadable: list[Path] = []
+    for f in _rdf_files_first(folder):
+        try:
+            part = parse_file(f, config.base)
+        except RdfSyntaxError as exc:
+            errors.append(exc)
+            unreadable.append(f)
+            continue
+        for t in part:
+            if t.predicate.value == _RDF_TYPE and t.object.value == PE + "Source":
+                file_of.setdefault(t.subject.value, f)
+        triples.extend(part)
+    if not file_of:
+        if errors:
+            raise errors[0]
+        return []
+    props: dict[str, dict[str, list[object]]] = {}
+    for t in triples:
+        props.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
+    sentences: dict[str, list[Span]] = {iri: [] for iri in file_of}
+    for subject, p in props.items():
+        in_source = p.get(PE + "inSource")
+        if not in_source:
+            continue
+        doc = _value(in_source[0])
+        if doc not in sentences:
+            continue
+        try:
+            span = Span(
+                int(_value(p[PE + "sentenceIndex"][0])),
+                int(_value(p[PE + "startOffset"][0])),
+                int(_value(p[PE + "endOffset"][0])),
+            )
+        except (KeyError, ValueError):
+            continue  # an incomplete sentence node: validation reports it
+        sentences[doc].append(span)
+    result = []
+    prefix = config.base + "id/source/"
+    for iri, described_in in sorted(file_of.items()):
+        p = props.get(iri, {})
+
+        def first(pred: str, p: dict[str, list[object]] = p) -> str | None:
+            values = p.get(pred)
+            return _value(values[0]) if values else None
+
+        local = iri[len(prefix):] if iri.startswith(prefix) else ""
+        slug = local if _SLUG.fullmatch(local) else folder.name
+        count = first(PE + "characterCount")
+        title_lit = p.get(_DCTERMS + "title")
+        result.append(
+            RegisteredSource(
+                slug=slug,
+                iri=iri,
+                folder=folder,
+                described_in=described_in,
+                sha256=first(PE + "sha256") or "",
+                character_count=int(count) if count and count.isdigit() else None,
+                sentences=sorted(sentences[iri], key=lambda s: s.index),
+                title=_value(title_lit[0]) if title_lit else None,
+                url=first(_SCHEMA + "url"),
+                published=first(_DCTERMS + "issued"),
+                publisher=first(_DCTERMS + "publisher"),
+                language=first(_DCTERMS + "language"),
+                unreadable=unreadable,
+            )
+        )
+    return result
+
+
+def registered_sources(config: ProjectConfig) -> list[RegisteredSource]:
+    """Every registered source of the project: each ``data/<slug>/`` with a ``pe:Source``.
+
+    A folder whose files cannot be parsed is reported (:class:`RdfSyntaxError`)
+    only when no readable file of it describes the source, so a half-edited
+    ``facts.ttl`` does not hide the source's sentences from its author.
+    """
+    if not config.data_dir.is_dir():
+        return []
+    found: list[RegisteredSource] = []
+    for folder in sorted(p for p in config.data_dir.iterdir() if p.is_dir()):
+        found.extend(_sources_in_folder(folder, config))
+    return found
+
+
+def get_source(config: ProjectConfig, slug: str) -> RegisteredSource:
+    """The registered source called ``slug``; :class:`InputError` naming the known ones if absent."""
+    sources = registered_sources(config)
+    for src in sources:
+        if src.slug == slug:
+            return src
+    known = ", ".join(s.slug for s in sources) or "none yet"
+    raise InputError(
+        f"no registered source {slug!r} in {config.data_dir} (registered: {known}); "
+        "register a text with `polevents source add FILE`"
+    )
+
+
+# ---------------------------------------------------------------- finding the local text
+
+_HASH_CACHE: dict[tuple[str, int, int], str] = {}
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _HASH_CACHE:
+        try:
+            _HASH_CACHE[key] = sha256_hex(path.read_bytes())
+        except OSError:
+            return None
+    return _HASH_CACHE[key]
+
+
+def _candidate_files(folder: Path, slug: str | None) -> Iterator[Path]:
+    """Regular, not hidden files under ``folder``; those named after ``slug`` first."""
+    if not folder.is_dir():
+        return
+    files: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                files.append(Path(dirpath) / name)
+    files.sort(key=lambda p: (slug is None or not p.stem.startswith(slug), str(p)))
+    for f in files:
+        try:
+            if f.is_file() and f.stat().st_size <= MAX_TEXT_BYTES:
+                yield f
+        except OSError:
+            continue
+
+
+def find_text(config: ProjectConfig, sha256: str, slug: str | None = None) -> Path | None:
+    """The first file under the configured text folders whose SHA-256 is ``sha256``."""
+    for folder in config.text_paths:
+        for f in _candidate_files(folder, slug):
+            if _file_sha256(f) == sha256:
+                return f
+    return None
+
+
+def _missing_text_error(config: ProjectConfig, src: RegisteredSource, changed: Path | None = None) -> InputError:
+    searched = ", ".join(str(p) for p in config.text_paths) or "(none configured)"
+    what = (
+        f"the text at {changed} no longer matches (its SHA-256 changed)"
+        if changed
+        else "its text is not available locally"
+    )
+    return InputError(
+        f"source {src.slug!r}: {what}. Searched: {searched}; expected SHA-256 {src.sha256}. "
+        f"Put the original file in one of these folders (any name), or add its folder to "
+        f"[sources] text_paths in {config.root / 'polevents.toml'}"
+    )
+
+
+@dataclass(frozen=True)
+class SentenceText:
+    """One registered sentence with its text, read from the local copy."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+def sentence_texts(config: ProjectConfig, src: RegisteredSource) -> tuple[Path, list[SentenceText]]:
+    """The local text of ``src`` (hash-verified) and its registered sentences with their text.
+
+    The registered offsets are used, not a fresh split: the numbers authors cite
+    are the ones in ``source.ttl``.
+    """
+    path = find_text(config, src.sha256, src.slug)
+    if path is None:
+        raise _missing_text_error(config, src)
+    data = path.read_bytes()
+    if sha256_hex(data) != src.sha256:  # changed since it was hashed above
+        raise _missing_text_error(config, src, changed=path)
+    text = data.decode("utf-8")
+    if src.character_count is not None and src.character_count != len(text):
+        raise InputError(
+            f"source {src.slug!r}: {path} has the registered SHA-256 but {len(text)} characters, "
+            f"not {src.character_count}; {src.described_in} was edited by hand: re-register with "
+            f"`polevents source add {path} --slug {src.slug} --force`"
+        )
+    out = []
+    for s in src.sentences:
+        if not 0 <= s.start <= s.end <= len(text):
+            raise InputError(
+                f"source {src.slug!r}: sentence {s.index} ({s.start}-{s.end}) lies outside the text "
+                f"({len(text)} characters); re-register the source"
+            )
+        out.append(SentenceText(s.index, s.start, s.end, text[s.start : s.end]))
+    return path, out
+
+
+# ---------------------------------------------------------------- registering a source
+
+
+@dataclass(frozen=True)
+class AddedSource:
+    """What :func:`add_source` did."""
+
+    slug: str
+    sha256: str
+    sentences: int
+    characters: int
+    source_file: Path
+    facts_file: Path
+    #: False when facts.ttl already existed (never overwritten)
+    facts_written: bool
+    #: where the text can be found now (a copy, or an existing file), or None
+    text_path: Path | None
+    text_copied: bool
+    #: --force over an earlier registration of a different text: cited numbers may have moved
+    renumbered: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _text_folder(config: ProjectConfig) -> Path | None:
+    """The first configured text folder inside the project (not in data/, ontology/, shapes/) that is writable."""
+    published = (config.data_dir, config.ontology_dir, config.shapes_dir, config.queries_dir)
+    for folder in config.text_paths:
+        if not _inside(folder, config.root) or any(_inside(folder, p) for p in published):
+            continue
+        probe = folder
+        while not probe.exists():
+            probe = probe.parent
+        if probe.is_dir() and os.access(probe, os.W_OK):
+            return folder
+    return None
+
+
+def _keep_text(config: ProjectConfig, text: SourceText, slug: str, notes: list[str]) -> tuple[Path | None, bool]:
+    existing = find_text(config, text.sha256, slug)
+    if existing is not None:
+        return existing, False
+    folder = _text_folder(config)
+    if folder is None:
+        notes.append(
+            "no writable text folder inside the project is configured ([sources] text_paths); "
+            f"keep {text.path} where `polevents source show` can find it"
+        )
+        return None, False
+    suffix = text.path.suffix or ".txt"
+    dest = folder / f"{slug}{suffix}"
+    if dest.exists():
+        dest = folder / f"{slug}-{text.sha256[:12]}{suffix}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(text.path, dest)
+    except OSError as exc:
+        raise InputError(f"{dest}: cannot keep a copy of the text: {exc.strerror}") from exc
+    return dest, True
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(content, encoding="utf-8", newline="\n")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
+
+
+def add_source(
+    config: ProjectConfig,
+    file: Path,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    url: str | None = None,
+    published: str | None = None,
+    publisher: str | None = None,
+    language: str | None = None,
+    force: bool = False,
+    copy: bool = True,
+) -> AddedSource:
+    """Register the text ``file`` as source ``slug`` of the project.
+
+    Writes ``data/<slug>/source.ttl`` (hash, length, sentences; never text) and,
+    unless it exists, ``data/<slug>/facts.ttl`` (the template to fill in).  An
+    existing source is replaced only with ``force``; ``facts.ttl`` is never
+    replaced.  With ``force``, metadata not given is kept from the earlier
+    registration.  The text is kept (``copy``) in the first writable text folder
+    inside the project unless it is already found in a configured text folder.
+    """
+    text = read_source_text(file)
+    if not text.text.strip():
+        raise InputError(f"{file}: the source text is empty")
+    slug = validate_slug(slug) if slug is not None else slug_from_filename(file)
+    language = validate_language(language) if language is not None else None
+    if url is not None:
+        validate_url(url)
+    if published is not None:
+        parse_partial_date(published)
+    notes: list[str] = []
+    folder = config.data_dir / slug
+    source_file = folder / SOURCE_FILE
+    facts_file = folder / FACTS_FILE
+    sources = registered_sources(config)
+    previous = next((s for s in sources if s.slug == slug or s.folder == folder), None)
+    if previous is None and source_file.exists():
+        raise InputError(f"{source_file} exists but describes no pe:Source; move it away or use another --slug")
+    if previous is not None and not force:
+        raise InputError(
+            f"source {slug!r} is already registered in {previous.described_in} "
+            f"(SHA-256 {previous.sha256[:12]}…); use --force to re-register it "
+            "(facts.ttl is kept), or choose another --slug"
+        )
+    twin = next((s for s in sources if s.sha256 == text.sha256 and s.folder != folder), None)
+    if twin is not None:
+        if not force:
+            raise InputError(
+                f"{file}: this text (SHA-256 {text.sha256[:12]}…) is already registered as {twin.slug!r} "
+                f"in {twin.described_in}; cite its sentences, or use --force to register it twice"
+            )
+        notes.append(f"the same text is also registered as {twin.slug!r}")
+    renumbered = False
+    if previous is not None:
+        old_spans = [(s.index, s.start, s.end) for s in previous.sentences]
+        new_spans = [(s.index, s.start, s.end) for s in text.sentences]
+        renumbered = previous.sha256 != text.sha256 or old_spans != new_spans
+        if renumbered and facts_file.exists():
+            notes.append(
+                f"the text or its sentences changed since the earlier registration "
+                f"({len(old_spans)} -> {len(new_spans)} sentences): check every s:N cited in {facts_file}"
+            )
+        title = title if title is not None else previous.title
+        url = url if url is not None else previous.url
+        published = published if published is not None else previous.published
+        publisher = publisher if publisher is not None else previous.publisher
+        language = language if language is not None else previous.language
+        if previous.described_in != source_file:
+            notes.append(f"the earlier description stays in {previous.described_in}; remove it by hand")
+    language = language or "en"
+    _write_atomically(
+        source_file,
+        describe_source(
+            text, slug, title=title, url=url, published=published, publisher=publisher, language=language
+        ),
+    )
+    facts_written = not facts_file.exists()
+    if facts_written:
+        _write_atomically(facts_file, facts_template(slug, title=title, sentences=len(text.sentences)))
+    text_path, copied = (None, False)
+    if copy:
+        text_path, copied = _keep_text(config, text, slug, notes)
+    else:
+        text_path = find_text(config, text.sha256, slug)
+        if text_path is None:
+            notes.append(
+                "the text was not copied (--no-copy) and is not in a configured text folder; "
+                "`polevents source show` will not find it"
+            )
+    return AddedSource(
+        slug=slug,
+        sha256=text.sha256,
+        sentences=len(text.sentences),
+        characters=len(text.text),
+        source_file=source_file,
+        facts_file=facts_file,
+        facts_written=facts_written,
+        text_path=text_path,
+        text_copied=copied,
+        renumbered=renumbered,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------- the facts template
+
+#: Prefixes of a facts file: vocabularies, then base-relative prefixes for the dataset's IRIs.
+TEMPLATE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("pe", PE),
+    ("rdf", PREFIXES["rdf"]),
+    ("rdfs", PREFIXES["rdfs"]),
+    ("owl", PREFIXES["owl"]),
+    ("xsd", PREFIXES["xsd"]),
+    ("skos", PREFIXES["skos"]),
+    ("prov", PREFIXES["prov"]),
+    ("schema", PREFIXES["schema"]),
+    ("dcterms", PREFIXES["dcterms"]),
+    ("person", "id/person/"),
+    ("orgn", "id/organization/"),
+    ("place", "id/place/"),
+    ("post", "id/post/"),
+    ("tenure", "id/tenure/"),
+    ("mship", "id/membership/"),
+    ("name", "id/name/"),
+    ("mention", "id/mention/"),
+    ("ev", "id/event/"),
+    ("stmt", "id/statement/"),
+    ("claim", "id/claim/"),
+    ("rel", "id/relation/"),
+    ("leg", "id/legislation/"),
+    ("prv", "id/provision/"),
+    ("amt", "id/amount/"),
+    ("src", "id/source/"),
+)
+
+# Lines starting with "# " (one hash) are Turtle, commented out; "## " lines are prose.
+_TEMPLATE_EXAMPLES = """\
+## ------------------------------------------------------------ entities
+## People, organisations, places and posts: one IRI each, reused by every fact.
+## rdfs:label and skos:prefLabel: the normalised name; skos:altLabel: accepted variants and
+## transliterations; skos:hiddenLabel: the source's misspellings.
+# person:jane-doe a pe:Person ;
+#     rdfs:label "Jane Doe"@en ;
+#     skos:prefLabel "Jane Doe"@en ;
+#     skos:altLabel "J. Doe"@en .
+#
+# person:john-roe a pe:Person ;
+#     rdfs:label "John Roe"@en ;
+#     skos:prefLabel "John Roe"@en ;
+#     skos:hiddenLabel "John Rowe"@en .
+#
+# place:exampleland a pe:Place ;
+#     rdfs:label "Exampleland"@en ;
+#     skos:prefLabel "Exampleland"@en .
+#
+# orgn:example-party a pe:PoliticalParty ;
+#     rdfs:label "Example Party"@en ;
+#     skos:prefLabel "Example Party"@en ;
+#     pe:country place:exampleland ;
+#     pe:hasName name:example-party .
+#
+# post:chair-of-example-party a pe:Post ;
+#     rdfs:label "Chair of the Example Party"@en ;
+#     skos:prefLabel "Chair of the Example Party"@en ;
+#     pe:postIn orgn:example-party .
+#
+## ------------------------------------------------------------ tenure
+## One person's holding of a post. Dates keep their precision: "2022-01-28"^^xsd:date,
+## "2022-01"^^xsd:gYearMonth, "2022"^^xsd:gYear. Link the tenures before and after, and the
+## events that started and ended it.
+# tenure:jane-doe-chair-of-example-party a pe:Tenure ;
+#     rdfs:label "Jane Doe, chair of the Example Party, from 28 January 2022"@en ;
+#     pe:holder person:jane-doe ;
+#     pe:post post:chair-of-example-party ;
+#     pe:startDate "2022-01-28"^^xsd:date ;
+#     pe:startedBy ev:2022-01-28-jane-doe-elected-chair ;
+#     pe:replaces tenure:john-roe-chair-of-example-party ;
+#     prov:wasDerivedFrom s:1 .
+#
+# tenure:john-roe-chair-of-example-party a pe:Tenure ;
+#     rdfs:label "John Roe, chair of the Example Party, 2015 – 28 January 2022"@en ;
+#     pe:holder person:john-roe ;
+#     pe:post post:chair-of-example-party ;
+#     pe:startDate "2015"^^xsd:gYear ;
+#     pe:endDate "2022-01-28"^^xsd:date ;
+#     pe:replacedBy tenure:jane-doe-chair-of-example-party ;
+#     prov:wasDerivedFrom s:1 .
+#
+## ------------------------------------------------------------ event
+## Kinds: pe:Meeting pe:Address pe:Appointment pe:Resignation pe:Renaming pe:Merger
+## pe:Founding pe:Proposal pe:Submission pe:Acceptance pe:Referendum pe:Investigation
+## pe:LegalAction. pe:actor does it, pe:participant takes part or undergoes it.
+# ev:2022-01-28-example-party-congress a pe:Meeting ;
+#     rdfs:label "Extraordinary congress of the Example Party"@en ;
+#     pe:date "2022-01-28"^^xsd:date ;
+#     pe:actor orgn:example-party ;
+#     prov:wasDerivedFrom s:1 .
+#
+# ev:2022-01-28-jane-doe-elected-chair a pe:Appointment ;
+#     rdfs:label "Jane Doe elected chair of the Example Party"@en ;
+#     pe:date "2022-01-28"^^xsd:date ;
+#     pe:actor orgn:example-party ;
+#     pe:participant person:jane-doe ;
+#     pe:partOf ev:2022-01-28-example-party-congress ;
+#     prov:wasDerivedFrom s:1 .
+#
+## ------------------------------------------------------------ quotation
+## The exact words (short) in pe:quote; reported speech without quotation marks is a
+## pe:Statement whose rdfs:label sums it up in your own words.
+# stmt:2022-01-28-jane-doe-on-listening a pe:Quotation ;
+#     rdfs:label "Jane Doe: the party will listen first"@en ;
+#     pe:quote "We will listen before we speak."@en ;
+#     pe:speaker person:jane-doe ;
+#     pe:occasion ev:2022-01-28-example-party-congress ;
+#     pe:date "2022-01-28"^^xsd:date ;
+#     prov:wasDerivedFrom s:2 .
+#
+## ------------------------------------------------------------ hedged claim
+## "is believed to", "is considered", "is seen as", "is expected to", "X said": the
+## proposition (rdf:subject, rdf:predicate, rdf:object) and how firmly it is stated.
+## Hedges: pe:believed pe:considered pe:seenAs pe:expected pe:likely pe:attributed pe:stated.
+## Add pe:claimant when someone other than the source holds the claim.
+# claim:john-roe-owns-example-market a pe:Claim ;
+#     rdfs:label "John Roe is believed to own the Example Market"@en ;
+#     rdf:subject place:example-market ;
+#     rdf:predicate pe:owner ;
+#     rdf:object person:john-roe ;
+#     pe:hedge pe:believed ;
+#     prov:wasDerivedFrom s:3 .
+#
+# place:example-market a pe:Place ;
+#     rdfs:label "Example Market"@en ;
+#     skos:prefLabel "Example Market"@en .
+#
+## ------------------------------------------------------------ amount of money
+## schema:value is an xsd:decimal (1300000.0 for "1.3 million"), schema:currency an
+## ISO 4217 code ("USD", "EUR", "KZT").
+# ev:2022-04-15-audit-of-example-market a pe:Investigation ;
+#     rdfs:label "Audit of the Example Market finds unpaid fees"@en ;
+#     pe:date "2022-04-15"^^xsd:date ;
+#     pe:subject place:example-market ;
+#     pe:amount amt:2022-04-15-unpaid-fees ;
+#     prov:wasDerivedFrom s:3 .
+#
+# amt:2022-04-15-unpaid-fees a pe:MonetaryAmount ;
+#     rdfs:label "USD 1.3 million of unpaid fees"@en ;
+#     schema:value 1300000.0 ;
+#     schema:currency "USD" ;
+#     prov:wasDerivedFrom s:3 .
+#
+## ------------------------------------------------------------ names and spellings
+## An organisation's names over time are dated records; how this source spells a name is a
+## mention (pe:misspelled true for a mistake, false for an accepted variant).
+# name:example-party a pe:OrganizationName ;
+#     rdfs:label "Example Party (from 2015)"@en ;
+#     pe:name "Example Party"@en ;
+#     pe:startDate "2015"^^xsd:gYear ;
+#     prov:wasDerivedFrom s:1 .
+#
+# mention:john-rowe-s4 a pe:NameMention ;
+#     rdfs:label "\\"John Rowe\\": the source's spelling of John Roe"@en ;
+#     pe:mentionOf person:john-roe ;
+#     pe:surfaceForm "John Rowe" ;
+#     pe:misspelled true ;
+#     prov:wasDerivedFrom s:4 .
+#
+## ------------------------------------------------------------ vague date
+## "early May 2022": the date at its precision, the bounds it allows, and the wording.
+# ev:2022-05-draft-accepted a pe:Acceptance ;
+#     rdfs:label "The assembly accepts the draft charter"@en ;
+#     pe:date "2022-05"^^xsd:gYearMonth ;
+#     pe:earliestDate "2022-05-01"^^xsd:date ;
+#     pe:latestDate "2022-05-10"^^xsd:date ;
+#     pe:dateQualifier "early"@en ;
+#     pe:legislation leg:example-charter ;
+#     prov:wasDerivedFrom s:5 .
+#
+# leg:example-charter a pe:Legislation ;
+#     rdfs:label "Draft charter of Exampleland"@en .
+#
+## ------------------------------------------------------------ referendum result
+## Counts are whole numbers without separators; percentages lie between 0 and 100.
+# ev:2022-05-29-charter-referendum a pe:Referendum ;
+#     rdfs:label "Referendum on the charter of Exampleland"@en ;
+#     pe:date "2022-05-29"^^xsd:date ;
+#     pe:legislation leg:example-charter ;
+#     pe:location place:exampleland ;
+#     pe:eligibleVoters 2000000 ;
+#     pe:ballotsCast 1228000 ;
+#     pe:turnoutPercent 61.4 ;
+#     pe:approvalPercent 77.5 ;
+#     prov:wasDerivedFrom s:6 .
+"""
+
+
+def facts_template(slug: str, *, title: str | None = None, sentences: int | None = None) -> str:
+    """The starting ``facts.ttl`` of a source: prefixes, guidance, one commented example per pattern.
+
+    Lines of commented Turtle start with ``# `` and prose with ``## ``, so
+    removing ``# `` from the former gives a file that parses.
+    """
+    about = f"{title} " if title else ""
+    count = f", {sentences} sentences" if sentences is not None else ""
+    width = max(len(p) for p, _ in TEMPLATE_PREFIXES) + 2
+    lines = [
+        f"## Facts stated by the source <id/source/{slug}> {about}({SOURCE_FILE}{count}).",
+        "##",
+        f"## Read its sentences, numbered:   polevents source show {slug} --sentences",
+        "## Cite the sentences a fact comes from:  prov:wasDerivedFrom s:12, s:13 .",
+        f"## (s:12 is <id/source/{slug}/sentence/12>; its offsets are in {SOURCE_FILE}.)",
+        "## Every fact node (tenure, membership, event, statement, claim, name, mention, amount)",
+        "## needs an rdfs:label in your own words and prov:wasDerivedFrom. IRIs are relative to",
+        "## the dataset base set in polevents.toml. Patterns: docs/modelling.md.",
+        "## Check with `polevents validate`; publish with `polevents build`.",
+        "##",
+        "## Below, one commented example per common pattern: copy one, remove the leading '# ',",
+        "## and put in the names, dates and sentence numbers of this source.",
+        "",
+    ]
+    for prefix, iri in TEMPLATE_PREFIXES:
+        lines.append(f"@prefix {prefix + ':':<{width}}<{iri}> .")
+    lines.append(f"@prefix {'s:':<{width}}<id/source/{slug}/sentence/> .")
+    lines.append("")
+    lines.append(_TEMPLATE_EXAMPLES.rstrip("\n"))
     return "\n".join(lines) + "\n"
