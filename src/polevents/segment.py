@@ -55,6 +55,8 @@ QUOTE_PAIRS: dict[str, str] = {"“": "”", "‘": "’", "«": "»", "„": "�
 OPENING_QUOTES = "“‘«„‹"
 CLOSERS = "”’»›\"')]"
 _END = re.compile(r"[.!?…]+")
+#: What a sentence never starts or ends with: whitespace, and a byte-order mark.
+_BLANK = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\ufeff"
 _INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
 
 
@@ -193,7 +195,7 @@ def split_sentences(text: str) -> list[Span]:
     """Split ``text`` into sentences; offsets index into ``text`` itself.
 
     >>> [(s.index, s.start, s.end) for s in split_sentences("Headline\\nOn Jan. 28 it met. It voted.")]
-    [(1, 0, 8), (2, 9, 25), (3, 26, 35)]
+    [(1, 0, 8), (2, 9, 27), (3, 28, 37)]
     """
     result: list[Span] = []
     pos = 0
@@ -201,9 +203,9 @@ def split_sentences(text: str) -> list[Span]:
         line = raw.rstrip("\r\n")
         for s, e in _split_line(line):
             seg = line[s:e]
-            lead = len(seg) - len(seg.lstrip())
-            trail = len(seg) - len(seg.rstrip())
-            if seg.strip():
+            lead = len(seg) - len(seg.lstrip(_BLANK))
+            trail = len(seg) - len(seg.rstrip(_BLANK))
+            if seg.strip(_BLANK):
                 result.append(Span(len(result) + 1, pos + s + lead, pos + e - trail))
         pos += len(raw)
     return result
