@@ -1,0 +1,194 @@
+"""``polevents query``: SPARQL over the dataset or an endpoint (library: polevents.query)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..formats import ResultFormat
+from .options import dist_option, project_option
+
+
+class ResultFormatType(click.ParamType):
+    """A :class:`ResultFormat` by name; a wrong name lists the allowed ones."""
+
+    name = "format"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> ResultFormat:
+        if isinstance(value, ResultFormat):
+            return value
+        for fmt in ResultFormat:
+            if fmt.label == str(value).lower():
+                return fmt
+        self.fail(f"{value!r} is not one of: {', '.join(f.label for f in ResultFormat)}", param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(f.label for f in ResultFormat) + "]"
+
+
+class EndpointType(click.ParamType):
+    """An http(s) URL."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not text.lower().startswith(("http://", "https://")) or len(text.split("://", 1)[1]) == 0:
+            self.fail(f"{text!r} is not an http:// or https:// URL", param, ctx)
+        return text
+
+
+@click.command(context_settings={"max_content_width": 100})
+@click.argument("query_text", metavar="[QUERY]", required=False)
+@click.option("-f", "--file", "file", metavar="FILE", help="Read the query from FILE ('-' for stdin).")
+@click.option("--name", "name", metavar="NAME", help="Run the shipped query queries/NAME.rq of the project.")
+@click.option("--list", "list_", is_flag=True, help="List the shipped queries (name TAB description) and exit.")
+@click.option(
+    "--format",
+    "fmt",
+    type=ResultFormatType(),
+    default=None,
+    help="Output format. Default: table on a terminal and csv in a pipe for SELECT/ASK; turtle for "
+    "CONSTRUCT/DESCRIBE.",
+)
+@dist_option
+@click.option(
+    "--endpoint",
+    type=EndpointType(),
+    default=None,
+    metavar="URL",
+    help="Query this SPARQL 1.1 Protocol endpoint instead of the local dataset.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="S",
+    help="Stop the query after S seconds (exit 3). Local: evaluation only, the query runs in a child "
+    "process that is killed. Remote: how long to wait for the answer.",
+)
+@click.option(
+    "--ask-exit",
+    is_flag=True,
+    help="For ASK: exit 0 when the answer is true, 1 when it is false (like grep). "
+    "Without it ASK exits 0 either way.",
+)
+@click.option(
+    "--check/--no-check",
+    default=True,
+    show_default=True,
+    help="With --endpoint: check the syntax locally before sending. --no-check sends "
+    "endpoint-specific syntax as is.",
+)
+@click.option(
+    "--max-width",
+    type=click.IntRange(min=8),
+    default=72,
+    show_default=True,
+    help="Table format: wrap values wider than this many columns.",
+)
+@project_option
+@click.pass_context
+def query(
+    ctx: click.Context,
+    query_text: str | None,
+    file: str | None,
+    name: str | None,
+    list_: bool,
+    fmt: ResultFormat | None,
+    dist: Path | None,
+    endpoint: str | None,
+    timeout: float | None,
+    ask_exit: bool,
+    check: bool,
+    max_width: int,
+    project: Path,
+) -> None:
+    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+    The query is the QUERY argument, a file (-f FILE, '-' for stdin) or a shipped query
+    (--name NAME); give exactly one.
+
+    \b
+    Data: dist/polevents.nq of the project (or --dist DIR); when it has not been built,
+    the project's sources are loaded in memory, unvalidated (a note on stderr says so).
+    With --endpoint URL the query goes to that SPARQL endpoint instead (the predefined
+    prefixes it uses are added on its first line, so line numbers still match).
+
+    \b
+    Graphs: the default graph is the UNION of all named graphs (one per source, plus the
+    ontology graph); GRAPH ?g { ... } queries each one, e.g.
+      polevents query 'SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
+
+    \b
+    Prefixes: pe: rdf: rdfs: owl: xsd: skos: prov: dcterms: schema: org: foaf: sem:
+    lode: oa: nif: time: sh: void: dcat: wd: wdt: p: ps: pq: pr: wikibase: are predefined;
+    a PREFIX the query declares wins. The base IRI is the dataset's (polevents.toml), so
+    <id/person/...> names an entity as in the data files.
+
+    \b
+    Output: table (aligned, for reading), csv, tsv, json, xml (the W3C SPARQL results
+    formats) for SELECT/ASK; turtle, jsonld, nt for CONSTRUCT/DESCRIBE. ASK prints true
+    or false. Data goes to stdout; notes and errors to stderr.
+
+    \b
+    Exit codes: 0 answered; 1 ASK was false (only with --ask-exit); 2 bad query (syntax
+    errors as ORIGIN:LINE:COL), unknown prefix/name, missing file, format that does not
+    fit the query form, unreachable endpoint or HTTP error; 3 timeout.
+    """
+    from ..query import (
+        QueryText,
+        execute,
+        list_queries,
+        named_query,
+        prepare,
+        read_query_file,
+        read_stdin,
+    )
+    from ..results import check_format, default_format, write_result
+
+    if list_:
+        if query_text is not None or file is not None or name is not None:
+            raise click.UsageError("--list takes no query")
+        for named in list_queries(project):
+            click.echo(f"{named.name}\t{named.description}")
+        return
+    given = [x for x in (query_text, file, name) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError(
+            "give exactly one query: QUERY, -f FILE or --name NAME" + (" (not several)" if given else "")
+        )
+    if dist is not None and endpoint is not None:
+        raise click.UsageError("--dist and --endpoint exclude each other")
+
+    if query_text is not None:
+        text = QueryText(query_text, "query")
+    elif file is not None:
+        text = read_stdin() if file == "-" else read_query_file(Path(file))
+    else:
+        assert name is not None
+        text = named_query(project, name)
+
+    prepared = prepare(text, project, check=check or endpoint is None)
+    out_format = fmt if fmt is not None else default_format(prepared.form, sys.stdout.isatty())
+    check_format(prepared.form, out_format)
+    result = execute(
+        prepared,
+        project=project,
+        dist=dist,
+        endpoint=endpoint,
+        timeout=timeout,
+        notify=lambda note: click.echo(f"polevents: note: {note}", err=True),
+    )
+
+    stdout = sys.stdout.buffer
+    write_result(result, out_format, stdout, prefixes=prepared.prefixes, base=prepared.base, max_width=max_width)
+    stdout.flush()
+    if out_format.label == "table" and result.boolean is None and sys.stderr.isatty():
+        rows = len(result.rows)
+        click.echo(f"({rows} row{'s' if rows != 1 else ''})", err=True)
+    if ask_exit and result.boolean is False:
+        ctx.exit(1)

@@ -1,0 +1,396 @@
+"""Writing query results: one :class:`~polevents.formats.ResultFormat` at a time.
+
+=========  ==============================================================  ==================
+format     what                                                            for
+=========  ==============================================================  ==================
+table      aligned columns for reading: prefixed names, readable literals  SELECT, ASK
+csv        SPARQL 1.1 Query Results CSV (plain values, CRLF)               SELECT, ASK
+tsv        SPARQL 1.1 Query Results TSV (N-Triples-style terms)            SELECT, ASK
+json       SPARQL 1.1 Query Results JSON                                   SELECT, ASK
+xml        SPARQL Query Results XML                                        SELECT, ASK
+turtle     Turtle, with the prefixes the triples use                       CONSTRUCT, DESCRIBE
+jsonld     JSON-LD, compacted with the prefixes the triples use            CONSTRUCT, DESCRIBE
+nt         N-Triples                                                       CONSTRUCT, DESCRIBE
+=========  ==============================================================  ==================
+
+The four standard solution formats are written by pyoxigraph's serialisers,
+so they are the standard exactly.  An ASK answer is ``true`` or ``false`` on
+one line in table, csv and tsv (the CSV/TSV specification has no boolean form).
+Graph results are sorted, so the same answer gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, BinaryIO
+
+from .errors import InputError
+from .formats import ResultFormat
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+    from .query import QueryForm, QueryResult, Term
+
+__all__ = [
+    "DEFAULT_MAX_WIDTH",
+    "check_format",
+    "default_format",
+    "display_width",
+    "render_table",
+    "solutions_json",
+    "term_display",
+    "write_result",
+]
+
+#: A table cell wider than this (in terminal columns) is wrapped onto more lines.
+DEFAULT_MAX_WIDTH = 72
+#: A cell longer than this many lines is cut, with an ellipsis.
+MAX_CELL_LINES = 12
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_NUMERIC = {
+    XSD + t
+    for t in (
+        "integer decimal double float long int short byte nonNegativeInteger positiveInteger "
+        "negativeInteger nonPositiveInteger unsignedLong unsignedInt unsignedShort unsignedByte"
+    ).split()
+}
+#: Datatypes whose lexical form says what it is: shown bare in tables.
+_SELF_EVIDENT = _NUMERIC | {
+    XSD + t for t in "string boolean date dateTime dateTimeStamp time gYear gYearMonth".split()
+}
+_PN_LOCAL = re.compile(r"(?:[\w:%]|\\.)(?:(?:[\w\-.:%]|\\.)*(?:[\w\-:%]|\\.))?")
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def default_format(form: QueryForm, terminal: bool) -> ResultFormat:
+    """``table`` for rows on a terminal, ``csv`` for rows in a pipe, ``turtle`` for graphs."""
+    if form.is_graph:
+        return ResultFormat.TURTLE
+    return ResultFormat.TABLE if terminal else ResultFormat.CSV
+
+
+def check_format(form: QueryForm, fmt: ResultFormat) -> None:
+    """Refuse a format that cannot hold the query's answer (a SELECT as Turtle, a graph as CSV)."""
+    fits = fmt.for_graphs if form.is_graph else fmt.for_solutions
+    if fits:
+        return
+    allowed = ", ".join(f.label for f in ResultFormat if (f.for_graphs if form.is_graph else f.for_solutions))
+    kind = "graphs (CONSTRUCT, DESCRIBE)" if fmt.for_graphs else "solutions (SELECT, ASK)"
+    raise InputError(
+        f"--format {fmt.label} is for {kind}, but this is a {form.value} query; use one of: {allowed}"
+    )
+
+
+# --------------------------------------------------------------------------- standard formats
+
+
+def _term_json(term: Term) -> dict[str, object]:
+    """One RDF term in SPARQL 1.1 Query Results JSON."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _term_json(term.subject),
+            "predicate": _term_json(term.predicate),
+            "object": _term_json(term.object),
+        },
+    }
+
+
+def solutions_json(result: QueryResult) -> bytes:
+    """The result as SPARQL 1.1 Query Results JSON (the exchange form between the writers)."""
+    if result.boolean is not None:
+        doc: dict[str, object] = {"head": {}, "boolean": result.boolean}
+    else:
+        bindings = [
+            {var: _term_json(term) for var, term in zip(result.variables, row, strict=True) if term is not None}
+            for row in result.rows
+        ]
+        doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _write_solutions(result: QueryResult, fmt: ResultFormat, out: BinaryIO) -> None:
+    """json/xml/csv/tsv through pyoxigraph's serialisers."""
+    import pyoxigraph as ox
+
+    if result.boolean is not None and fmt in (ResultFormat.CSV, ResultFormat.TSV):
+        out.write(b"true\n" if result.boolean else b"false\n")
+        return
+    target = {
+        ResultFormat.JSON: ox.QueryResultsFormat.JSON,
+        ResultFormat.XML: ox.QueryResultsFormat.XML,
+        ResultFormat.CSV: ox.QueryResultsFormat.CSV,
+        ResultFormat.TSV: ox.QueryResultsFormat.TSV,
+    }[fmt]
+    parsed = ox.parse_query_results(solutions_json(result), ox.QueryResultsFormat.JSON)
+    data = parsed.serialize(format=target) or b""
+    if fmt in (ResultFormat.JSON, ResultFormat.XML) and not data.endswith(b"\n"):
+        data += b"\n"
+    out.write(data)
+
+
+def _used_prefixes(triples: Sequence[pyoxigraph.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI of the triples starts with, in name order."""
+    import pyoxigraph as ox
+
+    iris: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    used = {}
+    for name, ns in sorted(prefixes.items()):
+        if any(iri.startswith(ns) and _PN_LOCAL.fullmatch(iri[len(ns) :] or "a") for iri in iris):
+            used[name] = ns
+    return used
+
+
+def _write_graph(
+    result: QueryResult, fmt: ResultFormat, out: BinaryIO, prefixes: Mapping[str, str]
+) -> None:
+    """turtle/nt by pyoxigraph; jsonld expanded by pyoxigraph, compacted by pyld."""
+    import pyoxigraph as ox
+
+    triples = result.triples
+    used = _used_prefixes(triples, prefixes)
+    if fmt is ResultFormat.NTRIPLES:
+        out.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+    elif fmt is ResultFormat.TURTLE:
+        out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used) or b"")
+    else:
+        from pyld import jsonld  # only JSON-LD output pays for it
+
+        expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
+        doc = jsonld.compact(expanded, dict(used)) if used else expanded
+        out.write(json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+
+
+def write_result(
+    result: QueryResult,
+    fmt: ResultFormat,
+    out: BinaryIO,
+    *,
+    prefixes: Mapping[str, str],
+    base: str | None = None,
+    max_width: int = DEFAULT_MAX_WIDTH,
+) -> None:
+    """Write ``result`` to ``out`` in ``fmt``.
+
+    ``prefixes`` shorten IRIs in tables, Turtle and JSON-LD; ``base`` lets a
+    table show the dataset's own IRIs relative to it (``<id/person/…>``).
+
+    :raises InputError: the format does not fit the query form.
+    """
+    check_format(result.form, fmt)
+    if fmt is ResultFormat.TABLE:
+        out.write(render_table(result, prefixes=prefixes, base=base, max_width=max_width).encode("utf-8"))
+    elif fmt.for_solutions:
+        _write_solutions(result, fmt, out)
+    else:
+        _write_graph(result, fmt, out, prefixes)
+
+
+# --------------------------------------------------------------------------- table
+
+
+def _graphemes(text: str) -> list[str]:
+    """User-perceived characters, approximately (UAX #29 for the common cases).
+
+    A base character keeps its combining marks, variation selectors, emoji
+    modifiers and ZWJ-joined followers; regional indicators pair into flags.
+    """
+    clusters: list[str] = []
+    join_next = False
+    for ch in text:
+        cp = ord(ch)
+        extend = (
+            unicodedata.category(ch) in ("Mn", "Me", "Mc")
+            or 0xFE00 <= cp <= 0xFE0F
+            or 0xE0100 <= cp <= 0xE01EF
+            or 0x1F3FB <= cp <= 0x1F3FF
+            or cp == 0x200D
+        )
+        flag_pair = (
+            0x1F1E6 <= cp <= 0x1F1FF
+            and clusters
+            and len(clusters[-1]) == 1
+            and 0x1F1E6 <= ord(clusters[-1]) <= 0x1F1FF
+        )
+        if clusters and (extend or join_next or flag_pair):
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+        join_next = cp == 0x200D
+    return clusters
+
+
+def _cluster_width(cluster: str) -> int:
+    first = cluster[0]
+    if unicodedata.category(first) in ("Mn", "Me", "Cf", "Cc") and len(cluster) == 1:
+        return 0
+    if unicodedata.east_asian_width(first) in ("W", "F") or "\ufe0f" in cluster:
+        return 2
+    return 1
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide East Asian characters 2, combining marks 0."""
+    return sum(_cluster_width(c) for c in _graphemes(text))
+
+
+def _readable(text: str) -> str:
+    """Line breaks, tabs and other control characters as visible escapes."""
+    return re.sub(
+        r"[\x00-\x1f\x7f-\x9f\u2028\u2029]",
+        lambda m: {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(m.group(), f"\\u{ord(m.group()):04x}"),
+        text,
+    )
+
+
+def _compact_iri(iri: str, prefixes: Mapping[str, str], base: str | None) -> str:
+    """``pe:Person``, ``<id/person/x>`` (relative to the base), or ``<full IRI>``."""
+    best = ""
+    best_name = ""
+    for name, ns in prefixes.items():
+        if iri.startswith(ns) and len(ns) > len(best):
+            local = iri[len(ns) :]
+            if not local or _PN_LOCAL.fullmatch(local):
+                best, best_name = ns, name
+    if best:
+        return f"{best_name}:{iri[len(best):]}"
+    if base and iri.startswith(base) and len(iri) > len(base):
+        rest = iri[len(base) :]
+        if not rest.startswith(("/", "#", "?")) and ":" not in rest.split("/", 1)[0]:
+            return f"<{rest}>"
+    return f"<{iri}>"
+
+
+def term_display(term: Term | None, prefixes: Mapping[str, str], base: str | None = None) -> str:
+    """How a term reads in a table: names shortened, literals without quotes where unambiguous."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return _compact_iri(term.value, prefixes, base)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        value = _readable(term.value)
+        if term.language:
+            return f"{value}@{term.language}"
+        datatype = term.datatype.value
+        if datatype in _SELF_EVIDENT:
+            return value
+        return f'"{value}"^^{_compact_iri(datatype, prefixes, base)}'
+    parts = (term_display(t, prefixes, base) for t in (term.subject, term.predicate, term.object))
+    return "<< " + " ".join(parts) + " >>"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns: break at spaces, else after / # - _, else anywhere
+    between user-perceived characters (never inside one); cut past :data:`MAX_CELL_LINES`."""
+    if display_width(text) <= width:
+        return [text]
+    clusters = _graphemes(text)
+    lines: list[str] = []
+    start = 0
+    while start < len(clusters):
+        used, end, brk = 0, start, -1
+        while end < len(clusters) and used + _cluster_width(clusters[end]) <= width:
+            used += _cluster_width(clusters[end])
+            if clusters[end] in (" ", "/", "#", "-", "_") and end > start:
+                brk = end
+            end += 1
+        if end < len(clusters) and brk > start:
+            end = brk + 1
+        lines.append("".join(clusters[start:end]).rstrip(" "))
+        start = end
+        while start < len(clusters) and clusters[start] == " ":
+            start += 1
+    if len(lines) > MAX_CELL_LINES:
+        lines = lines[:MAX_CELL_LINES]
+        last = _graphemes(lines[-1])
+        while last and display_width("".join(last)) + 1 > width:
+            last.pop()
+        lines[-1] = "".join(last) + "…"
+    return lines
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def _is_numeric(term: Term | None) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC
+
+
+def render_table(
+    result: QueryResult,
+    *,
+    prefixes: Mapping[str, str],
+    base: str | None = None,
+    max_width: int = DEFAULT_MAX_WIDTH,
+) -> str:
+    """Rows as an aligned, pipe-separated table (``true``/``false`` for ASK).
+
+    Columns are as wide as their widest value, measured in terminal columns;
+    a value wider than ``max_width`` wraps onto more lines (rows are then
+    separated by rules); numbers are right-aligned.
+    """
+    if result.boolean is not None:
+        return "true\n" if result.boolean else "false\n"
+    if not result.variables:
+        return ""
+    width = max(8, max_width)
+    header = [f"?{v}" for v in result.variables]
+    cells = [[_wrap(term_display(t, prefixes, base), width) for t in row] for row in result.rows]
+    numeric = [
+        any(row[i] is not None for row in result.rows)
+        and all(row[i] is None or _is_numeric(row[i]) for row in result.rows)
+        for i in range(len(header))
+    ]
+    widths = [
+        max([display_width(header[i])] + [display_width(line) for row in cells for line in row[i]])
+        for i in range(len(header))
+    ]
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|\n"
+
+    def line(values: Sequence[str], right: Sequence[bool]) -> str:
+        return "| " + " | ".join(_pad(v, w, r) for v, w, r in zip(values, widths, right, strict=True)) + " |\n"
+
+    left = [False] * len(header)
+    out = [line(header, left), rule]
+    multiline = any(len(c) > 1 for row in cells for c in row)
+    for n, row in enumerate(cells):
+        if multiline and n:
+            out.append(rule)
+        for k in range(max((len(c) for c in row), default=1)):
+            out.append(line([c[k] if k < len(c) else "" for c in row], numeric))
+    return "".join(out)
