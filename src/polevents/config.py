@@ -32,6 +32,12 @@ class ProjectConfig:
     publisher: str = "polevents"
     version: str = "0.0.0"
     issued: str | None = None
+    #: The version this release follows (a version string or an absolute IRI), for the description.
+    previous_version: str | None = None
+    #: Where the files of dist/ are downloaded from (default: ``<base>dist/``).
+    download_base: str | None = None
+    #: A public SPARQL endpoint serving the dataset, named in the dataset description.
+    sparql_endpoint: str | None = None
     #: Folders where source texts are looked for (matched by SHA-256), in order;
     #: ``polevents source add`` copies a text into the first one inside the project.
     text_paths: tuple[Path, ...] = field(default_factory=tuple)
@@ -86,6 +92,11 @@ def load_config(root: Path) -> ProjectConfig:
         raise InputError(f"{path}: sources.text_paths must be a list of folder names, e.g. [\"sources\"]")
     text_paths = tuple(root / p for p in raw_paths)
     issued = dataset.get("issued")
+
+    def optional(key: str) -> str | None:
+        value = dataset.get(key)
+        return str(value) if value is not None else None
+
     return ProjectConfig(
         root=root,
         base=base,
@@ -95,5 +106,8 @@ def load_config(root: Path) -> ProjectConfig:
         publisher=str(dataset.get("publisher", ProjectConfig.publisher)),
         version=str(dataset.get("version", ProjectConfig.version)),
         issued=str(issued) if issued is not None else None,
+        previous_version=optional("previous_version"),
+        download_base=optional("download_base"),
+        sparql_endpoint=optional("sparql_endpoint"),
         text_paths=text_paths,
     )
