@@ -253,6 +253,8 @@ def _cluster_width(cluster: str) -> int:
         return 0
     if unicodedata.east_asian_width(first) in ("W", "F") or "\ufe0f" in cluster:
         return 2
+    if 0x1F1E6 <= ord(first) <= 0x1F1FF:
+        return 2  # a flag (or a lone regional indicator), drawn wide
     return 1
 
 
@@ -361,8 +363,8 @@ def render_table(
     """Rows as an aligned, pipe-separated table (``true``/``false`` for ASK).
 
     Columns are as wide as their widest value, measured in terminal columns;
-    a value wider than ``max_width`` wraps onto more lines (rows are then
-    separated by rules); numbers are right-aligned.
+    a value wider than ``max_width`` wraps onto more lines (such a row is
+    framed by rules); numbers are right-aligned.
     """
     if result.boolean is not None:
         return "true\n" if result.boolean else "false\n"
@@ -385,12 +387,11 @@ def render_table(
     def line(values: Sequence[str], right: Sequence[bool]) -> str:
         return "| " + " | ".join(_pad(v, w, r) for v, w, r in zip(values, widths, right, strict=True)) + " |\n"
 
-    left = [False] * len(header)
-    out = [line(header, left), rule]
-    multiline = any(len(c) > 1 for row in cells for c in row)
+    out = [line(header, numeric), rule]
+    tall = [any(len(c) > 1 for c in row) for row in cells]
     for n, row in enumerate(cells):
-        if multiline and n:
-            out.append(rule)
+        if n and (tall[n] or tall[n - 1]):
+            out.append(rule)  # a wrapped row is framed, so its lines read as one row
         for k in range(max((len(c) for c in row), default=1)):
             out.append(line([c[k] if k < len(c) else "" for c in row], numeric))
     return "".join(out)
