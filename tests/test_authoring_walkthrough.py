@@ -112,14 +112,18 @@ def _rows(result: Run) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
 
 
+# The two questions of the walkthrough (docs/adding-a-source.md, step 6).
+PARTY_CHAIRS_QUERY = """SELECT ?party ?chair ?start ?end WHERE {
+    ?t a pe:Tenure ; pe:holder/rdfs:label ?chair ; pe:post/pe:postIn ?p ; pe:startDate ?start .
+    ?p a pe:PoliticalParty ; rdfs:label ?party .
+    OPTIONAL { ?t pe:endDate ?end } } ORDER BY ?party STR(?start)"""
+
 REFERENDUM_QUERY = """
-SELECT ?referendum ?turnout ?approval ?voters ?ballots ?n ?start ?end ?sha WHERE {
-  ?r a pe:Referendum ; rdfs:label ?referendum ; pe:turnoutPercent ?turnout ;
-     pe:approvalPercent ?approval ; pe:eligibleVoters ?voters ; pe:ballotsCast ?ballots ;
-     prov:wasDerivedFrom ?s .
-  ?s pe:sentenceIndex ?n ; pe:startOffset ?start ; pe:endOffset ?end ; pe:inSource/pe:sha256 ?sha .
-} ORDER BY ?n
-"""
+SELECT ?turnout ?approval ?ballots ?voters ?sentence ?start ?end WHERE {
+    ?r a pe:Referendum ; pe:turnoutPercent ?turnout ; pe:approvalPercent ?approval ;
+       pe:ballotsCast ?ballots ; pe:eligibleVoters ?voters ; prov:wasDerivedFrom ?s .
+    ?s pe:sentenceIndex ?sentence ; pe:startOffset ?start ; pe:endOffset ?end .
+  } ORDER BY ?sentence"""
 
 
 def test_walkthrough_from_source_add_to_query(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
@@ -151,18 +155,29 @@ def test_walkthrough_from_source_add_to_query(tmp_path: Path, run) -> None:  # t
     assert (oduya["start"], oduya["sentences"], oduya["source"]) == ("2022-01-28", "3, 4", TITLE)
     assert rows[("Civic Harmony Party", "Tomas Vell")]["end"] == "2022-01-28"
 
+    table = run("query", PARTY_CHAIRS_QUERY, "--format", "csv", *args)
+    assert table.code == 0, table.err
+    assert table.out.replace("\r\n", "\n").splitlines() == [
+        "party,chair,start,end",
+        "Amanat,Nursultan Nazarbayev,1999,2022-01-28",
+        "Amanat,Kassym-Jomart Tokayev,2022-01-28,2022-04-26",
+        "Amanat,Yerlan Koshanov,2022-04-26,",
+        "Civic Harmony Party,Tomas Vell,2015,2022-01-28",
+        "Civic Harmony Party,Marta J. Oduya,2022-01-28,",
+    ]
+
     # A question about the new article, answered with the evidence's offsets into its text.
     answer = run("query", REFERENDUM_QUERY, "--format", "json", *args)
     assert answer.code == 0, answer.err
     found = _rows(answer)
-    assert [r["n"] for r in found] == ["15", "16"]
+    assert [r["sentence"] for r in found] == ["15", "16"]
     assert {(r["turnout"], r["approval"], r["voters"], r["ballots"]) for r in found} == {
         ("61.4", "77.5", "2000000", "1228000")
     }
     text = ARTICLE.read_text(encoding="utf-8")
     spans = {s.index: s for s in split_sentences(text)}
     for r in found:
-        span = spans[int(r["n"])]
+        span = spans[int(r["sentence"])]
         assert (int(r["start"]), int(r["end"])) == (span.start, span.end)
     assert "61.4%" in text[int(found[1]["start"]) : int(found[1]["end"])]
 

@@ -623,6 +623,8 @@ def add_source(
         if previous.described_in != source_file:
             notes.append(f"the earlier description stays in {previous.described_in}; remove it by hand")
     language = language or "en"
+    if not title:
+        notes.append("no --title given: validation warns until the source has a dcterms:title")
     _write_atomically(
         source_file,
         describe_source(
