@@ -444,5 +444,8 @@ def test_sentences_are_code_points_across_scripts_and_line_ends(project: Path, t
 def test_a_half_edited_facts_file_does_not_hide_the_sentences(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     assert run("source", "add", ARTICLE, "--project", project).code == 0
     (project / "data" / "example-article" / "facts.ttl").write_text("@prefix s: <x> .\ns:1 s:2 ", encoding="utf-8")
-    assert run("source", "show", "example-article", "--sentence", "1", "--project", project).code == 0
+    shown = run("source", "show", "example-article", "--sentence", "1", "--project", project)
+    assert shown.code == 0, shown.err
+    assert shown.out == "1\tVeloria Votes on a New Charter\n"
+    assert "data/example-article/facts.ttl does not parse" in shown.err
     assert run("source", "list", "--project", project).out.startswith("example-article\t18\t")

@@ -179,6 +179,8 @@ def show(slug: str, sentences: bool, numbers: tuple[int, ...], project: Path) ->
 
     config = load_config(project)
     src = get_source(config, slug)
+    for broken in src.unreadable:
+        _say(f"note: {_rel(broken, config.root)} does not parse; `polevents validate` shows where")
     if sentences or numbers:
         path, items = sentence_texts(config, src)
         if numbers:
