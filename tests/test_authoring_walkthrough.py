@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +38,11 @@ class Run:
     err: str
 
 
+Runner = Callable[..., Run]
+
+
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def run(capsys: pytest.CaptureFixture[str]) -> Runner:
     """Run ``polevents ARGS`` through the real entry point; exit code, stdout, stderr."""
 
     def _run(*args: str | Path) -> Run:
@@ -80,7 +84,7 @@ def _copy_project(dest: Path, *, with_first_article: bool) -> Path:
     return dest
 
 
-def _register_and_write_facts(project: Path, run) -> Path:  # type: ignore[no-untyped-def]
+def _register_and_write_facts(project: Path, run: Runner) -> Path:
     """Steps 1–3 of the walkthrough: add the source, read its sentences, write the facts."""
     added = run("source", "add", ARTICLE, "--title", TITLE, "--published", "2022-05-30", "--project", project)
     assert added.code == 0, added.err
@@ -126,7 +130,7 @@ SELECT ?turnout ?approval ?ballots ?voters ?sentence ?start ?end WHERE {
   } ORDER BY ?sentence"""
 
 
-def test_walkthrough_from_source_add_to_query(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+def test_walkthrough_from_source_add_to_query(tmp_path: Path, run: Runner) -> None:
     project = _copy_project(tmp_path / "project", with_first_article=True)
     _register_and_write_facts(project, run)
 
@@ -215,7 +219,7 @@ def _assert_errors_reported(report: str, facts: Path) -> None:
         )
 
 
-def test_planted_errors_are_rejected_with_node_and_file(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+def test_planted_errors_are_rejected_with_node_and_file(tmp_path: Path, run: Runner) -> None:
     """Only the new source, so the three runs stay fast; the first article is validated above."""
     project = _copy_project(tmp_path / "project", with_first_article=False)
     facts = _register_and_write_facts(project, run)
@@ -234,7 +238,7 @@ def test_planted_errors_are_rejected_with_node_and_file(tmp_path: Path, run) -> 
         assert (iri, str(FACTS), _line_of(facts, subject + " a ")) in reported
 
 
-def test_failed_build_is_rejected_and_leaves_dist_untouched(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+def test_failed_build_is_rejected_and_leaves_dist_untouched(tmp_path: Path, run: Runner) -> None:
     if not _has_build():
         pytest.skip("`polevents build` cannot export yet (polevents.export.write_dist missing)")
     project = _copy_project(tmp_path / "project", with_first_article=False)
