@@ -1,0 +1,495 @@
+"""The Starlette application of ``polevents serve``: routes, dereferencing, home page.
+
+Routes::
+
+    /                         home: dataset description, browse, dumps, example queries, query form
+    /sparql                   SPARQL 1.1 Protocol endpoint (see .sparql)
+    /dist/<name>              the files of dist/ (see .files)
+    /.well-known/void         VoID description (dist/void.ttl, or generated)
+    /browse?class=<IRI>       the entities of a class, by label
+    /describe?iri=<IRI>       any IRI the dataset mentions that is not under the base
+    /static/style.css         the stylesheet
+    <base path>…              the dataset's IRIs, e.g. /polevents/id/person/x (see .urls)
+
+Dereferencing answers **200 directly** (no 303 redirect) with the
+representation chosen by content negotiation (``Vary: Accept``), ``?format=``
+overriding it; ``Link: rel="alternate"`` names the other formats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..formats import RdfFormat
+from ..vocab import ONTOLOGY_IRI, PE, PREFIXES
+from .describe import Describer
+from .files import body_etag, dist_files, file_response, not_modified
+from .negotiate import choose
+from .pages import Alternate, Pages, SiteInfo, stylesheet
+from .results import serialize_triples
+from .sparql import sparql_endpoint, wants_html
+from .urls import UrlMap, describe_url
+from .worker import QueryPool
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+    from .data import ServedData
+
+__all__ = ["ServeSettings", "ServerContext", "create_app"]
+
+VOID = PREFIXES["void"]
+DCTERMS = PREFIXES["dcterms"]
+RDF_TYPE = PREFIXES["rdf"] + "type"
+
+#: (format= value, label shown, RDF format) for entity documents, the server's order of preference
+ENTITY_FORMATS: tuple[tuple[str, str, RdfFormat], ...] = (
+    ("ttl", "Turtle", RdfFormat.TURTLE),
+    ("jsonld", "JSON-LD", RdfFormat.JSONLD),
+    ("nt", "N-Triples", RdfFormat.NTRIPLES),
+    ("rdf", "RDF/XML", RdfFormat.RDFXML),
+)
+#: media types a client may ask for -> format= value
+ENTITY_OFFERS: tuple[tuple[str, str], ...] = (
+    *((fmt.media_type, key) for key, _, fmt in ENTITY_FORMATS),
+    ("application/x-turtle", "ttl"),
+    ("application/json", "jsonld"),
+    ("application/xml", "rdf"),
+    ("text/html", "html"),
+)
+FORMAT_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "json": "jsonld", "ntriples": "nt", "xml": "rdf",
+                  "rdfxml": "rdf", "htm": "html"}  # fmt: skip
+BROWSE_PAGE = 200
+
+
+@dataclass
+class ServeSettings:
+    """Limits and knobs of a server (the ``polevents serve`` options)."""
+
+    #: seconds a SPARQL query may run (waiting for a free worker included) before the answer is 503
+    timeout: float = 10.0
+    #: solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) returned at most; more -> cut, X-SPARQL-MaxRows
+    max_rows: int = 100_000
+    #: request bodies larger than this are refused with 413
+    max_body: int = 1 << 20
+    #: query worker processes
+    workers: int = 2
+
+
+@dataclass
+class ServerContext:
+    """Everything a request handler needs, on ``app.state.ctx``."""
+
+    data: ServedData
+    settings: ServeSettings
+    urls: UrlMap
+    describer: Describer
+    pages: Pages
+    pool: QueryPool
+    project: Path
+    examples: list[dict[str, str]] = field(default_factory=list)
+    home: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _example_queries(project: Path) -> list[dict[str, str]]:
+    """The project's ``queries/*.rq``: name, description (first comment line), text."""
+    from ..query import list_queries
+
+    out = []
+    for named in list_queries(project):
+        try:
+            text = named.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        out.append({"name": named.name, "description": named.description, "text": text,
+                    "href": "/sparql?query=" + quote(text, safe="")})  # fmt: skip
+    return out
+
+
+def _entity_prefixes(base: str, triples: list[pyoxigraph.Triple]) -> dict[str, str]:
+    """Prefixes for the dataset's own IRIs in Turtle: ``person:`` for ``BASE id/person/`` etc."""
+    import pyoxigraph as ox
+
+    out: dict[str, str] = {}
+    pattern = re.compile(re.escape(base) + r"id/([a-z][a-z0-9]*)/")
+    for t in triples:
+        for term in (t.subject, t.object):
+            if isinstance(term, ox.NamedNode):
+                m = pattern.match(term.value)
+                if m and m.group(1) not in PREFIXES:
+                    out[m.group(1)] = m.group()
+    return out
+
+
+def _alternates(href_for: Callable[[str], str]) -> list[Alternate]:
+    return [Alternate(label, fmt.media_type, href_for(key)) for key, label, fmt in ENTITY_FORMATS]
+
+
+def _link_header(alternates: list[Alternate]) -> str:
+    return ", ".join(f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates)
+
+
+def _not_found(ctx: ServerContext, request: Request, message: str, html: bool) -> Response:
+    if html:
+        page = ctx.pages.render("page_error.html", status=404, title="Not found", message=message)
+        return HTMLResponse(page, status_code=404, headers={"Vary": "Accept"})
+    return PlainTextResponse(message + "\n", status_code=404, headers={"Vary": "Accept"})
+
+
+def _negotiate_entity(request: Request) -> str | None:
+    """``html`` or an ENTITY_FORMATS key, from ``?format=`` or Accept; None -> 406."""
+    param = request.query_params.get("format")
+    if param:
+        key = FORMAT_ALIASES.get(param.lower(), param.lower())
+        return key if key == "html" or any(key == k for k, _, _ in ENTITY_FORMATS) else None
+    chosen = choose(request.headers.get("accept"), [m for m, _ in ENTITY_OFFERS])
+    return dict(ENTITY_OFFERS).get(chosen) if chosen else None
+
+
+def _cached(request: Request, body: bytes, media_type: str, headers: dict[str, str], status: int = 200) -> Response:
+    etag = body_etag(body)
+    headers = {**headers, "ETag": etag}
+    if status == 200 and not_modified(request.headers, etag):
+        return Response(status_code=304, headers=headers)
+    headers["Content-Type"] = media_type
+    return Response(body, status_code=status, headers=headers)
+
+
+def _content_type(fmt: RdfFormat) -> str:
+    return fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
+
+
+# ---------------------------------------------------------------- dereferencing
+
+
+async def _represent(request: Request, iri: str, href_for: Callable[[str], str]) -> Response:
+    """The representation of ``iri`` the client asked for (HTML page or RDF document)."""
+    ctx: ServerContext = request.app.state.ctx
+    key = _negotiate_entity(request)
+    if key is None:
+        available = ", ".join(dict.fromkeys(m for m, _ in ENTITY_OFFERS))
+        return PlainTextResponse(
+            f"not acceptable; this resource is available as: {available} (or ?format=ttl|jsonld|nt|rdf|html)\n",
+            status_code=406,
+            headers={"Vary": "Accept"},
+        )
+    html = key == "html"
+    exists = await run_in_threadpool(ctx.describer.exists, iri)
+    if not exists:
+        return _not_found(ctx, request, f"The dataset says nothing about <{iri}>.", html or wants_html(request))
+    alternates = _alternates(href_for)
+    headers = {"Vary": "Accept", "Link": _link_header(alternates)}
+    if html:
+        dist = dist_files(ctx.data.dist_dir)
+        if iri == ONTOLOGY_IRI and "ontology.html" in dist:
+            response = file_response(request, dist["ontology.html"])
+            response.headers.update(headers)
+            return response
+        view = await run_in_threadpool(ctx.describer.view, iri)
+        if view is None:
+            return _not_found(ctx, request, f"The dataset says nothing about <{iri}>.", True)
+        page = ctx.pages.render("page_entity.html", view=view, alternates=alternates,
+                                sparql_href=_inverse_query_href(iri))  # fmt: skip
+        return _cached(request, page.encode("utf-8"), "text/html; charset=utf-8", headers)
+    fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
+    triples = await run_in_threadpool(ctx.describer.triples, iri)
+    body = serialize_triples(triples, fmt, _entity_prefixes(ctx.data.base, triples))
+    return _cached(request, body, _content_type(fmt), headers)
+
+
+def _inverse_query_href(iri: str) -> str:
+    query = f"SELECT ?subject ?property WHERE {{\n  ?subject ?property <{iri}>\n}}\nORDER BY ?property ?subject"
+    return "/sparql?query=" + quote(query, safe="")
+
+
+async def entity(request: Request) -> Response:
+    """An IRI under the dataset base (or the ontology), at its local path."""
+    ctx: ServerContext = request.app.state.ctx
+    path = request.url.path
+    iri = ctx.urls.iri_for_path(path)
+    if iri is None:
+        raise HTTPException(404)
+    if not await run_in_threadpool(ctx.describer.exists, iri):
+        raw = request.scope.get("raw_path", b"").decode("latin-1")
+        raw_iri = ctx.urls.iri_for_path(raw) if raw else None
+        if raw_iri and raw_iri != iri and await run_in_threadpool(ctx.describer.exists, raw_iri):
+            iri = raw_iri
+    local = quote(path, safe="/:@!$&'()*+,;=-._~%")
+    return await _represent(request, iri, lambda key: f"{local}?format={key}")
+
+
+async def describe(request: Request) -> Response:
+    """``/describe?iri=…``: any IRI; those under the base are redirected to their own path."""
+    ctx: ServerContext = request.app.state.ctx
+    iri = request.query_params.get("iri", "")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*", iri):
+        return PlainTextResponse("give an absolute IRI: /describe?iri=…\n", status_code=400)
+    local = ctx.urls.local_path(iri)
+    if local is not None and "#" not in local:
+        fmt = request.query_params.get("format")
+        return RedirectResponse(local + (f"?format={quote(fmt)}" if fmt else ""), status_code=303)
+    return await _represent(request, iri, lambda key: f"{describe_url(iri)}&format={key}")
+
+
+# ---------------------------------------------------------------- home, browse, VoID
+
+
+def _dataset_summary(ctx: ServerContext) -> dict[str, Any]:
+    """Title, description and counts for the home page (from void.ttl when there is one)."""
+    import pyoxigraph as ox
+
+    config = ctx.data.config
+    summary: dict[str, Any] = {
+        "title": config.title, "description": config.description, "license": config.license,
+        "publisher": config.publisher, "version": config.version, "issued": config.issued,
+        "origin": ctx.data.origin, "triples": ctx.data.quad_count, "graphs": ctx.data.graphs,
+    }  # fmt: skip
+    store = ctx.data.store
+    classes = []
+    for row in store.query(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+        use_default_graph_as_union=True,
+    ):
+        c, n = row[0], row[1]
+        if isinstance(c, ox.NamedNode) and isinstance(n, ox.Literal):
+            classes.append({"node": ctx.describer.node(c), "count": int(n.value),
+                            "href": "/browse?class=" + quote(c.value, safe="")})  # fmt: skip
+    summary["classes"] = classes
+    sources = []
+    for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PE + "Source"), None):
+        if isinstance(q.subject, ox.NamedNode):
+            sources.append(ctx.describer.node(q.subject))
+    summary["sources"] = sorted({s.iri: s for s in sources}.values(), key=lambda n: n.text.lower())
+    return summary
+
+
+async def home(request: Request) -> Response:
+    ctx: ServerContext = request.app.state.ctx
+    if not ctx.home:
+        ctx.home = await run_in_threadpool(_dataset_summary, ctx)
+    downloads = list(dist_files(ctx.data.dist_dir).values())
+    page = ctx.pages.render("home.html", summary=ctx.home, downloads=downloads, examples=ctx.examples,
+                            sparql_url=str(request.url_for("sparql")))  # fmt: skip
+    return _cached(request, page.encode("utf-8"), "text/html; charset=utf-8", {})
+
+
+def _browse_rows(ctx: ServerContext, cls: str) -> list[Any]:
+    import pyoxigraph as ox
+
+    subjects = {
+        q.subject
+        for q in ctx.data.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls), None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    nodes = [ctx.describer.node(s) for s in subjects]
+    return sorted(nodes, key=lambda n: (n.text.lower(), n.iri or ""))
+
+
+async def browse(request: Request) -> Response:
+    """``/browse?class=IRI&page=N``: the instances of a class, by label, 200 a page."""
+    import pyoxigraph as ox
+
+    ctx: ServerContext = request.app.state.ctx
+    cls = request.query_params.get("class")
+    if not cls:
+        return RedirectResponse("/#browse", status_code=303)
+    try:
+        page_no = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page_no = 1
+    rows = await run_in_threadpool(_browse_rows, ctx, cls)
+    pages = max(1, -(-len(rows) // BROWSE_PAGE))
+    start = (page_no - 1) * BROWSE_PAGE
+    cls_node = ctx.describer.node(ox.NamedNode(cls))
+    base = "/browse?class=" + quote(cls, safe="")
+    page = ctx.pages.render(
+        "page_browse.html", cls=cls_node, rows=rows[start : start + BROWSE_PAGE], total=len(rows),
+        page=page_no, pages=pages,
+        prev=f"{base}&page={page_no - 1}" if page_no > 1 else None,
+        next=f"{base}&page={page_no + 1}" if page_no < pages else None,
+    )  # fmt: skip
+    return _cached(request, page.encode("utf-8"), "text/html; charset=utf-8", {})
+
+
+def generated_void(ctx: ServerContext, site_root: str) -> list[pyoxigraph.Triple]:
+    """A VoID description computed from the store and polevents.toml (when dist/ has no void.ttl)."""
+    import pyoxigraph as ox
+
+    config = ctx.data.config
+    nn, lit = ox.NamedNode, ox.Literal
+    integer = nn(PREFIXES["xsd"] + "integer")
+    ds = nn(config.base + "dataset")
+    out = [
+        ox.Triple(ds, nn(RDF_TYPE), nn(VOID + "Dataset")),
+        ox.Triple(ds, nn(DCTERMS + "title"), lit(config.title, language="en")),
+        ox.Triple(ds, nn(DCTERMS + "license"), nn(config.license)),
+        ox.Triple(ds, nn(DCTERMS + "hasVersion"), lit(config.version)),
+        ox.Triple(ds, nn(VOID + "uriSpace"), lit(config.base)),
+        ox.Triple(ds, nn(VOID + "sparqlEndpoint"), nn(site_root + "sparql")),
+        ox.Triple(ds, nn(VOID + "vocabulary"), nn(ONTOLOGY_IRI)),
+        ox.Triple(ds, nn(VOID + "triples"), lit(str(ctx.data.quad_count), datatype=integer)),
+    ]
+    if config.description:
+        out.append(ox.Triple(ds, nn(DCTERMS + "description"), lit(config.description, language="en")))
+    for name, item in dist_files(ctx.data.dist_dir).items():
+        if item.media_type.split(";")[0] in {f.media_type for f in RdfFormat} and name.startswith("polevents."):
+            out.append(ox.Triple(ds, nn(VOID + "dataDump"), nn(site_root + "dist/" + quote(name))))
+    for graph, count in ctx.data.graphs:
+        g = nn(graph)
+        out += [
+            ox.Triple(ds, nn(VOID + "subset"), g),
+            ox.Triple(g, nn(RDF_TYPE), nn(VOID + "Dataset")),
+            ox.Triple(g, nn(VOID + "triples"), lit(str(count), datatype=integer)),
+        ]
+    for i, cls in enumerate(ctx.home.get("classes", []) if ctx.home else []):
+        part = ox.BlankNode(f"class{i}")
+        out += [
+            ox.Triple(ds, nn(VOID + "classPartition"), part),
+            ox.Triple(part, nn(VOID + "class"), nn(cls["node"].iri)),
+            ox.Triple(part, nn(VOID + "entities"), lit(str(cls["count"]), datatype=integer)),
+        ]
+    return out
+
+
+async def void(request: Request) -> Response:
+    """``/.well-known/void``: dist/void.ttl as it is (Turtle) or converted; generated when absent."""
+    import pyoxigraph as ox
+
+    ctx: ServerContext = request.app.state.ctx
+    key = _negotiate_entity(request)
+    if key is None:
+        return PlainTextResponse("not acceptable; VoID is available as Turtle, JSON-LD, N-Triples, RDF/XML\n",
+                                 status_code=406, headers={"Vary": "Accept"})  # fmt: skip
+    if key == "html":
+        return RedirectResponse("/#dataset", status_code=303, headers={"Vary": "Accept"})
+    fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
+    dist = dist_files(ctx.data.dist_dir)
+    headers = {"Vary": "Accept"}
+    if "void.ttl" in dist:
+        if fmt is RdfFormat.TURTLE:
+            response = file_response(request, dist["void.ttl"])
+            response.headers.update(headers)
+            return response
+        data = dist["void.ttl"].path.read_bytes()
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=ctx.data.base)]  # fmt: skip
+    else:
+        if not ctx.home:
+            ctx.home = await run_in_threadpool(_dataset_summary, ctx)
+        triples = generated_void(ctx, str(request.base_url))
+    body = serialize_triples(triples, fmt, {"void": VOID})
+    return _cached(request, body, _content_type(fmt), headers)
+
+
+# ---------------------------------------------------------------- small routes
+
+
+async def dist_file(request: Request) -> Response:
+    """``/dist/<name>``: only a name listed in dist/ is served (nothing is joined to a path)."""
+    ctx: ServerContext = request.app.state.ctx
+    name = request.path_params["name"]
+    item = dist_files(ctx.data.dist_dir).get(name)
+    if item is None:
+        raise HTTPException(404)
+    return file_response(request, item)
+
+
+async def dist_index(request: Request) -> Response:
+    return RedirectResponse("/#downloads", status_code=303)
+
+
+_CSS: bytes | None = None
+
+
+async def style(request: Request) -> Response:
+    global _CSS
+    if _CSS is None:
+        _CSS = stylesheet()
+    return _cached(request, _CSS, "text/css; charset=utf-8", {"Cache-Control": "public, max-age=3600"})
+
+
+async def not_found_handler(request: Request, exc: Exception) -> Response:
+    ctx: ServerContext = request.app.state.ctx
+    status = getattr(exc, "status_code", 404)
+    if status != 404:
+        return PlainTextResponse(str(getattr(exc, "detail", "error")), status_code=status)
+    return _not_found(ctx, request, f"Nothing here: {request.url.path}", wants_html(request))
+
+
+# ---------------------------------------------------------------- the application
+
+
+def create_app(
+    data: ServedData,
+    settings: ServeSettings,
+    project: Path = Path("."),
+    on_ready: Callable[[], None] | None = None,
+) -> Starlette:
+    """The ASGI application over ``data``; the worker pool starts and stops with it (lifespan)."""
+    urls = UrlMap(data.base)
+    describer = Describer(data.store, urls)
+    site = SiteInfo(title=data.config.title, base=data.base, description=data.config.description)
+    site.nav = [("Home", "/"), ("SPARQL", "/sparql"), ("Downloads", "/#downloads"),
+                ("Ontology", urls.ontology_path), ("VoID", "/.well-known/void")]  # fmt: skip
+    pool = QueryPool(data.store_dir, settings.workers)
+    ctx = ServerContext(
+        data=data, settings=settings, urls=urls, describer=describer, pages=Pages(site), pool=pool,
+        project=project, examples=_example_queries(project),
+    )  # fmt: skip
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> Any:
+        await pool.start()
+        if on_ready is not None:
+            on_ready()
+        try:
+            yield
+        finally:
+            await asyncio.shield(pool.close())
+
+    routes = [
+        Route("/", home),
+        Route("/sparql", sparql_endpoint, methods=["GET", "POST", "OPTIONS"], name="sparql"),
+        Route("/sparql/", sparql_endpoint, methods=["GET", "POST", "OPTIONS"]),
+        Route("/dist/", dist_index),
+        Route("/dist/{name:path}", dist_file),
+        Route("/.well-known/void", void),
+        Route("/browse", browse),
+        Route("/describe", describe),
+        Route("/static/style.css", style),
+        Route(urls.ontology_path, entity),
+        Route(urls.base_path + "{rest:path}", entity),
+    ]
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=["X-SPARQL-MaxRows", "Link", "ETag", "Content-Length"],
+            max_age=86400,
+        )
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={404: not_found_handler})  # fmt: skip
+    app.state.ctx = ctx
+    return app

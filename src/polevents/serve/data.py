@@ -1,0 +1,140 @@
+"""What the server serves: the dataset in an on-disk Oxigraph store, and its dist/ folder.
+
+The dataset comes from the built output (``dist/polevents.nq``), from the
+project's sources in memory when nothing is built (:func:`polevents.dataset.open_dataset`),
+or from RDF files named on the command line (quad formats keep their graphs;
+triple formats go to the default graph).  Whatever the origin, the quads are
+copied into an Oxigraph store in a private temporary folder, which the server
+process and every query worker open read-only: one copy on disk, shared through
+the page cache, and a replacement worker starts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import ProjectConfig, load_config
+from ..errors import InputError, Position, RdfSyntaxError
+from ..formats import RdfFormat
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+__all__ = ["ServedData", "load_served_data"]
+
+
+@dataclass
+class ServedData:
+    """The dataset behind a server: a read-only store, where it came from, and the project around it."""
+
+    store: pyoxigraph.Store
+    store_dir: Path
+    origin: str
+    config: ProjectConfig
+    #: the dist/ folder whose files are downloadable (None when serving FILES without one)
+    dist_dir: Path | None
+    #: named graphs, sorted, with their number of triples
+    graphs: list[tuple[str, int]] = field(default_factory=list)
+    default_graph_triples: int = 0
+    _tmp: Path | None = None
+
+    @property
+    def base(self) -> str:
+        return self.config.base
+
+    @property
+    def quad_count(self) -> int:
+        return self.default_graph_triples + sum(n for _, n in self.graphs)
+
+    def close(self) -> None:
+        """Release the store and delete its temporary folder."""
+        self.store = None  # type: ignore[assignment]
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+
+def _load_file(store: pyoxigraph.Store, path: Path, base: str) -> None:
+    fmt = RdfFormat.from_path(path)
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as fh:
+                store.bulk_load(input=fh.read(), format=fmt.oxigraph, base_iri=base)
+        else:
+            store.bulk_load(path=str(path), format=fmt.oxigraph, base_iri=base)
+    except SyntaxError as exc:
+        detail = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
+        if detail.startswith("Parser error") and ": " in detail:
+            detail = detail.split(": ", 1)[1]
+        raise RdfSyntaxError(Position(path, exc.lineno, exc.offset), detail) from exc
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from exc
+
+
+def _count_graphs(store: pyoxigraph.Store) -> tuple[list[tuple[str, int]], int]:
+    import pyoxigraph as ox
+
+    counts: dict[str, int] = {}
+    default = 0
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        g, n = row[0], row[1]
+        if isinstance(g, ox.NamedNode) and isinstance(n, ox.Literal):
+            counts[g.value] = int(n.value)
+    for row in store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"):
+        if isinstance(row[0], ox.Literal):
+            default = int(row[0].value)
+    return sorted(counts.items()), default
+
+
+def load_served_data(
+    files: list[Path], project: Path = Path("."), dist: Path | None = None
+) -> ServedData:
+    """Load the dataset to serve into a fresh on-disk store (see the module docstring).
+
+    Raises :class:`InputError` (:class:`RdfSyntaxError` with ``FILE:LINE:COL``) for
+    unreadable input; the temporary store is removed again on failure.
+    """
+    import pyoxigraph as ox
+
+    config = load_config(project)
+    tmp = Path(tempfile.mkdtemp(prefix="polevents-serve-"))
+    store_dir = tmp / "store"
+    try:
+        writer = ox.Store(str(store_dir))
+        if files:
+            for path in files:
+                _load_file(writer, path, config.base)
+            origin = ", ".join(str(p) for p in files)
+            dist_dir = dist if dist is not None and dist.is_dir() else None
+        else:
+            from ..dataset import open_dataset
+
+            opened = open_dataset(project, dist)
+            writer.bulk_extend(opened.store.quads_for_pattern(None, None, None, None))
+            origin = opened.origin
+            dist_dir = dist if dist is not None else project / "dist"
+            if not dist_dir.is_dir():
+                dist_dir = None
+        writer.flush()
+        writer.optimize()
+        del writer
+        store = ox.Store.read_only(str(store_dir))
+        graphs, default = _count_graphs(store)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ServedData(
+        store=store,
+        store_dir=store_dir,
+        origin=origin,
+        config=config,
+        dist_dir=dist_dir.resolve() if dist_dir is not None else None,
+        graphs=graphs,
+        default_graph_triples=default,
+        _tmp=tmp,
+    )

@@ -1,0 +1,285 @@
+"""Query results written in the W3C formats, with a row cap.
+
+pyoxigraph serialises a whole result set or nothing; the endpoint must stop
+after ``max_rows`` solutions (or triples) and still write a valid document, so
+the four SPARQL results formats are written here (the W3C recommendations:
+SPARQL 1.1 Query Results JSON, XML, CSV and TSV), and graph results go through
+``pyoxigraph.serialize`` after the cap.
+
+    >>> import pyoxigraph as ox
+    >>> fmt = SolutionFormat.from_label("csv")
+    >>> write_boolean(True, fmt)
+    b'true\\r\\n'
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
+
+from ..formats import RdfFormat
+from ..vocab import PREFIXES
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "SolutionFormat",
+    "Table",
+    "collect_solutions",
+    "iter_capped",
+    "serialize_triples",
+    "used_prefixes",
+    "write_boolean",
+    "write_solutions",
+]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class SolutionFormat(enum.Enum):
+    """A SPARQL results format for SELECT and ASK: (label, media type, Content-Type sent)."""
+
+    JSON = ("json", "application/sparql-results+json", "application/sparql-results+json")
+    XML = ("xml", "application/sparql-results+xml", "application/sparql-results+xml")
+    CSV = ("csv", "text/csv", "text/csv; charset=utf-8")
+    TSV = ("tsv", "text/tab-separated-values", "text/tab-separated-values; charset=utf-8")
+
+    def __init__(self, label: str, media_type: str, content_type: str) -> None:
+        self.label = label
+        self.media_type = media_type
+        self.content_type = content_type
+
+    @classmethod
+    def from_label(cls, label: str) -> SolutionFormat:
+        for fmt in cls:
+            if fmt.label == label:
+                return fmt
+        raise ValueError(f"unknown results format {label!r}")
+
+
+#: RDF formats offered for CONSTRUCT and DESCRIBE results, in the server's order of preference.
+GRAPH_FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat.TURTLE,
+    RdfFormat.NTRIPLES,
+    RdfFormat.JSONLD,
+    RdfFormat.RDFXML,
+)
+
+
+@dataclass
+class Table:
+    """Solutions read from a result iterator, at most ``max_rows`` of them."""
+
+    variables: list[str]
+    rows: list[list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | None]]
+    truncated: bool
+
+
+def collect_solutions(solutions: pyoxigraph.QuerySolutions, max_rows: int) -> Table:
+    """Read up to ``max_rows`` solutions; ``truncated`` tells whether more were left."""
+    variables = [v.value for v in solutions.variables]
+    rows = []
+    truncated = False
+    for solution in solutions:
+        if len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append([solution[i] for i in range(len(variables))])
+    return Table(variables=variables, rows=rows, truncated=truncated)
+
+
+# ---------------------------------------------------------------- terms
+
+
+def _json_term(term: object) -> dict[str, object]:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _xml_term(term: object) -> str:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
+    if isinstance(term, ox.Triple):
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    """Escape text for XML 1.0; characters XML cannot carry become U+FFFD."""
+    return escape(_XML_INVALID.sub("\ufffd", value))
+
+
+def _csv_field(term: object) -> str:
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        value = "_:" + term.value
+    elif isinstance(term, (ox.NamedNode, ox.Literal)):
+        value = term.value
+    else:
+        value = str(term)
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+_TURTLE_NUMBER = {
+    XSD + "integer": re.compile(r"[+-]?\d+"),
+    XSD + "decimal": re.compile(r"[+-]?\d*\.\d+"),
+    XSD + "double": re.compile(r"[+-]?(\d+\.\d*|\.?\d+)[eE][+-]?\d+"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+
+
+def _tsv_field(term: object) -> str:
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and not term.language:
+        pattern = _TURTLE_NUMBER.get(term.datatype.value)
+        if pattern is not None and pattern.fullmatch(term.value):
+            return term.value
+    return str(term)  # N-Triples syntax: tabs and newlines escaped
+
+
+# ---------------------------------------------------------------- documents
+
+
+def write_solutions(table: Table, fmt: SolutionFormat) -> bytes:
+    """A SELECT result as a complete document in ``fmt``."""
+    if fmt is SolutionFormat.JSON:
+        bindings = [
+            {var: _json_term(term) for var, term in zip(table.variables, row) if term is not None}
+            for row in table.rows
+        ]
+        doc = {"head": {"vars": table.variables}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt is SolutionFormat.XML:
+        parts = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
+        ]
+        parts.extend(f"<variable name={quoteattr(v)}/>" for v in table.variables)
+        parts.append("</head>\n<results>\n")
+        for row in table.rows:
+            parts.append("<result>")
+            for var, term in zip(table.variables, row):
+                if term is not None:
+                    parts.append(f"<binding name={quoteattr(var)}>{_xml_term(term)}</binding>")
+            parts.append("</result>\n")
+        parts.append("</results>\n</sparql>\n")
+        return "".join(parts).encode("utf-8")
+    if fmt is SolutionFormat.CSV:
+        lines = [",".join(table.variables)]
+        lines.extend(",".join(_csv_field(t) for t in row) for row in table.rows)
+        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    lines = ["\t".join("?" + v for v in table.variables)]
+    lines.extend("\t".join(_tsv_field(t) for t in row) for row in table.rows)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write_boolean(value: bool, fmt: SolutionFormat) -> bytes:
+    """An ASK result in ``fmt`` (CSV and TSV: one line, ``true`` or ``false``, as Oxigraph writes it)."""
+    word = "true" if value else "false"
+    if fmt is SolutionFormat.JSON:
+        return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode("utf-8")
+    if fmt is SolutionFormat.XML:
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+            f"<head></head>\n<boolean>{word}</boolean>\n</sparql>\n"
+        ).encode("utf-8")
+    if fmt is SolutionFormat.CSV:
+        return (word + "\r\n").encode("utf-8")
+    return (word + "\n").encode("utf-8")
+
+
+_LOCAL = re.compile(r"[\w\-]+(?:\.[\w\-]+)*")
+
+
+def used_prefixes(triples: Iterable[pyoxigraph.Triple], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The known prefixes (plus ``extra``) whose namespace some IRI of ``triples`` starts with."""
+    import pyoxigraph as ox
+
+    candidates = {**PREFIXES, **(extra or {})}
+    used: dict[str, str] = {}
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.Literal):
+                term = term.datatype
+            if not isinstance(term, ox.NamedNode):
+                continue
+            for prefix, ns in candidates.items():
+                if prefix not in used and term.value.startswith(ns) and _LOCAL.fullmatch(term.value[len(ns) :]):
+                    used[prefix] = ns
+    return dict(sorted(used.items()))
+
+
+def serialize_triples(
+    triples: Sequence[pyoxigraph.Triple], fmt: RdfFormat, extra_prefixes: dict[str, str] | None = None
+) -> bytes:
+    """Triples in an RDF format; Turtle gets the prefixes it uses declared."""
+    import pyoxigraph as ox
+
+    prefixes = used_prefixes(triples, extra_prefixes) if fmt is RdfFormat.TURTLE else None
+    return ox.serialize(list(triples), format=fmt.oxigraph, prefixes=prefixes)
+
+
+def iter_capped(items: Iterator[pyoxigraph.Triple], max_rows: int) -> tuple[list[pyoxigraph.Triple], bool]:
+    """At most ``max_rows`` items of an iterator, and whether more were left."""
+    out = []
+    for item in items:
+        if len(out) >= max_rows:
+            return out, True
+        out.append(item)
+    return out, False

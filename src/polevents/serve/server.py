@@ -1,0 +1,93 @@
+"""Run the application on uvicorn: bind the socket, load the data, serve until interrupted."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import InputError, PoleventsError
+from .app import ServeSettings, create_app
+
+__all__ = ["bind", "run_server"]
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: a free port chosen by the system)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"cannot resolve --host {host!r}: {exc.strerror}") from exc
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.listen(2048)
+    return sock
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def _log_config(access_log: bool) -> dict[str, object]:
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, object] = {**LOGGING_CONFIG}
+    loggers = {k: dict(v) for k, v in LOGGING_CONFIG["loggers"].items()}
+    loggers["uvicorn.error"]["level"] = "WARNING"
+    loggers["uvicorn.access"]["level"] = "INFO" if access_log else "WARNING"
+    config["loggers"] = loggers
+    return config
+
+
+def run_server(
+    files: list[Path],
+    project: Path,
+    dist: Path | None,
+    host: str,
+    port: int,
+    settings: ServeSettings,
+    notify: Callable[[str], None],
+    access_log: bool = True,
+) -> None:
+    """Serve until SIGINT/SIGTERM; ``notify`` gets progress lines (the address once ready)."""
+    import uvicorn
+
+    from .data import load_served_data
+
+    sock = bind(host, port)
+    try:
+        url = _url(sock)
+        notify(f"loading {', '.join(map(str, files)) if files else 'the dataset'} …")
+        data = load_served_data(files, project, dist)
+        try:
+            graphs = len(data.graphs)
+            message = (
+                f"serving {url} (dataset: {data.origin}; {data.quad_count} quads in {graphs} named graph"
+                f"{'' if graphs == 1 else 's'}; SPARQL at {url}sparql; Ctrl-C to stop)"
+            )
+            app = create_app(data, settings, project, on_ready=lambda: notify(message))
+            config = uvicorn.Config(
+                app,
+                lifespan="on",
+                access_log=access_log,
+                log_config=_log_config(access_log),
+                h11_max_incomplete_event_size=max(64 * 1024, settings.max_body),
+                timeout_graceful_shutdown=5,
+                server_header=False,
+            )
+            server = uvicorn.Server(config)
+            server.run(sockets=[sock])
+            if not server.started:
+                raise PoleventsError("the server could not start (see the messages above)")
+        finally:
+            data.close()
+    finally:
+        sock.close()

@@ -1,0 +1,332 @@
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` (query operation only; read-only).
+
+* GET ``?query=``, POST form-encoded, POST ``application/sparql-query``
+  (:mod:`.protocol` reads them strictly); ``default-graph-uri`` and
+  ``named-graph-uri`` replace the dataset (and the query's ``FROM``); without
+  them the default graph is the union of all graphs, unless the query has its
+  own ``FROM``/``FROM NAMED``.
+* Results by Accept: SELECT/ASK as SPARQL JSON (default), XML, CSV, TSV;
+  CONSTRUCT/DESCRIBE as Turtle (default), N-Triples, JSON-LD, RDF/XML; an HTML
+  table for browsers; ``format=`` overrides Accept; 406 lists what is offered.
+* GET without a query: the service description (``sd:Service``) by Accept, or
+  the query form for a browser.
+* Safety: Update, LOAD and friends are refused (403); so is ``SERVICE``
+  (403; the server never opens an outbound connection).  Queries run in worker
+  processes (:mod:`.worker`): past ``--timeout`` the worker is killed and the
+  answer is 503.  At most ``--max-rows`` solutions or triples are returned; a
+  cut result carries the header ``X-SPARQL-MaxRows: N``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+
+from ..errors import PoleventsError, QueryError, QueryTimeoutError
+from ..formats import RdfFormat
+from .negotiate import choose
+from .protocol import ProtocolError, read_sparql_request
+from .results import GRAPH_FORMATS, SolutionFormat
+from .scan import scan_query
+from .worker import QueryJob, QueryOutcome
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+    from .app import ServerContext
+    from .describe import Node
+
+__all__ = ["GRAPH_OFFERS", "SOLUTION_OFFERS", "negotiate_result", "sparql_endpoint"]
+
+HTML = "html"
+#: (media type the client may ask for, format label), in the server's order of preference
+SOLUTION_OFFERS: tuple[tuple[str, str], ...] = (
+    *((f.media_type, f.label) for f in SolutionFormat),
+    ("application/json", "json"),
+    ("application/xml", "xml"),
+    ("text/xml", "xml"),
+    ("text/html", HTML),
+)
+GRAPH_OFFERS: tuple[tuple[str, str], ...] = (
+    *((f.media_type, f.label) for f in GRAPH_FORMATS),
+    ("application/x-turtle", "turtle"),
+    ("application/json", "jsonld"),
+    ("application/xml", "rdfxml"),
+    ("text/html", HTML),
+)
+#: ``format=`` values: (label for SELECT/ASK, label for CONSTRUCT/DESCRIBE)
+FORMAT_PARAM: dict[str, tuple[str | None, str | None]] = {
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "ttl": (None, "turtle"),
+    "turtle": (None, "turtle"),
+    "nt": (None, "nt"),
+    "ntriples": (None, "nt"),
+    "jsonld": (None, "jsonld"),
+    "rdf": (None, "rdfxml"),
+    "rdfxml": (None, "rdfxml"),
+    "html": (HTML, HTML),
+}
+#: rows an HTML result page shows (the downloads have them all)
+HTML_ROWS = 1000
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+
+
+def negotiate_result(graph: bool, accept: str | None, format_param: str | None) -> str | None:
+    """The format label for a result (``html`` for the HTML view), or ``None`` (406)."""
+    if format_param is not None:
+        pair = FORMAT_PARAM.get(format_param.lower())
+        return None if pair is None else pair[1 if graph else 0]
+    offers = GRAPH_OFFERS if graph else SOLUTION_OFFERS
+    chosen = choose(accept, [m for m, _ in offers])
+    return dict(offers).get(chosen) if chosen else None
+
+
+def _available(graph: bool) -> str:
+    offers = GRAPH_OFFERS if graph else SOLUTION_OFFERS
+    return ", ".join(dict.fromkeys(m for m, _ in offers))
+
+
+def wants_html(request: Request) -> bool:
+    """Whether the client prefers an HTML page to a machine format (a browser)."""
+    return choose(request.headers.get("accept"), ["text/plain", "text/html"]) == "text/html"
+
+
+# ---------------------------------------------------------------- error answers
+
+
+_ERROR_AT = re.compile(r"(?s)\Aerror at (\d+):(\d+): (.*)\Z")
+
+
+def readable_syntax_error(message: str, query: str) -> str:
+    """pyoxigraph's parse error as ``line L, column C: …`` with the line and a caret."""
+    m = _ERROR_AT.match(message.removeprefix("bad query: "))
+    if m is None:
+        return " ".join(message.split())
+    line, col, detail = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    tokens = re.findall(r'"((?:[^"\\]|\\.)*)"', detail) if detail.startswith("expected") else []
+    if tokens:
+        detail = "expected one of " + ", ".join(tokens[:12]) + (" …" if len(tokens) > 12 else "")
+    elif len(detail) > 300:
+        detail = detail[:300] + " …"
+    lines = query.splitlines() or [""]
+    excerpt = ""
+    if 1 <= line <= len(lines):
+        text = lines[line - 1].replace("\t", " ")
+        excerpt = f"\n  {text[:160]}\n  {' ' * (col - 1)}^"
+    return f"syntax error at line {line}, column {col}: {detail}{excerpt}"
+
+
+def _error(
+    ctx: ServerContext, request: Request, status: int, message: str, query: str | None = None
+) -> Response:
+    headers = {"Vary": "Accept", "Cache-Control": "no-store"}
+    if status == 405:
+        headers["Allow"] = "GET, POST, OPTIONS"
+    if status == 503:
+        headers["Retry-After"] = "5"
+    if wants_html(request):
+        html = ctx.pages.render("page_sparql.html", query=query or "", error=message, status=status, result=None,
+                                examples=ctx.examples, downloads=[])
+        return HTMLResponse(html, status_code=status, headers=headers)
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+# ---------------------------------------------------------------- service description
+
+
+def service_description(ctx: ServerContext, endpoint: str) -> list[pyoxigraph.Triple]:
+    """``sd:Service`` of this endpoint: languages, result formats, features, the dataset."""
+    import pyoxigraph as ox
+
+    sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    void_triples = ox.NamedNode("http://rdfs.org/ns/void#triples")
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    service = ox.NamedNode(endpoint)
+    triples = [
+        ox.Triple(service, rdf_type, sd("Service")),
+        ox.Triple(service, sd("endpoint"), service),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal(ctx.pages.site.title)),
+    ]
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name)))
+    dataset = ox.BlankNode("dataset")
+    default = ox.BlankNode("default")
+    triples += [
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, rdf_type, sd("Graph")),
+        ox.Triple(default, void_triples, ox.Literal(str(ctx.data.quad_count), datatype=integer)),
+    ]
+    for i, (graph, count) in enumerate(ctx.data.graphs):
+        named, described = ox.BlankNode(f"named{i}"), ox.BlankNode(f"graph{i}")
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), named),
+            ox.Triple(named, rdf_type, sd("NamedGraph")),
+            ox.Triple(named, sd("name"), ox.NamedNode(graph)),
+            ox.Triple(named, sd("graph"), described),
+            ox.Triple(described, rdf_type, sd("Graph")),
+            ox.Triple(described, void_triples, ox.Literal(str(count), datatype=integer)),
+        ]
+    return triples
+
+
+def _service_description_response(ctx: ServerContext, request: Request, format_param: str | None) -> Response:
+    from .results import serialize_triples
+
+    label = negotiate_result(True, request.headers.get("accept"), format_param)
+    if label is None:
+        return _error(ctx, request, 406, f"not acceptable; available: {_available(True)}")
+    if label == HTML:
+        html = ctx.pages.render("page_sparql.html", query="", error=None, status=200, result=None,
+                                examples=ctx.examples, downloads=[])
+        return HTMLResponse(html, headers={"Vary": "Accept"})
+    fmt = RdfFormat.from_name(label)
+    endpoint = str(request.url.replace(query=""))
+    body = serialize_triples(service_description(ctx, endpoint), fmt, {"sd": SD, "formats": FORMATS_NS})
+    return Response(body, headers={"Content-Type": _content_type(fmt.media_type), "Vary": "Accept"})
+
+
+def _content_type(media_type: str) -> str:
+    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+# ---------------------------------------------------------------- results as HTML
+
+
+@dataclass
+class HtmlResult:
+    """A result prepared for the results table."""
+
+    kind: str
+    variables: list[str]
+    rows: list[list[Node | None]]
+    boolean: bool | None
+    total: int
+    truncated: bool
+    max_rows: int
+
+
+def _json_term(term: dict[str, Any]) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal:
+    import pyoxigraph as ox
+
+    kind = term.get("type")
+    if kind == "uri":
+        return ox.NamedNode(term["value"])
+    if kind == "bnode":
+        return ox.BlankNode(term["value"])
+    if kind == "literal" or kind == "typed-literal":
+        if "xml:lang" in term:
+            return ox.Literal(term["value"], language=term["xml:lang"])
+        if "datatype" in term:
+            return ox.Literal(term["value"], datatype=ox.NamedNode(term["datatype"]))
+        return ox.Literal(term["value"])
+    return ox.Literal(json.dumps(term["value"]))  # a quoted triple, shown as its JSON
+
+
+def _html_result(ctx: ServerContext, outcome: QueryOutcome) -> HtmlResult:
+    import pyoxigraph as ox
+
+    describer = ctx.describer
+    max_rows = ctx.settings.max_rows
+    if outcome.kind == "boolean":
+        value = json.loads(outcome.body)["boolean"]
+        return HtmlResult("boolean", [], [], bool(value), 1, False, max_rows)
+    if outcome.kind == "solutions":
+        doc = json.loads(outcome.body)
+        variables = doc["head"]["vars"]
+        bindings = doc["results"]["bindings"]
+        rows = [
+            [describer.node(_json_term(b[v])) if v in b else None for v in variables]
+            for b in bindings[:HTML_ROWS]
+        ]
+        return HtmlResult("solutions", variables, rows, None, len(bindings), outcome.truncated, max_rows)
+    triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
+    rows = [
+        [describer.node(t.subject), describer.node(t.predicate), describer.node(t.object)]  # type: ignore[arg-type]
+        for t in triples[:HTML_ROWS]
+    ]
+    return HtmlResult("graph", ["subject", "predicate", "object"], rows, None, len(triples), outcome.truncated, max_rows)
+
+
+def _downloads(request: Request, graph: bool) -> list[tuple[str, str]]:
+    labels = ("ttl", "nt", "jsonld", "rdf") if graph else ("json", "xml", "csv", "tsv")
+    return [(label, str(request.url.include_query_params(format=label))) for label in labels]
+
+
+# ---------------------------------------------------------------- the endpoint
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    """Starlette handler of ``/sparql`` for GET, HEAD, POST and OPTIONS."""
+    ctx: ServerContext = request.app.state.ctx
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+    try:
+        sreq = await read_sparql_request(request, ctx.settings.max_body)
+    except ProtocolError as exc:
+        return _error(ctx, request, exc.status, exc.message)
+    if sreq.query is None:
+        if request.method == "POST":
+            return _error(ctx, request, 400, "no query: send query=… (form) or the query itself (application/sparql-query)")
+        return _service_description_response(ctx, request, sreq.format)
+    query = sreq.query
+    if not query.strip():
+        return _error(ctx, request, 400, "empty query", query)
+    scan = scan_query(query)
+    if scan.update:
+        return _error(ctx, request, 403, f"this endpoint is read-only: {scan.update} (SPARQL Update) is not accepted", query)
+    if scan.service:
+        return _error(
+            ctx, request, 403,
+            "SERVICE (federated query) is disabled: this endpoint makes no outbound connections", query,
+        )  # fmt: skip
+    graph = scan.form in ("CONSTRUCT", "DESCRIBE")
+    label = negotiate_result(graph, request.headers.get("accept"), sreq.format)
+    if label is None:
+        return _error(ctx, request, 406, f"not acceptable for a {scan.form or 'query'} result; available: "
+                      f"{_available(graph)} (or format=…)", query)
+    html = label == HTML
+    job = QueryJob(
+        query=query,
+        solutions_format="json" if html or graph else label,
+        graph_format="nt" if html or not graph else label,
+        union=not scan.from_clause,
+        default_graphs=tuple(sreq.default_graphs) if sreq.has_dataset else None,
+        named_graphs=tuple(sreq.named_graphs) if sreq.has_dataset else None,
+        base_iri=ctx.data.base,
+        max_rows=ctx.settings.max_rows,
+    )
+    try:
+        outcome = await ctx.pool.run(job, ctx.settings.timeout)
+    except QueryError as exc:
+        return _error(ctx, request, 400, readable_syntax_error(exc.message, query), query)
+    except QueryTimeoutError as exc:
+        return _error(ctx, request, 503, f"{exc.message} (--timeout {ctx.settings.timeout:g} s)", query)
+    except PoleventsError as exc:
+        return _error(ctx, request, 500, exc.message, query)
+    headers = {"Vary": "Accept"}
+    if outcome.truncated:
+        headers["X-SPARQL-MaxRows"] = str(ctx.settings.max_rows)
+    if html:
+        result = _html_result(ctx, outcome)
+        page = ctx.pages.render(
+            "page_sparql.html", query=query, error=None, status=200, result=result, examples=ctx.examples,
+            downloads=_downloads(request, outcome.kind == "graph") if request.method != "POST" else [],
+        )  # fmt: skip
+        return HTMLResponse(page, headers=headers)
+    headers["Content-Type"] = outcome.content_type
+    return Response(outcome.body, headers=headers)
