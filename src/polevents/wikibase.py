@@ -764,7 +764,8 @@ def _turtle(triples: list[pyoxigraph.Triple], prefixes: dict[str, str]) -> str:
     for subject in sorted(blocks):
         preds = blocks[subject]
         order = sorted(preds, key=lambda p: (p != "a", p))
-        lines = [f"    {p} {' ,\n        '.join(sorted(set(preds[p])))}" for p in order]
+        sep = " ,\n        "
+        lines = [f"    {p} {sep.join(sorted(set(preds[p])))}" for p in order]
         body.append(f"{subject}\n" + " ;\n".join(lines) + " .\n")
     head = "".join(f"@prefix {name}: <{prefixes[name]}> .\n" for name in sorted(used))
     return head + "\n" + "\n".join(body)
@@ -827,7 +828,7 @@ def _quickstatements(ex: WikibaseExport) -> QuickStatements:
             for pid, v in ref.snaks:
                 rv = _qs_value(v)
                 if rv is not None:
-                    cells += [f"S{pid}", rv]
+                    cells += [f"S{pid[1:]}", rv]
             if cells:
                 refs.append(cells)
         for cells in refs or [[]]:
