@@ -319,3 +319,30 @@ def test_table_shows_unbound_as_empty(project: Path) -> None:
     lines = _table(result)
     assert lines[2] == "| <id/person/koshanov>    |        |"
     assert lines[4] == "| <id/person/tokayev>     | Tokaev |"
+
+
+def test_table_fits_a_terminal_width(project: Path) -> None:
+    result = answer(project, ALL_ROWS)
+    wide = _table(result)
+    assert max(display_width(line) for line in wide) > 80
+    fitted = render_table(result, prefixes=PREFIXES, base=BASE, total_width=80).splitlines()
+    assert max(display_width(line) for line in fitted) <= 80
+    assert all(display_width(line) == display_width(fitted[0]) for line in fitted)
+    # nothing is lost or repeated: the same characters as the values and headers, only folded
+    shown = sorted("".join(line[1:-1].replace(" | ", "") for line in fitted if not line.startswith("|-")).replace(" ", ""))
+    values = "".join(f"?{v}" for v in result.variables) + "".join(
+        term_display(t, PREFIXES, BASE) for row in result.rows for t in row
+    )
+    assert shown == sorted(values.replace(" ", ""))
+    # too many columns to fit without cutting words: the natural widths stay
+    many = QueryResult(form=QueryForm.SELECT, variables=[f"v{i}" for i in range(12)],
+                       rows=[tuple(ox.Literal("x" * 30) for _ in range(12))])
+    lines = render_table(many, prefixes=PREFIXES, total_width=80).splitlines()
+    assert lines == render_table(many, prefixes=PREFIXES).splitlines()
+    assert {display_width(line) for line in lines} == {12 * 33 + 1}
+    # a word is not cut to make room
+    words = QueryResult(form=QueryForm.SELECT, variables=["a", "b"],
+                        rows=[(ox.Literal("Nursultan Nazarbayev", language="en"), ox.Literal("y " * 40))])
+    lines = render_table(words, prefixes=PREFIXES, total_width=40).splitlines()
+    assert max(display_width(line) for line in lines) <= 40
+    assert "Nazarbayev@en" in "\n".join(lines)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_MAX_WIDTH",
+    "MIN_FIT_WIDTH",
     "check_format",
     "default_format",
     "display_width",
@@ -50,6 +51,10 @@ __all__ = [
 DEFAULT_MAX_WIDTH = 72
 #: A cell longer than this many lines is cut, with an ellipsis.
 MAX_CELL_LINES = 12
+#: Fitting a table to the terminal narrows no column below this, its header, or its
+#: longest word (up to :data:`MAX_FIT_WORD`), so words are not cut to make room.
+MIN_FIT_WIDTH = 12
+MAX_FIT_WORD = 24
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -196,17 +201,20 @@ def write_result(
     prefixes: Mapping[str, str],
     base: str | None = None,
     max_width: int = DEFAULT_MAX_WIDTH,
+    total_width: int | None = None,
 ) -> None:
     """Write ``result`` to ``out`` in ``fmt``.
 
     ``prefixes`` shorten IRIs in tables, Turtle and JSON-LD; ``base`` lets a
-    table show the dataset's own IRIs relative to it (``<id/person/…>``).
+    table show the dataset's own IRIs relative to it (``<id/person/…>``);
+    ``max_width`` and ``total_width`` shape the table (see :func:`render_table`).
 
     :raises InputError: the format does not fit the query form.
     """
     check_format(result.form, fmt)
     if fmt is ResultFormat.TABLE:
-        out.write(render_table(result, prefixes=prefixes, base=base, max_width=max_width).encode("utf-8"))
+        table = render_table(result, prefixes=prefixes, base=base, max_width=max_width, total_width=total_width)
+        out.write(table.encode("utf-8"))
     elif fmt.for_solutions:
         _write_solutions(result, fmt, out)
     else:
@@ -353,26 +361,59 @@ def _is_numeric(term: Term | None) -> bool:
     return isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC
 
 
+def _fit(natural: list[int], floor: list[int], total: int) -> list[int]:
+    """Column widths whose table fits ``total`` columns: the widest shrink first, never below ``floor``.
+
+    When even the floors do not fit, the natural widths stay: narrowing would
+    only fold words without making the table fit (``less -S`` reads it whole).
+    """
+    budget = total - (3 * len(natural) + 1)  # "| " + " | " between + " |"
+    if sum(floor) > budget:
+        return list(natural)
+    widths = list(natural)
+    while sum(widths) > budget:
+        i = max(range(len(widths)), key=lambda k: (widths[k] > floor[k], widths[k]))
+        widths[i] -= 1
+    return widths
+
+
 def render_table(
     result: QueryResult,
     *,
     prefixes: Mapping[str, str],
     base: str | None = None,
     max_width: int = DEFAULT_MAX_WIDTH,
+    total_width: int | None = None,
 ) -> str:
     """Rows as an aligned, pipe-separated table (``true``/``false`` for ASK).
 
     Columns are as wide as their widest value, measured in terminal columns;
     a value wider than ``max_width`` wraps onto more lines (such a row is
-    framed by rules); numbers are right-aligned.
+    framed by rules); numbers are right-aligned.  With ``total_width`` (the
+    terminal's width) the widest columns are narrowed until the table fits,
+    if it can without cutting words (see :data:`MIN_FIT_WIDTH`).
     """
     if result.boolean is not None:
         return "true\n" if result.boolean else "false\n"
     if not result.variables:
         return ""
-    width = max(8, max_width)
+    cap = max(8, max_width)
     header = [f"?{v}" for v in result.variables]
-    cells = [[_wrap(term_display(t, prefixes, base), width) for t in row] for row in result.rows]
+    texts = [[term_display(t, prefixes, base) for t in row] for row in result.rows]
+    natural = [
+        min(cap, max([display_width(header[i])] + [display_width(row[i]) for row in texts]))
+        for i in range(len(header))
+    ]
+    if total_width is not None:
+        longest_word = [
+            max((display_width(w) for row in texts for w in row[i].split()), default=0) for i in range(len(header))
+        ]
+        floor = [
+            min(natural[i], max(MIN_FIT_WIDTH, display_width(header[i]), min(longest_word[i], MAX_FIT_WORD)))
+            for i in range(len(header))
+        ]
+        natural = _fit(natural, floor, total_width)
+    cells = [[_wrap(text, natural[i]) for i, text in enumerate(row)] for row in texts]
     numeric = [
         any(row[i] is not None for row in result.rows)
         and all(row[i] is None or _is_numeric(row[i]) for row in result.rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,12 @@ class EndpointType(click.ParamType):
     show_default=True,
     help="Table format: wrap values wider than this many columns.",
 )
+@click.option(
+    "--fit/--no-fit",
+    default=True,
+    show_default=True,
+    help="Table format on a terminal: narrow the widest columns so the table fits the window.",
+)
 @project_option
 @click.pass_context
 def query(
@@ -105,6 +112,7 @@ def query(
     ask_exit: bool,
     check: bool,
     max_width: int,
+    fit: bool,
     project: Path,
 ) -> None:
     """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).
@@ -184,8 +192,17 @@ def query(
         notify=lambda note: click.echo(f"polevents: note: {note}", err=True),
     )
 
+    terminal = sys.stdout.isatty()
     stdout = sys.stdout.buffer
-    write_result(result, out_format, stdout, prefixes=prepared.prefixes, base=prepared.base, max_width=max_width)
+    write_result(
+        result,
+        out_format,
+        stdout,
+        prefixes=prepared.prefixes,
+        base=prepared.base,
+        max_width=max_width,
+        total_width=shutil.get_terminal_size().columns if terminal and fit else None,
+    )
     stdout.flush()
     if out_format.label == "table" and result.boolean is None and sys.stderr.isatty():
         rows = len(result.rows)
