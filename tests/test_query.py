@@ -30,6 +30,7 @@ from polevents.query import (
     named_query,
     prepare,
     remote_text,
+    star_order,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "query-project"
@@ -423,3 +424,13 @@ def test_jsonld_output_does_not_need_rdflib(project: Path) -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.splitlines()[-1] == "False False", r.stderr
+
+
+def test_select_star_keeps_the_order_the_query_names_variables(project: Path) -> None:
+    r = run("query", "SELECT * { ?s ?p ?o . FILTER(?p = rdfs:label) } LIMIT 1", "--project", str(project), "--format", "csv")
+    assert r.stdout.splitlines()[0] == "s,p,o"
+    r = run("query", "SELECT DISTINCT * WHERE { ?who a pe:Person OPTIONAL { ?who skos:hiddenLabel ?alias } }",
+            "--project", str(project), "--format", "json")
+    assert json.loads(r.stdout)["head"]["vars"] == ["who", "alias"]
+    assert star_order("SELECT ?b ?a { ?a ?b ?c }") is None  # an explicit projection is kept as written
+    assert star_order("PREFIX x: <y>\n# ?z in a comment\nselect * { ?b '?q' ?a }") == ["b", "a"]

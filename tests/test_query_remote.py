@@ -124,6 +124,7 @@ QUERIES = [
     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
     "SELECT ?p ?l { ?p a pe:Person ; rdfs:label ?l } ORDER BY ?l",
     "SELECT ?p ?alt { ?p skos:altLabel ?alt }",  # no ORDER BY: compared as a multiset
+    "SELECT * { ?who skos:altLabel ?alt }",  # columns in the order written, from both sides
     "SELECT ?p ?h { ?p a pe:Person OPTIONAL { ?p skos:hiddenLabel ?h } }",
     "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
     "SELECT ?v ?c { <id/amount/fine> schema:value ?v ; schema:currency ?c }",

@@ -61,6 +61,7 @@ __all__ = [
     "read_query_file",
     "read_stdin",
     "remote_text",
+    "star_order",
 ]
 
 QUERY_SUFFIX = ".rq"
@@ -265,6 +266,33 @@ def _used_prefixes(text: str) -> list[str]:
         if m.group(1):
             seen.setdefault(m.group(1), None)
     return list(seen)
+
+
+_STAR = re.compile(r"(?is)\s*(?:DISTINCT\s+|REDUCED\s+)?\*")
+_VARIABLE = re.compile(r"[?$]([\w\u00b7]+)")
+
+
+def star_order(text: str) -> list[str] | None:
+    """For ``SELECT *``: the variables in order of first appearance in the query (else None).
+
+    SPARQL leaves the order of ``*`` open and Oxigraph sorts it; readers expect
+    the order they wrote (``?s ?p ?o``, not ``?o ?p ?s``), as Jena gives it.
+    """
+    masked = _mask(text, iris=True)
+    m = _PROLOGUE.match(masked)
+    if m is None or m.group(1).upper() != "SELECT" or not _STAR.match(masked, m.end()):
+        return None
+    return list(dict.fromkeys(v.group(1) for v in _VARIABLE.finditer(masked, m.end())))
+
+
+def _reorder(result: QueryResult, order: list[str] | None) -> None:
+    """Put a ``SELECT *`` result's columns in ``order`` (variables not in it keep theirs, after)."""
+    if order is None or not result.variables:
+        return
+    rank = {name: i for i, name in enumerate(order)}
+    positions = sorted(range(len(result.variables)), key=lambda i: (rank.get(result.variables[i], len(rank)), i))
+    result.variables = [result.variables[i] for i in positions]
+    result.rows = [tuple(row[i] for i in positions) for row in result.rows]
 
 
 def detect_form(text: str) -> QueryForm | None:
@@ -665,7 +693,9 @@ def execute(
     if endpoint is not None:
         if dist is not None:
             raise InputError("--dist and --endpoint exclude each other: query a local dataset or an endpoint")
-        return _remote(prepared, endpoint, timeout)
+        result = _remote(prepared, endpoint, timeout)
+        _reorder(result, star_order(prepared.query.text))
+        return result
     store, origin, in_memory = _open_store(project, dist)
     if in_memory and notify is not None:
         notify(f"no built dataset; querying {origin}")
@@ -673,6 +703,7 @@ def execute(
         result = _evaluate(store, prepared)
     else:
         result = _evaluate_with_timeout(store, prepared, project, dist, timeout)
+    _reorder(result, star_order(prepared.query.text))
     result.origin = origin
     result.in_memory = in_memory
     return result
