@@ -245,39 +245,43 @@ def time_value(lexical: str, datatype: str) -> TimeValue | None:
 
 
 class _Graph:
-    """Read access to an Oxigraph store (all graphs, duplicates across graphs merged)."""
+    """Read access to Oxigraph stores (all their graphs; duplicates across graphs merged)."""
 
-    def __init__(self, store: pyoxigraph.Store) -> None:
+    def __init__(self, *stores: pyoxigraph.Store) -> None:
         import pyoxigraph as ox
 
         self._ox = ox
-        self.store = store
+        self.stores = stores
+
+    def _quads(self, s: str | None, p: str | None, o: str | None) -> Iterator[pyoxigraph.Quad]:
+        ox = self._ox
+        pattern = (
+            ox.NamedNode(s) if s else None,
+            ox.NamedNode(p) if p else None,
+            ox.NamedNode(o) if o else None,
+        )
+        for store in self.stores:
+            yield from store.quads_for_pattern(*pattern, None)
 
     def objects(self, s: str, p: str) -> list[pyoxigraph.NamedNode | pyoxigraph.Literal]:
-        ox = self._ox
-        found = {q.object for q in self.store.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(p), None, None)}
-        return sorted((o for o in found if not isinstance(o, ox.BlankNode)), key=str)  # type: ignore[misc]
+        found = {q.object for q in self._quads(s, p, None)}
+        return sorted((o for o in found if not isinstance(o, self._ox.BlankNode)), key=str)  # type: ignore[misc]
 
     def iris(self, s: str, p: str) -> list[str]:
         return [o.value for o in self.objects(s, p) if isinstance(o, self._ox.NamedNode)]
 
     def subjects(self, p: str, o: str) -> list[str]:
-        ox = self._ox
-        found = {q.subject for q in self.store.quads_for_pattern(None, ox.NamedNode(p), ox.NamedNode(o), None)}
-        return sorted(s.value for s in found if isinstance(s, ox.NamedNode))
+        found = {q.subject for q in self._quads(None, p, o)}
+        return sorted(s.value for s in found if isinstance(s, self._ox.NamedNode))
 
     def pairs(self, p: str) -> list[tuple[str, pyoxigraph.NamedNode | pyoxigraph.Literal]]:
         ox = self._ox
         found = {
             (q.subject.value, q.object)
-            for q in self.store.quads_for_pattern(None, ox.NamedNode(p), None, None)
+            for q in self._quads(None, p, None)
             if isinstance(q.subject, ox.NamedNode) and not isinstance(q.object, ox.BlankNode)
         }
         return sorted(found, key=lambda so: (so[0], str(so[1])))  # type: ignore[arg-type]
-
-    def predicates(self, s: str) -> list[str]:
-        ox = self._ox
-        return sorted({q.predicate.value for q in self.store.quads_for_pattern(ox.NamedNode(s), None, None, None)})
 
 
 def _pid_of(term: object, where: str) -> str:
@@ -564,16 +568,11 @@ def _ni_uri(hex_digest: str) -> str:
 def export_store(store: pyoxigraph.Store, base: str, ontology: pyoxigraph.Store | None = None) -> WikibaseExport:
     """Build the Wikibase export of the dataset in ``store``.
 
-    ``ontology`` is read for the mapping when given (else ``store`` itself
-    must hold the ontology).
+    ``ontology`` is read beside ``store`` when given (else ``store`` itself
+    must hold the ontology, whose annotations are the mapping).
     """
-    g = _Graph(store)
-    mapping = WikidataMapping.from_graph(_Graph(ontology) if ontology is not None else g)
-    if ontology is not None:  # posts of the data may carry pe:wikidataHolderProperty too
-        data_holders = {
-            s: _pid_of(o, f"pe:wikidataHolderProperty of <{s}>") for s, o in g.pairs(PE + "wikidataHolderProperty")
-        }
-        mapping.holder_pids.update(data_holders)
+    g = _Graph(store) if ontology is None else _Graph(store, ontology)
+    mapping = WikidataMapping.from_graph(g)
     if not mapping.class_pids:
         raise InputError("the ontology has no pe:wikidataProperty annotations on classes; nothing to export")
     b = _Builder(g, mapping, base)
