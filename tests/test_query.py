@@ -434,3 +434,13 @@ def test_select_star_keeps_the_order_the_query_names_variables(project: Path) ->
     assert json.loads(r.stdout)["head"]["vars"] == ["who", "alias"]
     assert star_order("SELECT ?b ?a { ?a ?b ?c }") is None  # an explicit projection is kept as written
     assert star_order("PREFIX x: <y>\n# ?z in a comment\nselect * { ?b '?q' ?a }") == ["b", "a"]
+
+
+def test_help_states_the_graphs_prefixes_formats_and_exit_codes() -> None:
+    r = run("query", "--help")
+    assert r.code == 0
+    text = " ".join(r.stdout.split())
+    assert "the default graph is the UNION of all named graphs" in text and "GRAPH ?g" in text
+    assert all(f"{name}:" in text for name in ("pe", "schema", "wd", "wdt", "prov", "skos"))
+    assert "table on a terminal and csv in a pipe" in text
+    assert "1 ASK was false, only with --ask-exit" in text and "3 timeout" in text

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..formats import ResultFormat
+from ..vocab import PREFIXES
 from .options import dist_option, project_option
 
 
@@ -42,7 +43,42 @@ class EndpointType(click.ParamType):
         return text
 
 
-@click.command(context_settings={"max_content_width": 100})
+HELP = f"""Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+The query is the QUERY argument, a file (-f FILE, '-' for stdin) or a shipped
+query (--name NAME, see --list); give exactly one.
+
+Data: dist/polevents.nq of the project (or --dist DIR). When it has not been
+built, the project's sources are loaded in memory, unvalidated, and a note on
+stderr says so. With --endpoint URL the query goes to that SPARQL 1.1 Protocol
+endpoint instead, with the same output formats.
+
+Graphs: the default graph is the UNION of all named graphs (one per source,
+plus the ontology graph), each triple once; GRAPH ?g {{ ... }} queries each
+named graph on its own:
+
+\b
+  polevents query 'SELECT ?g (COUNT(*) AS ?n)
+                   {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g'
+
+Prefixes: {" ".join(f"{name}:" for name in PREFIXES)} are predefined; a PREFIX
+the query declares wins. The base IRI is the dataset's (polevents.toml), so
+<id/person/...> names an entity as in the data files. Remotely, the
+predefined prefixes the query uses are declared on its first line, so line
+numbers in the server's messages still match.
+
+Output: table (aligned, for reading), csv, tsv, json, xml (the W3C SPARQL
+results formats) for SELECT/ASK; turtle, jsonld, nt for CONSTRUCT/DESCRIBE.
+ASK prints true or false. Data goes to stdout; notes and errors to stderr.
+
+Exit codes: 0 answered (ASK true or false); 1 ASK was false, only with
+--ask-exit; 2 bad query (syntax errors as ORIGIN:LINE:COL with what was
+expected), unknown prefix or name, missing file, a format that does not fit
+the query form, unreachable endpoint or HTTP error; 3 timeout.
+"""
+
+
+@click.command(help=HELP)
 @click.argument("query_text", metavar="[QUERY]", required=False)
 @click.option("-f", "--file", "file", metavar="FILE", help="Read the query from FILE ('-' for stdin).")
 @click.option("--name", "name", metavar="NAME", help="Run the shipped query queries/NAME.rq of the project.")
@@ -115,38 +151,7 @@ def query(
     fit: bool,
     project: Path,
 ) -> None:
-    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).
-
-    The query is the QUERY argument, a file (-f FILE, '-' for stdin) or a shipped query
-    (--name NAME); give exactly one.
-
-    \b
-    Data: dist/polevents.nq of the project (or --dist DIR); when it has not been built,
-    the project's sources are loaded in memory, unvalidated (a note on stderr says so).
-    With --endpoint URL the query goes to that SPARQL endpoint instead (the predefined
-    prefixes it uses are added on its first line, so line numbers still match).
-
-    \b
-    Graphs: the default graph is the UNION of all named graphs (one per source, plus the
-    ontology graph); GRAPH ?g { ... } queries each one, e.g.
-      polevents query 'SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
-
-    \b
-    Prefixes: pe: rdf: rdfs: owl: xsd: skos: prov: dcterms: schema: org: foaf: sem:
-    lode: oa: nif: time: sh: void: dcat: wd: wdt: p: ps: pq: pr: wikibase: are predefined;
-    a PREFIX the query declares wins. The base IRI is the dataset's (polevents.toml), so
-    <id/person/...> names an entity as in the data files.
-
-    \b
-    Output: table (aligned, for reading), csv, tsv, json, xml (the W3C SPARQL results
-    formats) for SELECT/ASK; turtle, jsonld, nt for CONSTRUCT/DESCRIBE. ASK prints true
-    or false. Data goes to stdout; notes and errors to stderr.
-
-    \b
-    Exit codes: 0 answered; 1 ASK was false (only with --ask-exit); 2 bad query (syntax
-    errors as ORIGIN:LINE:COL), unknown prefix/name, missing file, format that does not
-    fit the query form, unreachable endpoint or HTTP error; 3 timeout.
-    """
+    """Run a SPARQL 1.1 query; the help text is :data:`HELP`."""
     from ..query import (
         QueryText,
         execute,
