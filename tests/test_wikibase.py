@@ -362,6 +362,10 @@ def test_real_data_wdqs_query_returns_tokayev_and_koshanov(tmp_path: Path) -> No
     assert (WD + "Q200881", "2022-01-28T00:00:00Z") in starts
     assert (BASE + "id/person/yerlan-koshanov", "2022-04-26T00:00:00Z") in starts
     assert all(r["source"] == BASE + "id/source/kazakhstan-reform-2022" for r in rows)
+    if (REPO / "data" / "links" / "wikidata-mapping.ttl").is_file():  # the chair post's P488 mapping
+        chairs = query(store, f"""PREFIX p: <http://www.wikidata.org/prop/> PREFIX ps: <http://www.wikidata.org/prop/statement/>
+            SELECT ?holder WHERE {{ <{BASE}id/organization/amanat> p:P488/ps:P488 ?holder }}""")
+        assert {r["holder"] for r in chairs} >= {WD + "Q200881", BASE + "id/person/yerlan-koshanov"}
 
 
 # ---------------------------------------------------------------- the link shape

@@ -612,6 +612,8 @@ def accept_links(report: LinkReport, config: ProjectConfig, accept_min: float = 
             existing.add(key)
             added.append(key)
         notes[key] = f"# {c.score:.3f} {c.label}"
+    if not existing and not path.is_file():
+        return AcceptResult(path=path, added=[], total=0)  # nothing to write: no empty graph
     path.parent.mkdir(parents=True, exist_ok=True)
     text = _links_turtle(existing, config.base, notes)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
