@@ -336,6 +336,8 @@ _TYPES_QUERY = """SELECT ?item ?type WHERE {{
   ?item <{p31}> ?type . FILTER(isIRI(?item) && isIRI(?type))
 }} ORDER BY ?item ?type LIMIT {limit} OFFSET {offset}"""
 PAGE = 10000
+#: Rows read from an endpoint before giving up: link against a slice you host, not all of Wikidata.
+MAX_ROWS = 2_000_000
 
 
 def load_target(target: str, *, timeout: float = 60.0) -> dict[str, TargetItem]:
@@ -417,6 +419,11 @@ def _paged(endpoint: str, query_at: Any, timeout: float) -> Iterator[dict[str, d
             if len(bindings) < PAGE:
                 return
             offset += PAGE
+            if offset >= MAX_ROWS:
+                raise RemoteError(
+                    f"{endpoint}: more than {MAX_ROWS} label rows; link against a Wikidata-style slice "
+                    "(the items you expect, as a file or a small endpoint), not a whole knowledge graph"
+                )
 
 
 # ---------------------------------------------------------------- matching

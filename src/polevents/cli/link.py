@@ -80,9 +80,10 @@ def link(
     """Propose items of TARGET for the dataset's people, organisations and places.
 
     TARGET is a Wikidata-style graph: an RDF file (Turtle, N-Triples, RDF/XML,
-    JSON-LD, …, optionally .gz) or the URL of a SPARQL endpoint. Names are
-    compared across scripts and transliterations (Tokayev, Toqaev, Тоқаев);
-    scores are in [0, 1], 1.0 for identical normalised names.
+    JSON-LD, …, optionally .gz) or the URL of a SPARQL endpoint holding one
+    (every label is read, page by page: host a slice, not all of Wikidata).
+    Names are compared across scripts and transliterations (Tokayev, Toqaev,
+    Тоқаев); scores are in [0, 1], 1.0 for identical normalised names.
 
     Exit codes: 0 ok; 2 bad input, usage, or an endpoint that fails.
     """
