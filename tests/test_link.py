@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from polevents.cli import main
 from polevents.config import load_config
+from polevents.errors import RemoteError
 from polevents.link import (
     Metrics,
     accept_links,
@@ -340,6 +341,9 @@ def test_a_sparql_endpoint_gives_the_same_proposals_as_the_file(project: Path, e
     assert code == 0, err
     code2, out2, _e = run("link", str(SLICE), "--project", str(project))
     assert out == out2
+    monkeypatch.setattr(link_module, "MAX_ROWS", 14)  # a target too big to read whole is refused
+    with pytest.raises(RemoteError, match="slice"):
+        load_target(endpoint)
 
 
 # ---------------------------------------------------------------- --accept
