@@ -145,7 +145,9 @@ def test_json_report_has_stable_documented_keys(tmp_path: Path) -> None:
 
 
 def test_turtle_report_is_the_shacl_report_graph_and_deterministic(tmp_path: Path) -> None:
-    facts = planted(BEN_STARTS, BEN_ENDS_EARLY) + '\n<id/person/nameless> a pe:Person .\n'
+    # a nameless person, and a claim whose hedge fails an sh:node (pyshacl nests the reason, sh:detail)
+    facts = planted(BEN_STARTS, BEN_ENDS_EARLY).replace("pe:hedge pe:believed", "pe:hedge pe:sibling")
+    facts += "\n<id/person/nameless> a pe:Person .\n"
     project = make_project(tmp_path, facts)
     first = run("validate", "--project", str(project), "--format", "turtle")
     second = run("validate", "--project", str(project), "--format", "turtle")
@@ -156,7 +158,10 @@ def test_turtle_report_is_the_shacl_report_graph_and_deterministic(tmp_path: Pat
     assert g.value(report, SH.conforms) == rdflib.Literal(False)
     results = list(g.objects(report, SH.result))
     focuses = {str(g.value(res, SH.focusNode)) for res in results}
-    assert focuses == {BASE + "id/tenure/ben-chair", BASE + "id/person/nameless"}
+    claim = BASE + "id/claim/cara-owns-market"
+    assert focuses == {BASE + "id/tenure/ben-chair", BASE + "id/person/nameless", claim}
+    [details] = [g.value(res, SH.detail) for res in results if str(g.value(res, SH.focusNode)) == claim]
+    assert g.value(details, SH.focusNode) == rdflib.URIRef("https://w3id.org/polevents/ontology#sibling")
     for res in results:
         assert g.value(res, SH.resultSeverity) == SH.Violation
         assert g.value(res, rdflib.URIRef(SHAPES_NS + "hint")) is not None

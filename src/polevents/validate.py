@@ -290,7 +290,7 @@ class ValidationReport:
             if subject in seen:
                 continue
             seen.add(subject)
-            for p, o in sorted(src.predicate_objects(subject), key=lambda po: (str(po[0]), _term_key(po[1]))):
+            for p, o in sorted(src.predicate_objects(subject), key=lambda po: (str(po[0]), _signature(src, po[1]))):
                 out.add((name(subject), p, _plain(name(o))))
                 if isinstance(o, rdflib.BNode) and o not in seen:
                     pending.append(o)
@@ -734,5 +734,13 @@ def _plain(term: Node) -> Node:
     return term
 
 
-def _term_key(term: Node) -> tuple[str, str]:
-    return (type(term).__name__, str(term))
+def _signature(graph: rdflib.Graph, term: Node, depth: int = 4) -> str:
+    """A sort key for a term that does not depend on blank node labels: a blank node by its content."""
+    import rdflib
+
+    if not isinstance(term, rdflib.BNode):
+        return term.n3()
+    if depth == 0:
+        return "[]"
+    parts = sorted(f"{p.n3()} {_signature(graph, o, depth - 1)}" for p, o in graph.predicate_objects(term))
+    return "[" + " ; ".join(parts) + "]"
