@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -100,6 +101,8 @@ class ServerContext:
     settings: ServeSettings
     urls: UrlMap
     describer: Describer
+    #: describes the IRIs of dist/void.ttl (the dataset, its versions and distributions), not in the store
+    meta: Describer | None
     pages: Pages
     pool: QueryPool
     project: Path
@@ -193,9 +196,11 @@ async def _represent(request: Request, iri: str, href_for: Callable[[str], str])
             headers={"Vary": "Accept"},
         )
     html = key == "html"
-    exists = await run_in_threadpool(ctx.describer.exists, iri)
-    if not exists:
-        return _not_found(ctx, request, f"The dataset says nothing about <{iri}>.", html or wants_html(request))
+    describer = ctx.describer
+    if not await run_in_threadpool(describer.exists, iri):
+        if ctx.meta is None or not ctx.meta.exists(iri):
+            return _not_found(ctx, request, f"The dataset says nothing about <{iri}>.", html or wants_html(request))
+        describer = ctx.meta
     alternates = _alternates(href_for)
     headers = {"Vary": "Accept", "Link": _link_header(alternates)}
     if html:
@@ -204,14 +209,14 @@ async def _represent(request: Request, iri: str, href_for: Callable[[str], str])
             response = file_response(request, dist["ontology.html"])
             response.headers.update(headers)
             return response
-        view = await run_in_threadpool(ctx.describer.view, iri)
+        view = await run_in_threadpool(describer.view, iri)
         if view is None:
             return _not_found(ctx, request, f"The dataset says nothing about <{iri}>.", True)
         page = ctx.pages.render("page_entity.html", view=view, alternates=alternates,
                                 sparql_href=_inverse_query_href(iri))  # fmt: skip
         return _cached(request, page.encode("utf-8"), "text/html; charset=utf-8", headers)
     fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
-    triples = await run_in_threadpool(ctx.describer.triples, iri)
+    triples = await run_in_threadpool(describer.triples, iri)
     body = serialize_triples(triples, fmt, _entity_prefixes(ctx.data.base, triples))
     return _cached(request, body, _content_type(fmt), headers)
 
@@ -239,9 +244,13 @@ async def entity(request: Request) -> Response:
 
 async def describe(request: Request) -> Response:
     """``/describe?iri=…``: any IRI; those under the base are redirected to their own path."""
+    import pyoxigraph as ox
+
     ctx: ServerContext = request.app.state.ctx
     iri = request.query_params.get("iri", "")
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*", iri):
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
         return PlainTextResponse("give an absolute IRI: /describe?iri=…\n", status_code=400)
     local = ctx.urls.local_path(iri)
     if local is not None and "#" not in local:
@@ -262,11 +271,15 @@ def _dataset_summary(ctx: ServerContext) -> dict[str, Any]:
         "title": config.title, "description": config.description, "license": config.license,
         "publisher": config.publisher, "version": config.version, "issued": config.issued,
         "origin": ctx.data.origin, "triples": ctx.data.quad_count, "graphs": ctx.data.graphs,
+        "modified": None, "dataset_iri": None, "example": None,
     }  # fmt: skip
+    if ctx.meta is not None:
+        summary.update(_void_summary(ctx.meta))
     store = ctx.data.store
     classes = []
     for row in store.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) {{ ?s a ?c FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_IRI}> {{ ?s a ?c }} }} }}"
+        " GROUP BY ?c ORDER BY DESC(?n) ?c",
         use_default_graph_as_union=True,
     ):
         c, n = row[0], row[1]
@@ -279,7 +292,44 @@ def _dataset_summary(ctx: ServerContext) -> dict[str, Any]:
         if isinstance(q.subject, ox.NamedNode):
             sources.append(ctx.describer.node(q.subject))
     summary["sources"] = sorted({s.iri: s for s in sources}.values(), key=lambda n: n.text.lower())
+    example = summary.pop("example", None)
+    summary["example"] = ctx.describer.node(ox.NamedNode(example)) if example else None
     return summary
+
+
+def _void_summary(meta: Describer) -> dict[str, Any]:
+    """Title, description, licence, dates, publisher and example of the main dataset of void.ttl."""
+    import pyoxigraph as ox
+
+    store = meta.store
+    candidates: dict[str, int] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID + "Dataset"), None):
+        if isinstance(q.subject, ox.NamedNode):
+            candidates[q.subject.value] = len(list(store.quads_for_pattern(q.subject, None, None, None)))
+    if not candidates:
+        return {}
+    main = ox.NamedNode(max(sorted(candidates), key=lambda k: candidates[k]))
+
+    def first(prop: str) -> Any:
+        values = meta.objects(main, prop)
+        return values[0] if values else None
+
+    out: dict[str, Any] = {"dataset_iri": main.value}
+    for key, prop in (("title", DCTERMS + "title"), ("description", DCTERMS + "description"),
+                      ("issued", DCTERMS + "issued"), ("modified", DCTERMS + "modified")):  # fmt: skip
+        value = first(prop)
+        if isinstance(value, ox.Literal):
+            out[key] = value.value
+    license_ = first(DCTERMS + "license")
+    if isinstance(license_, ox.NamedNode):
+        out["license"] = license_.value
+    publisher = first(DCTERMS + "publisher")
+    if isinstance(publisher, ox.NamedNode):
+        out["publisher"] = meta.display_name(publisher.value)
+    example = first(VOID + "exampleResource")
+    if isinstance(example, ox.NamedNode):
+        out["example"] = example.value
+    return out
 
 
 async def home(request: Request) -> Response:
@@ -312,6 +362,10 @@ async def browse(request: Request) -> Response:
     cls = request.query_params.get("class")
     if not cls:
         return RedirectResponse("/#browse", status_code=303)
+    try:
+        ox.NamedNode(cls)
+    except ValueError:
+        return PlainTextResponse(f"not an IRI: {cls!r}; give /browse?class=IRI\n", status_code=400)
     try:
         page_no = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
@@ -438,6 +492,22 @@ async def not_found_handler(request: Request, exc: Exception) -> Response:
 # ---------------------------------------------------------------- the application
 
 
+def _meta_describer(data: ServedData, urls: UrlMap) -> Describer | None:
+    """A describer over dist/void.ttl, so the dataset's own IRIs dereference too."""
+    import pyoxigraph as ox
+
+    item = dist_files(data.dist_dir).get("void.ttl")
+    if item is None:
+        return None
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(item.path), format=ox.RdfFormat.TURTLE, base_iri=data.base)
+    except (SyntaxError, OSError) as exc:
+        print(f"polevents serve: ignoring {item.path}: {exc}", file=sys.stderr)
+        return None
+    return Describer(store, urls)
+
+
 def create_app(
     data: ServedData,
     settings: ServeSettings,
@@ -452,8 +522,8 @@ def create_app(
                 ("Ontology", urls.ontology_path), ("VoID", "/.well-known/void")]  # fmt: skip
     pool = QueryPool(data.store_dir, settings.workers)
     ctx = ServerContext(
-        data=data, settings=settings, urls=urls, describer=describer, pages=Pages(site), pool=pool,
-        project=project, examples=_example_queries(project),
+        data=data, settings=settings, urls=urls, describer=describer, meta=_meta_describer(data, urls),
+        pages=Pages(site), pool=pool, project=project, examples=_example_queries(project),
     )  # fmt: skip
 
     @asynccontextmanager
@@ -477,6 +547,7 @@ def create_app(
         Route("/describe", describe),
         Route("/static/style.css", style),
         Route(urls.ontology_path, entity),
+        Route(urls.base_path + "dist/{name:path}", dist_file),
         Route(urls.base_path + "{rest:path}", entity),
     ]
     middleware = [

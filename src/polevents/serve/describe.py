@@ -35,7 +35,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
     Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
-__all__ = ["MAX_INVERSE", "Describer", "EntityView", "Evidence", "Fact", "Node", "PropertyValues"]
+__all__ = [
+    "MAX_INVERSE",
+    "Describer",
+    "EntityView",
+    "Evidence",
+    "EvidenceGroup",
+    "Fact",
+    "FactDate",
+    "Node",
+    "PropertyValues",
+    "group_evidence",
+]
 
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
@@ -103,15 +114,45 @@ class Evidence:
 
 
 @dataclass
+class FactDate:
+    """When a fact holds: ``on`` a date, a ``range`` (start – end), or ``between`` two bounds;
+    a missing end of a range or bound is ``None``."""
+
+    kind: str
+    first: Node | None
+    second: Node | None
+
+
+@dataclass
+class EvidenceGroup:
+    """The sentences of one source a fact was derived from."""
+
+    source: Node | None
+    source_url: str | None
+    sentences: list[Evidence]
+
+
+def group_evidence(evidence: list[Evidence]) -> list[EvidenceGroup]:
+    """Evidence grouped by source document, in order."""
+    groups: dict[str | None, EvidenceGroup] = {}
+    for ev in evidence:
+        key = ev.source.iri if ev.source else None
+        if key not in groups:
+            groups[key] = EvidenceGroup(source=ev.source, source_url=ev.source_url, sentences=[])
+        groups[key].sentences.append(ev)
+    return list(groups.values())
+
+
+@dataclass
 class Fact:
     """A fact node pointing at the entity: a timeline entry."""
 
     node: Node
     types: list[Node]
     roles: list[Node]
-    date: Node | None
+    date: FactDate | None
     sort_key: str
-    evidence: list[Evidence]
+    evidence: list[EvidenceGroup]
 
 
 @dataclass
@@ -123,11 +164,12 @@ class EntityView:
     types: list[Node]
     comment: str | None
     properties: list[PropertyValues]
-    evidence: list[Evidence]
+    evidence: list[EvidenceGroup]
     matches: list[PropertyValues]
     facts: list[Fact]
     referenced_by: list[PropertyValues]
     inverse_total: int
+    facts_heading: str = ""
     terms: list[tuple[str, Node, list[Node], str | None]] = field(default_factory=list)
 
 
@@ -262,7 +304,9 @@ class Describer:
         return Node(text=str(term), kind="literal")
 
     def _prop_node(self, iri: str) -> Node:
-        return self.node(self._nn(iri))
+        node = self.node(self._nn(iri))
+        node.external = False  # a property links to its definition; no "leaving the site" mark
+        return node
 
     def _properties(self, subject: pyoxigraph.NamedNode | pyoxigraph.BlankNode, depth: int = 0) -> list[PropertyValues]:
         grouped: dict[str, set[Term]] = {}
@@ -308,8 +352,9 @@ class Describer:
         out.sort(key=lambda e: (e.source.text if e.source else "", e.index or 0, e.sentence.text))
         return out
 
-    def dates(self, subject: pyoxigraph.NamedNode) -> tuple[Node | None, str]:
-        """A fact's date for a timeline (``pe:date``, or start–end, or between earliest and latest)."""
+    def dates(self, subject: pyoxigraph.NamedNode) -> tuple[FactDate | None, str]:
+        """A fact's date for a timeline (``pe:date``, or start–end, or between earliest and latest),
+        and its sort key (the lexical form: ISO dates of any precision sort as text)."""
         import pyoxigraph as ox
 
         found: dict[str, Node] = {}
@@ -322,19 +367,14 @@ class Describer:
         if not found:
             return None, "~"
         if PE + "date" in found:
-            node = found[PE + "date"]
-            return node, raw[PE + "date"]
+            return FactDate("on", found[PE + "date"], None), raw[PE + "date"]
         start, end = found.get(PE + "startDate"), found.get(PE + "endDate")
         if start or end:
-            text = f"{start.text if start else '…'} – {end.text if end else '…'}"
             key = raw.get(PE + "startDate") or raw.get(PE + "endDate", "~")
-            base = start or end
-            assert base is not None
-            return Node(text=text, kind="literal", datetime=base.datetime, precision=base.precision), key
+            return FactDate("range", start, end), key
         early, late = found.get(PE + "earliestDate"), found.get(PE + "latestDate")
-        text = f"between {early.text if early else '…'} and {late.text if late else '…'}"
         key = raw.get(PE + "earliestDate") or raw.get(PE + "latestDate", "~")
-        return Node(text=text, kind="literal"), key
+        return FactDate("between", early, late), key
 
     # ------------------------------------------------------------ the page
 
@@ -353,17 +393,25 @@ class Describer:
             if values:
                 matches.append(PropertyValues(prop=self._prop_node(prop), values=values))
         facts, referenced_by, total = self._inverse(subject)
+        label = self.display_name(iri)
+        type_iris = {t.iri for t in types}
+        citing = bool(type_iris & {PE + "Sentence", PE + "Source"})
+        index = self._first_int(subject, PE + "sentenceIndex")
+        sources = [s for s in self.objects(subject, PE + "inSource") if isinstance(s, ox.NamedNode)]
+        if index is not None and sources:
+            label = f"Sentence {index} of “{self.display_name(sources[0].value)}”"
         view = EntityView(
             iri=iri,
-            label=self.display_name(iri),
+            label=label,
             types=types,
             comment=self._pick(comments),
             properties=self._properties(subject),
-            evidence=self.evidence(subject),
+            evidence=group_evidence(self.evidence(subject)),
             matches=matches,
             facts=facts,
             referenced_by=referenced_by,
             inverse_total=total,
+            facts_heading=f"Facts citing {label}" if citing else f"Facts about {label}",
         )
         if iri == ONTOLOGY_IRI:
             view.terms = self.ontology_terms()
@@ -393,7 +441,7 @@ class Describer:
                             roles=[self._prop_node(p) for p in props],
                             date=date,
                             sort_key=key,
-                            evidence=evidence,
+                            evidence=group_evidence(evidence),
                         )
                     )
                     continue
