@@ -289,3 +289,19 @@ person:ana-b a pe:Person .
 )
 def test_find_line(iri: str, line: int | None) -> None:
     assert find_line(TURTLE.splitlines(), BASE + iri, BASE) == line
+
+
+def test_node_described_by_the_ontology_is_located_there(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "ontology" / "zz-extra.ttl").write_text(
+        "@prefix pe: <https://w3id.org/polevents/ontology#> .\n"
+        "<https://w3id.org/polevents/id/place/unnamed> a pe:Place .\n",
+        encoding="utf-8",
+    )
+    r = run("validate", "--project", str(project))
+    assert r.code == 1
+    assert r.out.splitlines()[:2] == [
+        "== outside the source graphs: 1 violation",
+        "ontology/zz-extra.ttl:2: Violation: <id/place/unnamed> path=rdfs:label: "
+        "Missing rdfs:label: every entity and fact needs a human-readable name.",
+    ]

@@ -1,8 +1,14 @@
 """Validate stage: check the data against the SHACL shapes and report what is wrong, where.
 
 The union of all source graphs is validated with pyshacl against ``shapes/``,
-with the ontology mixed into the data graph (so ``sh:targetClass pe:Event``
-also reaches ``pe:Merger``; no RDFS/OWL inference is run).  The report keeps,
+with the whole ontology mixed into the data graph (so ``sh:targetClass
+pe:Event`` also reaches ``pe:Merger`` and the SKOS schemes of hedges and
+kinships are visible; no RDFS/OWL inference is run).  The data goes into an
+in-memory Oxigraph store that pyshacl reads directly (:func:`validate_triples`,
+used by :func:`validate_project`); :func:`validate_graphs` runs the same check
+on an rdflib graph.  The SPARQL-based rules are written as SPARQL targets too
+(see the header of ``shapes/polevents-shapes.ttl``), so conforming data costs
+one query per rule.  The report keeps,
 for every result, what an author needs to fix it: the focus node and its label,
 the path and the offending value, the shape's message and hint (``pesh:hint``
 in the shapes), and the file and line where the focus node is described.
@@ -221,11 +227,16 @@ class ValidationReport:
                     lines.append(f"    hint: {r.hint}")
             lines.append("")
         if not self.results:
-            checked = "source " + ", ".join(self.graphs) if self.graphs else "the data"
+            if len(self.graphs) == 1:
+                checked = f"source {self.graphs[0]}"
+            elif self.graphs:
+                checked = "sources " + ", ".join(self.graphs)
+            else:
+                checked = "the data"
             if self.shapes_checked:
                 lines.append(f"checked {checked} against {_plural(self.shapes_checked, 'shape')}")
             else:
-                lines.append(f"checked {checked}: no shapes found, nothing was checked")
+                lines.append(f"no SHACL shapes found (shapes/*.ttl): {checked} not checked")
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
 
@@ -608,7 +619,11 @@ class _Locator:
         import dataclasses
 
         path = self.project.file_of(result.focus)
-        if path is None:
+        if path is None:  # not described by any source: perhaps by the ontology
+            for candidate in self.project.ontology_files:
+                line = find_line(self._read(candidate), result.focus, self.base)
+                if line is not None:
+                    return dataclasses.replace(result, file=self._relative(candidate), line=line)
             return result
         line = find_line(self._read(path), result.focus, self.base)
         return dataclasses.replace(
