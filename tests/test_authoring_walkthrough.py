@@ -1,4 +1,4 @@
-"""The "Adding a source" walkthrough (docs/adding-a-source.md), end to end, as a new user runs it.
+"""The "Adding a source" walkthrough (README.md, section "Adding a source"), end to end, as a new user runs it.
 
 ``source add`` a small fictional article → fill in facts.ttl citing sentence
 numbers → ``validate`` → ``build`` → ``query`` finds the new facts beside the
@@ -116,7 +116,7 @@ def _rows(result: Run) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
 
 
-# The two questions of the walkthrough (docs/adding-a-source.md, step 6).
+# The two questions of the walkthrough (README.md, "Adding a source", step 6).
 PARTY_CHAIRS_QUERY = """SELECT ?party ?chair ?start ?end WHERE {
     ?t a pe:Tenure ; pe:holder/rdfs:label ?chair ; pe:post/pe:postIn ?p ; pe:startDate ?start .
     ?p a pe:PoliticalParty ; rdfs:label ?party .
