@@ -1,0 +1,444 @@
+"""The dataset description: VoID and DCAT 3 in one Turtle file (``void.ttl``).
+
+Everything numeric in it is computed from what was written: triple counts from
+the canonical lines the dumps are made of, byte sizes and SHA-256 checksums from
+the files on disk.  Nothing depends on the clock: the release date is the
+``issued`` of ``polevents.toml`` (or ``SOURCE_DATE_EPOCH``), ``dcterms:modified``
+is ``SOURCE_DATE_EPOCH`` when set.
+
+Shape of the description (``D`` = ``<BASE>dataset/<version>``)::
+
+    <BASE>dataset  a dcat:Dataset ; dcat:hasVersion D ; dcat:hasCurrentVersion D .
+    D  a void:Dataset, dcat:Dataset ;
+       dcterms:title, description, license, publisher, issued, modified ; dcat:version ;
+       dcterms:isVersionOf <BASE>dataset ; dcat:previousVersion / owl:priorVersion (if configured) ;
+       void:triples, entities, classes, properties, distinctSubjects, distinctObjects ;
+       void:uriSpace "<BASE>id/" ; void:vocabulary ; void:exampleResource ; void:feature ;
+       void:dataDump <download URL> (every data dump) ; void:sparqlEndpoint (when given) ;
+       void:subset <graph IRI> (a void:Dataset with its own void:triples) ;
+       dcterms:source <source document> ; dcterms:conformsTo <ontology>, <shapes> ;
+       dcat:distribution D/distribution/<file> .
+    D/distribution/<file>  a dcat:Distribution ; dcat:downloadURL, accessURL, mediaType, byteSize,
+       compressFormat (gzip) ; spdx:checksum D/checksum/<file> .
+
+No blank nodes: every node has an IRI, so the file is deterministic and each part
+can be referred to.  ``void.ttl`` cannot describe its own checksum;
+``SHA256SUMS`` covers it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError
+from .formats import RdfFormat
+from .vocab import ONTOLOGY_IRI, PE
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+    from .config import ProjectConfig
+    from .export.canonical import CanonicalDataset, Tally
+
+__all__ = [
+    "DatasetStats",
+    "FileRole",
+    "GraphStats",
+    "PublishedFile",
+    "add_sparql_endpoint",
+    "dataset_iri",
+    "dataset_stats",
+    "describe",
+    "description_prefixes",
+    "release_dates",
+    "void_turtle",
+]
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+SPDX = "http://spdx.org/rdf/terms#"
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+GZIP_MEDIA_TYPE = "application/gzip"
+
+#: W3C's IRIs for RDF formats (https://www.w3.org/ns/formats/), used as void:feature.
+FORMAT_IRIS: dict[RdfFormat, str] = {
+    RdfFormat.TURTLE: "http://www.w3.org/ns/formats/Turtle",
+    RdfFormat.NTRIPLES: "http://www.w3.org/ns/formats/N-Triples",
+    RdfFormat.NQUADS: "http://www.w3.org/ns/formats/N-Quads",
+    RdfFormat.TRIG: "http://www.w3.org/ns/formats/TriG",
+    RdfFormat.JSONLD: "http://www.w3.org/ns/formats/JSON-LD",
+    RdfFormat.RDFXML: "http://www.w3.org/ns/formats/RDF_XML",
+}
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
+
+
+class FileRole(enum.Enum):
+    """What a published file is, for the description (is it a dump of the whole data?)."""
+
+    DUMP = ("dump", True)
+    CONTEXT = ("context", False)
+    ONTOLOGY = ("ontology", False)
+    SHAPES = ("shapes", False)
+    DOCUMENTATION = ("documentation", False)
+
+    def __init__(self, label: str, is_data_dump: bool) -> None:
+        self.label = label
+        self.is_data_dump = is_data_dump
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """One file of the output folder, measured after it was written."""
+
+    name: str
+    title: str
+    role: FileRole
+    media_type: str
+    byte_size: int
+    sha256: str
+    rdf_format: RdfFormat | None = None
+    compressed: bool = False
+
+    @classmethod
+    def measure(
+        cls,
+        path: Path,
+        *,
+        title: str,
+        role: FileRole,
+        media_type: str,
+        rdf_format: RdfFormat | None = None,
+        compressed: bool = False,
+    ) -> PublishedFile:
+        """Describe ``path``: its size and SHA-256 are read from the file itself."""
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        return cls(
+            name=path.name,
+            title=title,
+            role=role,
+            media_type=media_type,
+            byte_size=size,
+            sha256=digest.hexdigest(),
+            rdf_format=rdf_format,
+            compressed=compressed,
+        )
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    """One named graph of the dataset: a VoID subset."""
+
+    iri: str
+    triples: int
+    #: the pe:Source documents described in the graph
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DatasetStats:
+    """Counts of the whole dataset (the union of its graphs), computed from the canonical lines."""
+
+    triples: int
+    quads: int
+    entities: int
+    distinct_subjects: int
+    distinct_objects: int
+    properties: int
+    classes: int
+    vocabularies: tuple[str, ...]
+    example_resources: tuple[str, ...]
+    graphs: tuple[GraphStats, ...]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source document of every graph, sorted."""
+        return tuple(sorted({s for g in self.graphs for s in g.sources}))
+
+
+def dataset_stats(
+    dataset: CanonicalDataset,
+    base: str,
+    namespaces: Iterable[str] = (),
+    tallies: Mapping[str, Tally] | None = None,
+) -> DatasetStats:
+    """Count the dataset for VoID, from its canonical lines.
+
+    ``tallies`` are the per-graph counts if a writer already made them (the JSON-LD
+    writer does); missing ones are counted here.  ``namespaces`` are the vocabulary
+    namespaces reported as ``void:vocabulary`` when a predicate or class is in one.
+    """
+    known = tallies or {}
+    per_graph = [(g, known.get(g.iri) or g.tally) for g in dataset.graphs]
+    uri_space = f"<{base}id/".encode()
+    person = f"<{PE}Person>".encode()
+    source = f"<{PE}Source>".encode()
+    sizes: Counter[bytes] = Counter()
+    objects: set[bytes] = set()
+    predicates: set[bytes] = set()
+    classes: set[bytes] = set()
+    people: set[bytes] = set()
+    graphs = []
+    for g, tally in per_graph:
+        sizes.update(tally.sizes)
+        objects.update(tally.objects)
+        predicates.update(tally.predicates)
+        classes.update(tally.instances)
+        people.update(s for s in tally.instances.get(person, []) if s.startswith(uri_space))
+        sources = sorted({s[1:-1].decode() for s in tally.instances.get(source, []) if s.startswith(b"<")})
+        graphs.append(GraphStats(g.iri, len(g.lines), tuple(sources)))
+    used = {term[1:-1].decode() for term in (*predicates, *classes) if term.startswith(b"<")}
+    vocabularies = sorted({ns for ns in namespaces if any(iri.startswith(ns) for iri in used)})
+    # the example: the person the dataset says most about (ties: the first IRI)
+    example = sorted(people, key=lambda s: (-sizes[s], s))[:1]
+    return DatasetStats(
+        triples=len(dataset.union_lines),
+        quads=dataset.quad_count,
+        entities=sum(1 for s in sizes if s.startswith(uri_space)),
+        distinct_subjects=len(sizes),
+        distinct_objects=len(objects),
+        properties=len(predicates),
+        classes=len(classes),
+        vocabularies=tuple(vocabularies),
+        example_resources=tuple(s[1:-1].decode() for s in example),
+        graphs=tuple(graphs),
+    )
+
+
+def dataset_iri(config: ProjectConfig, version: str | None = None) -> str:
+    """The IRI of one release of the dataset: ``<BASE>dataset/<version>``."""
+    return f"{config.base}dataset/{version if version is not None else config.version}"
+
+
+def _version_iri(config: ProjectConfig, version: str) -> str:
+    if ":" in version:
+        return version  # already an IRI
+    return dataset_iri(config, version)
+
+
+def release_dates(
+    config: ProjectConfig, environ: Mapping[str, str] | None = None
+) -> tuple[pyoxigraph.Literal | None, pyoxigraph.Literal | None]:
+    """``(issued, modified)`` as typed literals: from ``issued`` and ``SOURCE_DATE_EPOCH``, never the clock."""
+    import pyoxigraph as ox
+
+    env = os.environ if environ is None else environ
+    modified = None
+    epoch = env.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            when = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise InputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds") from exc
+        modified = ox.Literal(when.date().isoformat(), datatype=ox.NamedNode(f"{XSD}date"))
+    issued = None
+    if config.issued is not None:
+        text = config.issued.strip()
+        if _DATE.fullmatch(text):
+            issued = ox.Literal(text, datatype=ox.NamedNode(f"{XSD}date"))
+        elif _DATETIME.fullmatch(text.replace(" ", "T")):
+            issued = ox.Literal(text.replace(" ", "T"), datatype=ox.NamedNode(f"{XSD}dateTime"))
+        else:
+            raise InputError(
+                f"{config.root / 'polevents.toml'}: dataset.issued {config.issued!r} is not a date "
+                "(write it as 2026-11-26)"
+            )
+    if issued is None:
+        issued = modified
+    if modified is None:
+        modified = issued
+    return issued, modified
+
+
+def describe(
+    config: ProjectConfig,
+    stats: DatasetStats,
+    files: Iterable[PublishedFile],
+    *,
+    download_base: str | None = None,
+    sparql_endpoint: str | None = None,
+    title_of_graph: Mapping[str, str] | None = None,
+    conforms_to: Iterable[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> list[pyoxigraph.Triple]:
+    """The VoID + DCAT description of one release, as triples.
+
+    ``download_base`` (default: ``config.download_base``, else ``<BASE>dist/``) is
+    prefixed to each file name to make its download URL; ``sparql_endpoint``
+    (default: ``config.sparql_endpoint``) is named only when given.
+    """
+    import pyoxigraph as ox
+
+    def iri(value: str) -> pyoxigraph.NamedNode:
+        return ox.NamedNode(value)
+
+    def typed(value: object, datatype: str) -> pyoxigraph.Literal:
+        return ox.Literal(str(value), datatype=iri(f"{XSD}{datatype}"))
+
+    def en(text: str) -> pyoxigraph.Literal:
+        return ox.Literal(text, language="en")
+
+    out: list[pyoxigraph.Triple] = []
+
+    def add(s: str, p: str, o: pyoxigraph.NamedNode | pyoxigraph.Literal) -> None:
+        out.append(ox.Triple(iri(s), iri(p), o))
+
+    base_url = download_base or config.download_base or f"{config.base}dist/"
+    endpoint = sparql_endpoint or config.sparql_endpoint
+    series = f"{config.base}dataset"
+    ds = dataset_iri(config)
+    a = f"{RDF}type"
+    issued, modified = release_dates(config, environ)
+
+    add(series, a, iri(f"{DCAT}Dataset"))
+    add(series, f"{DCTERMS}title", en(config.title))
+    add(series, f"{DCAT}hasVersion", iri(ds))
+    add(series, f"{DCAT}hasCurrentVersion", iri(ds))
+
+    add(ds, a, iri(f"{VOID}Dataset"))
+    add(ds, a, iri(f"{DCAT}Dataset"))
+    add(ds, f"{DCTERMS}title", en(config.title))
+    if config.description:
+        add(ds, f"{DCTERMS}description", en(config.description))
+    add(ds, f"{DCTERMS}license", iri(config.license))
+    add(ds, f"{DCAT}version", ox.Literal(config.version))
+    add(ds, f"{OWL}versionInfo", ox.Literal(config.version))
+    add(ds, f"{DCTERMS}isVersionOf", iri(series))
+    if config.previous_version:
+        previous = iri(_version_iri(config, config.previous_version))
+        add(ds, f"{DCAT}previousVersion", previous)
+        add(ds, f"{OWL}priorVersion", previous)
+    if issued is not None:
+        add(ds, f"{DCTERMS}issued", issued)
+    if modified is not None:
+        add(ds, f"{DCTERMS}modified", modified)
+
+    if re.match(r"[a-z][a-z0-9+.-]*://", config.publisher):
+        publisher = config.publisher
+    else:
+        publisher = f"{series}#publisher"
+        add(publisher, a, iri(f"{FOAF}Agent"))
+        add(publisher, f"{FOAF}name", ox.Literal(config.publisher))
+    add(ds, f"{DCTERMS}publisher", iri(publisher))
+
+    add(ds, f"{VOID}triples", typed(stats.triples, "integer"))
+    add(ds, f"{VOID}entities", typed(stats.entities, "integer"))
+    add(ds, f"{VOID}classes", typed(stats.classes, "integer"))
+    add(ds, f"{VOID}properties", typed(stats.properties, "integer"))
+    add(ds, f"{VOID}distinctSubjects", typed(stats.distinct_subjects, "integer"))
+    add(ds, f"{VOID}distinctObjects", typed(stats.distinct_objects, "integer"))
+    add(ds, f"{VOID}uriSpace", ox.Literal(f"{config.base}id/"))
+    for vocabulary in stats.vocabularies:
+        add(ds, f"{VOID}vocabulary", iri(vocabulary))
+    for example in stats.example_resources:
+        add(ds, f"{VOID}exampleResource", iri(example))
+    if endpoint:
+        add(ds, f"{VOID}sparqlEndpoint", iri(endpoint))
+    for source in stats.sources:
+        add(ds, f"{DCTERMS}source", iri(source))
+    for target in (ONTOLOGY_IRI, *conforms_to):
+        add(ds, f"{DCTERMS}conformsTo", iri(target))
+
+    titles = dict(title_of_graph or {})
+    for graph in stats.graphs:
+        add(ds, f"{VOID}subset", iri(graph.iri))
+        add(graph.iri, a, iri(f"{VOID}Dataset"))
+        add(graph.iri, f"{VOID}triples", typed(graph.triples, "integer"))
+        if graph.iri in titles:
+            add(graph.iri, f"{DCTERMS}title", en(titles[graph.iri]))
+        for source in graph.sources:
+            add(graph.iri, f"{DCTERMS}source", iri(source))
+
+    features: set[RdfFormat] = set()
+    for f in files:
+        dist = f"{ds}/distribution/{f.name}"
+        url = iri(base_url + f.name)
+        add(ds, f"{DCAT}distribution", iri(dist))
+        if f.role.is_data_dump:
+            add(ds, f"{VOID}dataDump", url)
+            if f.rdf_format is not None:
+                features.add(f.rdf_format)
+        add(dist, a, iri(f"{DCAT}Distribution"))
+        add(dist, f"{DCTERMS}title", en(f.title))
+        add(dist, f"{DCAT}downloadURL", url)
+        add(dist, f"{DCAT}accessURL", url)
+        add(dist, f"{DCAT}mediaType", iri(IANA_MEDIA_TYPES + f.media_type))
+        if f.compressed:
+            add(dist, f"{DCAT}compressFormat", iri(IANA_MEDIA_TYPES + GZIP_MEDIA_TYPE))
+        if f.rdf_format is not None and f.rdf_format in FORMAT_IRIS:
+            add(dist, f"{DCTERMS}conformsTo", iri(FORMAT_IRIS[f.rdf_format]))
+        add(dist, f"{DCAT}byteSize", typed(f.byte_size, "nonNegativeInteger"))
+        add(dist, f"{DCTERMS}license", iri(config.license))
+        checksum = f"{ds}/checksum/{f.name}"
+        add(dist, f"{SPDX}checksum", iri(checksum))
+        add(checksum, a, iri(f"{SPDX}Checksum"))
+        add(checksum, f"{SPDX}algorithm", iri(f"{SPDX}checksumAlgorithm_sha256"))
+        add(checksum, f"{SPDX}checksumValue", typed(f.sha256, "hexBinary"))
+    for fmt in sorted(features, key=lambda x: x.label):
+        add(ds, f"{VOID}feature", iri(FORMAT_IRIS[fmt]))
+    return out
+
+
+def description_prefixes(config: ProjectConfig, download_base: str | None = None) -> dict[str, str]:
+    """Prefixes that shorten the description's own IRIs (``distribution:polevents.nq``)."""
+    ds = dataset_iri(config)
+    return {
+        "dataset": f"{config.base}dataset/",
+        "distribution": f"{ds}/distribution/",
+        "checksum": f"{ds}/checksum/",
+        "download": download_base or config.download_base or f"{config.base}dist/",
+    }
+
+
+def void_turtle(triples: Iterable[pyoxigraph.Triple], prefixes: dict[str, str]) -> bytes:
+    """The description as Turtle (rdflib: sorted, grouped by subject)."""
+    from .export.rdf import rdflib_turtle
+
+    return rdflib_turtle(triples, prefixes)
+
+
+def add_sparql_endpoint(void_ttl: bytes, endpoint: str) -> bytes:
+    """``void.ttl`` with ``void:sparqlEndpoint <endpoint>`` added to every release it describes.
+
+    For ``polevents serve``, which knows its endpoint only when it starts.
+    """
+    import pyoxigraph as ox
+
+    from .export.prefixes import EXTRA_PREFIXES
+    from .export.rdf import rdflib_turtle
+    from .vocab import PREFIXES
+
+    try:
+        triples = [q.triple for q in ox.parse(void_ttl, format=ox.RdfFormat.TURTLE)]
+    except SyntaxError as exc:
+        raise InputError(f"void.ttl: {exc}") from exc
+    releases = {
+        t.subject
+        for t in triples
+        if t.predicate.value == f"{DCAT}version"
+    }
+    void_ds = {t.subject for t in triples if t.predicate.value == f"{RDF}type" and t.object.value == f"{VOID}Dataset"}
+    for subject in sorted(releases & void_ds, key=str):
+        triples.append(ox.Triple(subject, ox.NamedNode(f"{VOID}sparqlEndpoint"), ox.NamedNode(endpoint)))
+    return rdflib_turtle(triples, {**PREFIXES, **EXTRA_PREFIXES})
