@@ -87,7 +87,8 @@ FIXTURE = """\
       pe:inSource <https://w3id.org/polevents/id/source/article> ;
       pe:sentenceIndex 4 ; pe:startOffset 181 ; pe:endOffset 250 .
   <https://w3id.org/polevents/id/person/mallory> a pe:Person ;
-      rdfs:label "<script>alert('x')</script> Mallory"@en .
+      rdfs:label "<script>alert('x')</script> Mallory"@en ;
+      rdfs:seeAlso <javascript:alert(1)> .
 }
 
 <http://example.org/outside> rdfs:label "An IRI outside the base"@en ;
@@ -338,6 +339,13 @@ def test_labels_are_escaped(client: httpx.Client) -> None:
     html = client.get("/polevents/id/person/mallory", params={"format": "html"}).text
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Mallory" in html
+    assert 'href="javascript:' not in html  # shown, not linked
+    assert "javascript:alert(1)" in html
+
+
+def test_base_path_leads_home(client: httpx.Client) -> None:
+    r = client.get("/polevents/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
 
 
 def test_home_page(client: httpx.Client) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from starlette.routing import Route
 from ..formats import RdfFormat
 from ..vocab import ONTOLOGY_IRI, PE, PREFIXES
 from .describe import Describer
+from .display import safe_href
 from .files import body_etag, dist_files, file_response, not_modified
 from .negotiate import choose
 from .pages import Alternate, Pages, SiteInfo, stylesheet
@@ -79,6 +81,30 @@ FORMAT_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "json": "jsonld", "ntrip
 BROWSE_PAGE = 200
 
 
+class BodyCache:
+    """Recently served representations (the data never changes while serving): an LRU by bytes."""
+
+    def __init__(self, max_bytes: int = 64 << 20) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._items: OrderedDict[tuple[str, ...], tuple[bytes, str, dict[str, str]]] = OrderedDict()
+
+    def get(self, key: tuple[str, ...]) -> tuple[bytes, str, dict[str, str]] | None:
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+        return item
+
+    def put(self, key: tuple[str, ...], body: bytes, media_type: str, headers: dict[str, str]) -> None:
+        if len(body) > self.max_bytes // 16 or key in self._items:
+            return
+        self._items[key] = (body, media_type, headers)
+        self.size += len(body)
+        while self.size > self.max_bytes:
+            _, (old, _, _) = self._items.popitem(last=False)
+            self.size -= len(old)
+
+
 @dataclass
 class ServeSettings:
     """Limits and knobs of a server (the ``polevents serve`` options)."""
@@ -108,6 +134,7 @@ class ServerContext:
     project: Path
     examples: list[dict[str, str]] = field(default_factory=list)
     home: dict[str, Any] = field(default_factory=dict)
+    cache: BodyCache = field(default_factory=lambda: BodyCache())
 
 
 # ---------------------------------------------------------------- helpers
@@ -168,7 +195,7 @@ def _negotiate_entity(request: Request) -> str | None:
     return dict(ENTITY_OFFERS).get(chosen) if chosen else None
 
 
-def _cached(request: Request, body: bytes, media_type: str, headers: dict[str, str], status: int = 200) -> Response:
+def _validated(request: Request, body: bytes, media_type: str, headers: dict[str, str], status: int = 200) -> Response:
     etag = body_etag(body)
     headers = {**headers, "ETag": etag}
     if status == 200 and not_modified(request.headers, etag):
@@ -188,6 +215,10 @@ async def _represent(request: Request, iri: str, href_for: Callable[[str], str])
     """The representation of ``iri`` the client asked for (HTML page or RDF document)."""
     ctx: ServerContext = request.app.state.ctx
     key = _negotiate_entity(request)
+    cache_key = (iri, key or "", href_for("ttl"))
+    hit = ctx.cache.get(cache_key)
+    if hit is not None:
+        return _validated(request, *hit)
     if key is None:
         available = ", ".join(dict.fromkeys(m for m, _ in ENTITY_OFFERS))
         return PlainTextResponse(
@@ -214,11 +245,14 @@ async def _represent(request: Request, iri: str, href_for: Callable[[str], str])
             return _not_found(ctx, request, f"The dataset says nothing about <{iri}>.", True)
         page = ctx.pages.render("page_entity.html", view=view, alternates=alternates,
                                 sparql_href=_inverse_query_href(iri))  # fmt: skip
-        return _cached(request, page.encode("utf-8"), "text/html; charset=utf-8", headers)
-    fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
-    triples = await run_in_threadpool(describer.triples, iri)
-    body = serialize_triples(triples, fmt, _entity_prefixes(ctx.data.base, triples))
-    return _cached(request, body, _content_type(fmt), headers)
+        body, media_type = page.encode("utf-8"), "text/html; charset=utf-8"
+    else:
+        fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
+        triples = await run_in_threadpool(describer.triples, iri)
+        body = serialize_triples(triples, fmt, _entity_prefixes(ctx.data.base, triples))
+        media_type = _content_type(fmt)
+    ctx.cache.put(cache_key, body, media_type, headers)
+    return _validated(request, body, media_type, headers)
 
 
 def _inverse_query_href(iri: str) -> str:
@@ -294,6 +328,9 @@ def _dataset_summary(ctx: ServerContext) -> dict[str, Any]:
     summary["sources"] = sorted({s.iri: s for s in sources}.values(), key=lambda n: n.text.lower())
     example = summary.pop("example", None)
     summary["example"] = ctx.describer.node(ox.NamedNode(example)) if example else None
+    dataset = summary.get("dataset_iri")
+    summary["dataset"] = ctx.meta.node(ox.NamedNode(dataset)) if dataset and ctx.meta is not None else None
+    summary["license_href"] = safe_href(summary["license"]) if summary.get("license") else None
     return summary
 
 
@@ -339,7 +376,7 @@ async def home(request: Request) -> Response:
     downloads = list(dist_files(ctx.data.dist_dir).values())
     page = ctx.pages.render("home.html", summary=ctx.home, downloads=downloads, examples=ctx.examples,
                             sparql_url=str(request.url_for("sparql")))  # fmt: skip
-    return _cached(request, page.encode("utf-8"), "text/html; charset=utf-8", {})
+    return _validated(request, page.encode("utf-8"), "text/html; charset=utf-8", {})
 
 
 def _browse_rows(ctx: ServerContext, cls: str) -> list[Any]:
@@ -381,7 +418,7 @@ async def browse(request: Request) -> Response:
         prev=f"{base}&page={page_no - 1}" if page_no > 1 else None,
         next=f"{base}&page={page_no + 1}" if page_no < pages else None,
     )  # fmt: skip
-    return _cached(request, page.encode("utf-8"), "text/html; charset=utf-8", {})
+    return _validated(request, page.encode("utf-8"), "text/html; charset=utf-8", {})
 
 
 def generated_void(ctx: ServerContext, site_root: str) -> list[pyoxigraph.Triple]:
@@ -451,7 +488,7 @@ async def void(request: Request) -> Response:
             ctx.home = await run_in_threadpool(_dataset_summary, ctx)
         triples = generated_void(ctx, str(request.base_url))
     body = serialize_triples(triples, fmt, {"void": VOID})
-    return _cached(request, body, _content_type(fmt), headers)
+    return _validated(request, body, _content_type(fmt), headers)
 
 
 # ---------------------------------------------------------------- small routes
@@ -467,6 +504,10 @@ async def dist_file(request: Request) -> Response:
     return file_response(request, item)
 
 
+async def to_home(request: Request) -> Response:
+    return RedirectResponse("/", status_code=303)
+
+
 async def dist_index(request: Request) -> Response:
     return RedirectResponse("/#downloads", status_code=303)
 
@@ -478,7 +519,7 @@ async def style(request: Request) -> Response:
     global _CSS
     if _CSS is None:
         _CSS = stylesheet()
-    return _cached(request, _CSS, "text/css; charset=utf-8", {"Cache-Control": "public, max-age=3600"})
+    return _validated(request, _CSS, "text/css; charset=utf-8", {"Cache-Control": "public, max-age=3600"})
 
 
 async def not_found_handler(request: Request, exc: Exception) -> Response:
@@ -546,6 +587,7 @@ def create_app(
         Route("/browse", browse),
         Route("/describe", describe),
         Route("/static/style.css", style),
+        *([Route(urls.base_path, to_home)] if urls.base_path != "/" else []),
         Route(urls.ontology_path, entity),
         Route(urls.base_path + "dist/{name:path}", dist_file),
         Route(urls.base_path + "{rest:path}", entity),

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..vocab import ONTOLOGY_IRI, PE, PREFIXES
-from .display import DATE_TYPES, compact_iri, date_precision, format_date, wikidata_page
+from .display import DATE_TYPES, compact_iri, date_precision, format_date, safe_href, wikidata_page
 from .urls import UrlMap
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -283,7 +283,7 @@ class Describer:
             return Node(
                 text=self.display_name(iri),
                 kind="iri",
-                href=local or iri,
+                href=local or safe_href(iri),
                 iri=iri,
                 external=local is None,
             )
@@ -338,7 +338,7 @@ class Describer:
             url = None
             if source is not None:
                 urls = [u for u in self.objects(source, SCHEMA + "url") if isinstance(u, ox.NamedNode)]
-                url = urls[0].value if urls else None
+                url = safe_href(urls[0].value) if urls else None
             out.append(
                 Evidence(
                     sentence=self.node(target),

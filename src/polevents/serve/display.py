@@ -21,10 +21,12 @@ from ..vocab import PREFIXES, WD
 
 __all__ = [
     "DATE_TYPES",
+    "LINKABLE_SCHEMES",
     "XSD",
     "compact_iri",
     "date_precision",
     "format_date",
+    "safe_href",
     "wikidata_page",
 ]
 
@@ -104,6 +106,20 @@ def compact_iri(iri: str) -> str:
     if best:
         return f"{best}:{iri[len(PREFIXES[best]):]}"
     return iri
+
+
+#: schemes an IRI may have to become a clickable link (``javascript:`` and the like never are)
+LINKABLE_SCHEMES = ("http", "https", "ftp", "mailto", "urn", "doi")
+
+
+def safe_href(iri: str) -> str | None:
+    """``iri`` if a browser may follow it as a link, else ``None``.
+
+    >>> safe_href("https://example.org/x"), safe_href("javascript:alert(1)")
+    ('https://example.org/x', None)
+    """
+    scheme = iri.split(":", 1)[0].lower() if ":" in iri else ""
+    return iri if scheme in LINKABLE_SCHEMES else None
 
 
 def wikidata_page(iri: str) -> str | None:
