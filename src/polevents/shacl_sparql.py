@@ -1,0 +1,663 @@
+"""A fast first pass of validation: the SHACL shapes compiled to SPARQL and run by Oxigraph.
+
+pyshacl stays the reference validator.  This module is a faster *screen* in
+front of it, used by ``polevents build``: every shape with a target becomes one
+SPARQL query (its constraints become filter expressions evaluated once per
+focus node) over the same data pyshacl sees — the union of the source graphs
+with the ontology mixed in.  Its contract:
+
+* **Sound**: whenever pyshacl would report a result, the screen reports one
+  too.  A constraint is compiled only where its SPARQL form is exact, or
+  stricter than pyshacl (it may flag more, never less); anything else raises
+  :class:`Unsupported` and the caller runs pyshacl.
+* **Not a report**: when the screen finds a violation, the caller runs pyshacl
+  for the verdict and the full report, so every message the user reads comes
+  from the reference validator.
+* **Checked**: ``tests/test_shacl_sparql.py`` compares the screen with pyshacl,
+  result for result, on every planted-error case of ``tests/test_shapes.py``.
+
+Supported (SHACL Core, https://www.w3.org/TR/shacl/): targets ``sh:targetClass``
+(with ``rdfs:subClassOf*`` in the data), ``sh:targetNode``, ``sh:targetSubjectsOf``,
+``sh:targetObjectsOf``, implicit class targets; property paths (predicate,
+inverse, sequence, alternative, zero-or-more, one-or-more, zero-or-one);
+``sh:class``, ``sh:datatype`` (ill-typed literals found by rdflib exactly as
+pyshacl does), ``sh:nodeKind``, ``sh:minCount``/``sh:maxCount`` (up to 3),
+``sh:minLength``/``sh:maxLength``, ``sh:pattern`` (a conservative regex
+subset), ``sh:languageIn``, ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``,
+value ranges, ``sh:equals``, ``sh:disjoint``, ``sh:lessThan``,
+``sh:lessThanOrEquals``, ``sh:node``, ``sh:property``, ``sh:and``, ``sh:or``,
+``sh:not``, ``sh:xone`` (exact constraints only under negation), ``sh:closed``,
+``sh:deactivated``, ``sh:severity``, and SPARQL-based constraints
+(``sh:sparql`` with ``sh:select``, ``sh:prefixes``) on targeted node shapes.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+    import rdflib
+
+__all__ = ["CompiledShapes", "ScreenReport", "ScreenResult", "Unsupported", "compile_shapes", "screen"]
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+
+#: Parameters this compiler understands; a shape using any other sh: parameter is Unsupported.
+_KNOWN = {
+    SH + n
+    for n in (
+        "targetClass targetNode targetSubjectsOf targetObjectsOf path property node and or not xone "
+        "class datatype nodeKind minCount maxCount minLength maxLength pattern flags languageIn "
+        "uniqueLang in hasValue minInclusive maxInclusive minExclusive maxExclusive equals disjoint "
+        "lessThan lessThanOrEquals closed ignoredProperties deactivated severity sparql message name "
+        "description order group defaultValue target"
+    ).split()
+}
+_KNOWN |= {SH + n for n in "select prefixes declare prefix namespace".split()}
+#: sh:pattern accepted: plain characters and a few escapes on which Python's ``re`` (pyshacl) and
+#: Oxigraph's regex agree, or where Oxigraph is the stricter (``$`` only at the very end).
+_SAFE_PATTERN_CHARS = re.compile(r"^(?:[^\\]|\\[dDwW.\-\\/^$*+?(){}\[\]|])*$")
+
+
+class Unsupported(Exception):
+    """The shapes use something the screen cannot check exactly; run pyshacl instead."""
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """One flagged focus node: the rule (property shape, node shape or SPARQL constraint) and severity."""
+
+    rule: str
+    focus: str
+    severity: str
+
+    @property
+    def is_violation(self) -> bool:
+        return self.severity == SH + "Violation"
+
+
+@dataclass
+class ScreenReport:
+    """What the screen found."""
+
+    results: list[ScreenResult]
+    queries: int
+    seconds: float
+
+    @property
+    def violations(self) -> int:
+        return sum(1 for r in self.results if r.is_violation)
+
+    @property
+    def conforms(self) -> bool:
+        """True when nothing with severity sh:Violation was flagged."""
+        return self.violations == 0
+
+
+@dataclass
+class _Check:
+    """One query: a targeted shape, its focus pattern, and (rule, severity, condition) triples."""
+
+    target: str
+    parts: list[tuple[str, str, str]]
+    sparql: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, severity, query)
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def prologue(self) -> str:
+        return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self.prefixes.items()))
+
+
+@dataclass
+class CompiledShapes:
+    """The shapes as SPARQL: what :func:`screen` runs."""
+
+    checks: list[_Check]
+    datatypes: set[str]
+    datatype_paths: set[str] | None  # predicates whose values need a datatype check; None = any
+
+    @property
+    def queries(self) -> int:
+        return sum(1 + len(c.sparql) for c in self.checks if c.parts or c.sparql)
+
+
+# ---------------------------------------------------------------- terms and paths
+
+
+def _term(node: rdflib.term.Node) -> str:
+    import rdflib
+
+    if isinstance(node, rdflib.URIRef):
+        return f"<{node}>"
+    if isinstance(node, rdflib.Literal):
+        text = str(node).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        if node.language:
+            return f'"{text}"@{node.language}'
+        dt = node.datatype or rdflib.URIRef(XSD + "string")
+        return f'"{text}"^^<{dt}>'
+    raise Unsupported(f"a blank node as a constant ({node})")
+
+
+class _Compiler:
+    def __init__(self, shapes: rdflib.Graph) -> None:
+        import rdflib
+
+        self.g = shapes
+        self.rdflib = rdflib
+        self.counter = 0
+        self.datatypes: set[str] = set()
+        self.datatype_paths: set[str] | None = set()
+        self.stack: list[rdflib.term.Node] = []
+        self.prefixes: dict[str, str] = {}
+        #: count of polarity-dependent (inexact) conditions emitted so far
+        self.inexact = 0
+
+    def var(self, stem: str = "v") -> str:
+        self.counter += 1
+        return f"?{stem}{self.counter}"
+
+    def uri(self, name: str) -> rdflib.URIRef:
+        return self.rdflib.URIRef(name)
+
+    def values(self, node: rdflib.term.Node, param: str) -> list[rdflib.term.Node]:
+        return list(self.g.objects(node, self.uri(SH + param)))
+
+    def one(self, node: rdflib.term.Node, param: str) -> rdflib.term.Node | None:
+        vals = self.values(node, param)
+        if len(vals) > 1:
+            raise Unsupported(f"{node}: several sh:{param}")
+        return vals[0] if vals else None
+
+    def items(self, head: rdflib.term.Node) -> list[rdflib.term.Node]:
+        from rdflib.collection import Collection
+
+        return list(Collection(self.g, head))
+
+    def deactivated(self, node: rdflib.term.Node) -> bool:
+        value = self.one(node, "deactivated")
+        return value is not None and bool(getattr(value, "value", False))
+
+    def severity(self, node: rdflib.term.Node) -> str:
+        value = self.one(node, "severity")
+        return str(value) if value is not None else SH + "Violation"
+
+    def check_known(self, node: rdflib.term.Node) -> None:
+        for p in set(self.g.predicates(node, None)):
+            if str(p).startswith(SH) and str(p) not in _KNOWN:
+                raise Unsupported(f"{node}: {p} is not compiled")
+
+    # -- paths
+    def path(self, node: rdflib.term.Node) -> str:
+        rdflib = self.rdflib
+        if isinstance(node, rdflib.URIRef):
+            return f"<{node}>"
+        if isinstance(node, rdflib.BNode):
+            if (node, self.uri(RDF + "first"), None) in self.g:
+                return "(" + "/".join(self.path(n) for n in self.items(node)) + ")"
+            for kind, fmt in (("inversePath", "^({})"), ("zeroOrMorePath", "({})*"),
+                              ("oneOrMorePath", "({})+"), ("zeroOrOnePath", "({})?")):
+                inner = self.one(node, kind)
+                if inner is not None:
+                    return fmt.format(self.path(inner))
+            alt = self.one(node, "alternativePath")
+            if alt is not None:
+                return "(" + "|".join(self.path(n) for n in self.items(alt)) + ")"
+        raise Unsupported(f"property path {node}")
+
+    # -- value conditions (one value node ?v); exact unless said otherwise
+    def value_condition(self, shape: rdflib.term.Node, v: str, positive: bool, path: str | None) -> list[str]:
+        """Conditions on value node ``v`` from the value-type, range, string and logical parameters."""
+        rdflib = self.rdflib
+        conds: list[str] = []
+        cls_list = self.values(shape, "class")
+        for c in cls_list:
+            conds.append(f"EXISTS {{ {v} <{RDF}type>/<{RDFS}subClassOf>* {_term(c)} }}")
+        dt = self.one(shape, "datatype")
+        if dt is not None:
+            conds.append(self.datatype_condition(str(dt), v, path))
+        kind = self.one(shape, "nodeKind")
+        if kind is not None:
+            kinds = {
+                SH + "IRI": f"isIRI({v})", SH + "Literal": f"isLiteral({v})", SH + "BlankNode": f"isBlank({v})",
+                SH + "BlankNodeOrIRI": f"(isBlank({v}) || isIRI({v}))",
+                SH + "BlankNodeOrLiteral": f"(isBlank({v}) || isLiteral({v}))",
+                SH + "IRIOrLiteral": f"(isIRI({v}) || isLiteral({v}))",
+            }
+            if str(kind) not in kinds:
+                raise Unsupported(f"sh:nodeKind {kind}")
+            conds.append(kinds[str(kind)])
+        for param, op in (("minLength", ">="), ("maxLength", "<=")):
+            n = self.one(shape, param)
+            if n is not None:
+                conds.append(f"(!isBlank({v}) && STRLEN(STR({v})) {op} {int(n)})")
+        pattern = self.one(shape, "pattern")
+        if pattern is not None:
+            conds.append(self.pattern_condition(shape, str(pattern), v, positive))
+        langs = self.one(shape, "languageIn")
+        if langs is not None:
+            ranges = [str(x) for x in self.items(langs)]
+            alts = " || ".join(f'langMatches(LANG({v}), "{r}")' for r in ranges) or "false"
+            conds.append(f"(isLiteral({v}) && LANG({v}) != \"\" && ({alts}))")
+        members = self.one(shape, "in")
+        if members is not None:
+            terms = self.items(members)
+            for t in terms:
+                self.no_plain_string(t)
+            conds.append("(" + (" || ".join(f"sameTerm({v}, {_term(t)})" for t in terms) or "false") + ")")
+        for param, op in (("minInclusive", ">="), ("maxInclusive", "<="), ("minExclusive", ">"),
+                          ("maxExclusive", "<")):
+            bound = self.one(shape, param)
+            if bound is not None:
+                if not positive:
+                    raise Unsupported(f"sh:{param} under sh:not/sh:xone")
+                self.inexact += 1
+                if not isinstance(bound, rdflib.Literal):
+                    raise Unsupported(f"sh:{param} {bound}")
+                conds.append(f"COALESCE({v} {op} {_term(bound)}, false)")
+        for ref in self.values(shape, "node"):
+            conds.append(self.conforms(ref, v, positive, path))
+        for head in self.values(shape, "and"):
+            conds.append("(" + (" && ".join(self.conforms(s, v, positive, path) for s in self.items(head)) or "true") + ")")
+        for head in self.values(shape, "or"):
+            conds.append("(" + (" || ".join(self.conforms(s, v, positive, path) for s in self.items(head)) or "false") + ")")
+        for ref in self.values(shape, "not"):
+            conds.append(f"!({self.conforms(ref, v, not positive, path)})")
+        for head in self.values(shape, "xone"):
+            before = self.inexact
+            exact = [self.conforms(s, v, positive, path) for s in self.items(head)]
+            if self.inexact != before:
+                raise Unsupported("sh:xone over inexact constraints")
+            ones = " + ".join(f"IF({c}, 1, 0)" for c in exact) or "0"
+            conds.append(f"(({ones}) = 1)")
+        return conds
+
+    def pattern_condition(self, shape: rdflib.term.Node, text: str, v: str, positive: bool) -> str:
+        """sh:pattern; pyshacl uses Python's ``re.search``, Oxigraph Rust's regex.
+
+        On the accepted subset the two agree on printable ASCII text without newlines; elsewhere
+        the condition leans the safe way: with ``positive`` it may say "no match" where Python
+        matches (a value flagged for nothing, checked again by pyshacl), without it (under
+        sh:not) it may say "match" where Python does not.
+        """
+        flags = [str(f) for f in self.values(shape, "flags")]
+        if not _SAFE_PATTERN_CHARS.match(text) or "[:" in text or "(?" in text or len(flags) > 1 \
+                or (flags and set(flags[0]) - {"i"}):
+            raise Unsupported(f"sh:pattern {text!r} with flags {flags}")
+        self.inexact += 1
+        lit = text.replace("\\", "\\\\").replace('"', '\\"')
+        flag = ', "i"' if flags and flags[0] else ""
+        match = f'REGEX(STR({v}), "{lit}"{flag})'
+        plain = f'REGEX(STR({v}), "^[ -~]*$")'  # printable ASCII, no newline
+        if positive:
+            sure = f"({plain} && {match})" if flag else match  # Rust's $ is the stricter
+            return f"(!isBlank({v}) && {sure})"
+        maybe = f"({match} || !{plain})" if flag else f'({match} || CONTAINS(STR({v}), "\\n"))'
+        return f"(!isBlank({v}) && {maybe})"
+
+    def no_plain_string(self, node: rdflib.term.Node) -> None:
+        # pyshacl compares data strings (xsd:string) with the shapes' plain literals by rdflib
+        # term equality, which never matches: leave such shapes to pyshacl.
+        rdflib = self.rdflib
+        if isinstance(node, rdflib.Literal) and not node.language and node.datatype in (None, rdflib.XSD.string):
+            raise Unsupported(f"string constant {node!r} in sh:in/sh:hasValue")
+
+    def datatype_condition(self, dt: str, v: str, path: str | None) -> str:
+        if dt == RDFS + "Literal":
+            return f"isLiteral({v})"
+        if dt == RDFS + "Datatype":
+            return f'(isLiteral({v}) && LANG({v}) = "")'
+        if dt == RDF + "langString":
+            return f'(isLiteral({v}) && LANG({v}) != "")'
+        self.datatypes.add(dt)
+        if self.datatype_paths is not None:
+            if path is not None and re.fullmatch(r"<[^<>]+>", path):
+                self.datatype_paths.add(path[1:-1])
+            else:
+                self.datatype_paths = None
+        # Ill-typed literals (as rdflib, hence pyshacl, sees them) are listed at run time.
+        return f"(isLiteral({v}) && DATATYPE({v}) = <{dt}> && {{{{illtyped|{dt}|{v}}}}})"
+
+    # -- a whole shape as a condition on one node
+    def conforms(self, shape: rdflib.term.Node, x: str, positive: bool, path: str | None = None) -> str:
+        """``x`` conforms to ``shape``: under-approximated when ``positive``, over- otherwise.
+
+        ``path`` is the path ``x`` was reached by (for where datatype checks look), if any.
+        """
+        if shape in self.stack:
+            raise Unsupported(f"recursive shape {shape}")
+        if self.deactivated(shape):
+            return "true"
+        self.check_known(shape)
+        if self.values(shape, "sparql"):
+            raise Unsupported(f"{shape}: SPARQL constraint in a nested shape")
+        self.stack.append(shape)
+        try:
+            conds = []
+            if self.one(shape, "path") is not None:
+                conds.extend(self.property_conditions(shape, x, positive))
+            else:
+                conds.extend(self.node_conditions(shape, x, positive, path))
+            for prop in self.values(shape, "property"):
+                if not self.deactivated(prop):
+                    self.check_known(prop)
+                    if self.values(prop, "sparql"):
+                        raise Unsupported(f"{prop}: SPARQL constraint on a property shape")
+                    conds.extend(self.property_conditions(prop, x, positive))
+            return "(" + (" && ".join(conds) or "true") + ")"
+        finally:
+            self.stack.pop()
+
+    def node_conditions(
+        self, shape: rdflib.term.Node, x: str, positive: bool, path: str | None = None
+    ) -> list[str]:
+        conds = self.value_condition(shape, x, positive, path)
+        has = self.values(shape, "hasValue")
+        for h in has:
+            self.no_plain_string(h)
+            conds.append(f"sameTerm({x}, {_term(h)})")
+        for param in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
+            for other in self.values(shape, param):
+                conds.append(self.pair(param, x, "", f"<{other}>", positive))
+        closed = self.one(shape, "closed")
+        if closed is not None and bool(getattr(closed, "value", False)):
+            allowed = {f"<{p}>" for prop in self.values(shape, "property")
+                       for p in [self.one(prop, "path")] if isinstance(p, self.rdflib.URIRef)}
+            if any(not isinstance(self.one(prop, "path"), self.rdflib.URIRef) for prop in self.values(shape, "property")):
+                raise Unsupported("sh:closed with complex paths")
+            for head in self.values(shape, "ignoredProperties"):
+                allowed |= {f"<{p}>" for p in self.items(head)}
+            p = self.var("p")
+            inside = f"FILTER({p} NOT IN ({', '.join(sorted(allowed))}))" if allowed else ""
+            conds.append(f"NOT EXISTS {{ {x} {p} {self.var('o')} {inside} }}")
+        return conds
+
+    def pair(self, param: str, x: str, path: str, other: str, positive: bool) -> str:
+        """A property-pair constraint; ``path`` empty means the value node is ``x`` itself."""
+        v, w = self.var(), self.var("w")
+        values = f"{x} {path} {v} ." if path else f"BIND({x} AS {v})"
+        if param == "disjoint":
+            return f"NOT EXISTS {{ {values} {x} {other} {v} }}"
+        if param == "equals":
+            return (f"(NOT EXISTS {{ {values} FILTER NOT EXISTS {{ {x} {other} {v} }} }} && "
+                    f"NOT EXISTS {{ {x} {other} {w} . FILTER NOT EXISTS {{ "
+                    + (f"{x} {path} {w}" if path else f"FILTER(sameTerm({x}, {w}))") + " } })")
+        if not positive:
+            raise Unsupported(f"sh:{param} under sh:not/sh:xone")
+        self.inexact += 1
+        op = "<" if param == "lessThan" else "<="
+        return (f"NOT EXISTS {{ {values} {x} {other} {w} . "
+                f"FILTER(!COALESCE((isLiteral({v}) && isLiteral({w}) && {v} {op} {w}), false)) }}")
+
+    def property_conditions(self, prop: rdflib.term.Node, x: str, positive: bool) -> list[str]:
+        if self.one(prop, "qualifiedValueShape") is not None:
+            raise Unsupported("sh:qualifiedValueShape")
+        path_node = self.one(prop, "path")
+        if path_node is None:
+            raise Unsupported(f"{prop}: property shape without sh:path")
+        path = self.path(path_node)
+        conds: list[str] = []
+        lo, hi = self.one(prop, "minCount"), self.one(prop, "maxCount")
+        if lo is not None and int(lo) > 0:
+            conds.append(self.at_least(x, path, int(lo)))
+        if hi is not None:
+            conds.append(f"!{self.at_least(x, path, int(hi) + 1)}")
+        ul = self.one(prop, "uniqueLang")
+        if ul is not None and bool(getattr(ul, "value", False)):
+            a, b = self.var("a"), self.var("b")
+            conds.append(
+                f"NOT EXISTS {{ {x} {path} {a} . {x} {path} {b} . FILTER(!sameTerm({a}, {b}) && "
+                f'isLiteral({a}) && isLiteral({b}) && LANG({a}) != "" && LCASE(LANG({a})) = LCASE(LANG({b}))) }}'
+            )
+        for h in self.values(prop, "hasValue"):
+            self.no_plain_string(h)
+            conds.append(f"EXISTS {{ {x} {path} {_term(h)} }}")
+        for param in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
+            for other in self.values(prop, param):
+                conds.append(self.pair(param, x, path, f"<{other}>", positive))
+        v = self.var()
+        per_value = self.value_condition(prop, v, positive, path)
+        if per_value:
+            conds.append(f"NOT EXISTS {{ {x} {path} {v} . FILTER(!COALESCE(({' && '.join(per_value)}), false)) }}")
+        return conds
+
+    def at_least(self, x: str, path: str, n: int) -> str:
+        if n > 3:
+            raise Unsupported(f"cardinality {n} > 3")
+        vs = [self.var() for _ in range(n)]
+        triples = " . ".join(f"{x} {path} {v}" for v in vs)
+        distinct = " && ".join(f"!sameTerm({a}, {b})" for i, a in enumerate(vs) for b in vs[i + 1:])
+        return f"EXISTS {{ {triples} {f'FILTER({distinct})' if distinct else ''} }}"
+
+    # -- targets and top-level checks
+    def target(self, shape: rdflib.term.Node) -> str | None:
+        rdflib = self.rdflib
+        parts: list[str] = []
+        for c in self.values(shape, "targetClass"):
+            parts.append(f"?this <{RDF}type>/<{RDFS}subClassOf>* {_term(c)} .")
+        if (shape, self.uri(RDF + "type"), self.uri(RDFS + "Class")) in self.g or (
+            shape, self.uri(RDF + "type"), self.uri(OWL + "Class")) in self.g:
+            if isinstance(shape, rdflib.URIRef):
+                parts.append(f"?this <{RDF}type>/<{RDFS}subClassOf>* <{shape}> .")
+        for n in self.values(shape, "targetNode"):
+            parts.append(f"VALUES ?this {{ {_term(n)} }}")
+        for p in self.values(shape, "targetSubjectsOf"):
+            parts.append(f"?this <{p}> [] .")
+        for p in self.values(shape, "targetObjectsOf"):
+            parts.append(f"[] <{p}> ?this .")
+        for t in self.values(shape, "target"):
+            if (t, self.uri(RDF + "type"), self.uri(SH + "SPARQLTarget")) not in self.g:
+                raise Unsupported(f"{shape}: sh:target {t} is not a sh:SPARQLTarget")
+            if self.deactivated(t):
+                continue
+            select = self.select_text(t)
+            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ {{ {select} }} }} }}")
+        if not parts:
+            return None
+        return " UNION ".join(f"{{ {p} }}" for p in parts)
+
+    def select_text(self, node: rdflib.term.Node) -> str:
+        """The sh:select of a SPARQL constraint or target; its prefixes join the check's prologue."""
+        self.check_known(node)
+        select = self.values(node, "select")
+        if len(select) != 1:
+            raise Unsupported(f"{node}: no single sh:select")
+        text = str(select[0])
+        lowered = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text).lower()  # string literals ignored
+        head, brace, body = lowered.partition("{")
+        if not brace or "prefix" in head or "base" in head.split("select")[0]:
+            raise Unsupported(f"{node}: a prologue inside sh:select")
+        for word in ("select", "minus", "graph", "service", "group by", "having", "limit", "offset",
+                     "order by"):
+            if re.search(rf"\b{word}\b", body):
+                raise Unsupported(f"{node}: sh:select uses {word.upper()}")
+        if re.search(r"\bvalues\s*[^{]*\bthis\b", body):
+            raise Unsupported(f"{node}: VALUES binds $this")
+        for var in ("$shapesgraph", "$currentshape", "?failure", "$failure", "$path", "$value"):
+            if var in lowered:
+                raise Unsupported(f"{node}: sh:select uses {var}")
+        for holder in self.values(node, "prefixes"):
+            for decl in self.g.objects(holder, self.uri(SH + "declare")):
+                prefix, ns = self.one(decl, "prefix"), self.one(decl, "namespace")
+                if prefix is None or ns is None:
+                    raise Unsupported(f"{holder}: incomplete sh:declare")
+                if self.prefixes.setdefault(str(prefix), str(ns)) != str(ns):
+                    raise Unsupported(f"prefix {prefix} declared twice with different namespaces")
+        return text.replace("$this", "?this")  # the same variable in SPARQL; kept for readability
+
+    def compile(self) -> CompiledShapes:
+        rdflib = self.rdflib
+        for p in (SH + "rule", SH + "js", SH + "expression", SH + "entailment", SH + "shapesGraph"):
+            if any(True for _ in self.g.triples((None, self.uri(p), None))):
+                raise Unsupported(f"shapes use {p}")
+        shapes = set()
+        for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target"):
+            shapes |= set(self.g.subjects(self.uri(SH + p), None))
+        for cls in (RDFS + "Class", OWL + "Class"):
+            for s in self.g.subjects(self.uri(RDF + "type"), self.uri(cls)):
+                if (s, self.uri(RDF + "type"), self.uri(SH + "NodeShape")) in self.g:
+                    shapes.add(s)
+        checks: list[_Check] = []
+        for shape in sorted(shapes, key=str):
+            if self.deactivated(shape):
+                continue
+            self.check_known(shape)
+            self.prefixes = {}
+            target = self.target(shape)
+            if target is None:
+                continue
+            check = _Check(target=target, parts=[], prefixes=self.prefixes)
+            sev = self.severity(shape)
+            rule = str(shape)
+            if self.one(shape, "path") is not None:
+                if self.values(shape, "sparql"):
+                    raise Unsupported(f"{shape}: SPARQL constraint on a property shape")
+                self.stack.append(shape)
+                conds = self.property_conditions(shape, "?this", True)
+                self.stack.pop()
+                if conds:
+                    check.parts.append((rule, sev, " && ".join(conds)))
+            else:
+                self.stack.append(shape)
+                conds = self.node_conditions(shape, "?this", True)
+                if conds:
+                    check.parts.append((rule, sev, " && ".join(conds)))
+                for prop in self.values(shape, "property"):
+                    if self.deactivated(prop):
+                        continue
+                    self.check_known(prop)
+                    if self.values(prop, "sparql"):
+                        raise Unsupported(f"{prop}: SPARQL constraint on a property shape")
+                    self.stack.append(prop)
+                    pconds = self.property_conditions(prop, "?this", True)
+                    self.stack.pop()
+                    if pconds:
+                        check.parts.append((str(prop), self.severity(prop), " && ".join(pconds)))
+                for node in self.values(shape, "sparql"):
+                    if self.deactivated(node):
+                        continue
+                    check.sparql.append((str(node), sev, self.select_text(node)))
+                self.stack.pop()
+            if not isinstance(shape, (rdflib.URIRef, rdflib.BNode)):
+                raise Unsupported(f"shape {shape}")
+            checks.append(check)
+        return CompiledShapes(checks=checks, datatypes=self.datatypes, datatype_paths=self.datatype_paths)
+
+
+def compile_shapes(shapes: rdflib.Graph) -> CompiledShapes:
+    """Compile ``shapes`` to SPARQL checks.
+
+    :raises Unsupported: the shapes use a feature the screen does not check exactly.
+    """
+    return _Compiler(shapes).compile()
+
+
+# ---------------------------------------------------------------- running
+
+
+def _ill_typed(store: pyoxigraph.Store, compiled: CompiledShapes) -> dict[str, list[str]]:
+    """Literals of the constrained datatypes that pyshacl (through rdflib) rejects, per datatype."""
+    import pyoxigraph as ox
+    import rdflib
+    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
+
+    if not compiled.datatypes:
+        return {}
+    dts = ", ".join(f"<{d}>" for d in sorted(compiled.datatypes))
+    if compiled.datatype_paths is not None:
+        preds = " ".join(f"<{p}>" for p in sorted(compiled.datatype_paths))
+        where = f"VALUES ?p {{ {preds} }} ?s ?p ?o ."
+    else:
+        where = "?s ?p ?o ."
+    query = f"SELECT DISTINCT ?o WHERE {{ {where} FILTER(isLiteral(?o) && DATATYPE(?o) IN ({dts})) }}"
+    check = DatatypeConstraintComponent._assert_actual_datatype
+    bad: dict[str, list[str]] = {d: [] for d in compiled.datatypes}
+    for row in store.query(query, use_default_graph_as_union=True):
+        lit = row[0]
+        assert isinstance(lit, ox.Literal)
+        dt = lit.datatype.value
+        value = rdflib.Literal(lit.value, datatype=rdflib.URIRef(dt))
+        if getattr(value, "ill_typed", None) is True or not check(None, value, rdflib.URIRef(dt)):  # type: ignore[arg-type]
+            bad[dt].append(_term(value))
+    return bad
+
+
+_ILL = re.compile(r"\{\{illtyped\|([^|]+)\|(\?[A-Za-z0-9_]+)\}\}")
+
+
+def _fill(condition: str, bad: dict[str, list[str]]) -> str:
+    def repl(m: re.Match[str]) -> str:
+        dt, v = m.group(1), m.group(2)
+        terms = bad.get(dt, [])
+        if not terms:
+            return "true"
+        return "!(" + " || ".join(f"sameTerm({v}, {t})" for t in terms) + ")"
+
+    return _ILL.sub(repl, condition)
+
+
+def _queries(
+    compiled: CompiledShapes, bad: dict[str, list[str]]
+) -> Iterator[tuple[str, list[tuple[str, str]], bool]]:
+    """(query, [(rule, severity) per ?okN column], whole) for every check; a SPARQL constraint is
+    its own query with no ?ok column (``whole``: every solution is a result)."""
+    for check in compiled.checks:
+        if check.parts:
+            binds = " ".join(
+                f"BIND(COALESCE(({_fill(cond, bad)}), false) AS ?ok{i})" for i, (_r, _s, cond) in enumerate(check.parts)
+            )
+            fails = " || ".join(f"!?ok{i}" for i in range(len(check.parts)))
+            cols = " ".join(f"?ok{i}" for i in range(len(check.parts)))
+            query = f"{check.prologue}SELECT DISTINCT ?this {cols} WHERE {{ {{ {check.target} }} {binds} FILTER({fails}) }}"
+            yield query, [(r, s) for r, s, _c in check.parts], False
+        for rule, sev, select in check.sparql:
+            yield check.prologue + _wrap_select(select, check.target), [(rule, sev)], True
+
+
+def _wrap_select(select: str, target: str) -> str:
+    """Join the constraint's WHERE clause with the focus nodes of its shape (``$this`` pre-bound)."""
+    keyword = re.search(r"\bSELECT\b", select, re.I)
+    if keyword is None:
+        raise Unsupported("SPARQL constraint without SELECT")
+    brace = select.index("{", keyword.end())
+    if "(" in select[keyword.end():brace] and "exists" in select[keyword.end():brace].lower():
+        raise Unsupported("EXISTS in the projection of a SPARQL constraint")
+    return f"{select[:keyword.start()]}SELECT DISTINCT ?this WHERE {{ {{ {target} }} {select[brace + 1:]}"
+
+
+def screen(store: pyoxigraph.Store, compiled: CompiledShapes) -> ScreenReport:
+    """Run the compiled shapes over ``store`` (its named graphs read as one data graph)."""
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
+    bad = _ill_typed(store, compiled)
+    results: set[ScreenResult] = set()
+    n = 0
+    for query, columns, whole in _queries(compiled, bad):
+        n += 1
+        try:
+            solutions = store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as exc:  # a compiler bug, or a SPARQL constraint Oxigraph reads differently
+            raise Unsupported(f"generated query rejected by Oxigraph ({exc}):\n{query}") from exc
+        assert isinstance(solutions, ox.QuerySolutions)
+        for row in solutions:
+            focus = row["this"]
+            if focus is None:
+                continue
+            for i, (rule, sev) in enumerate(columns):
+                ok = None if whole else row[f"ok{i}"]
+                if ok is None or ok.value != "true":
+                    results.add(ScreenResult(rule, focus.value, sev))
+    return ScreenReport(
+        results=sorted(results, key=lambda r: (r.rule, r.focus)),
+        queries=n,
+        seconds=time.perf_counter() - started,
+    )
