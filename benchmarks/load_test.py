@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,7 +121,7 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def client_loop(host: str, port: int, deadline: float, jobs: itertools.cycle, stats: dict[str, Stats]) -> None:
+async def client_loop(host: str, port: int, deadline: float, jobs: Iterator[tuple[str, str, dict[str, str]]], stats: dict[str, Stats]) -> None:
     conn = Connection(host, port)
     try:
         while time.perf_counter() < deadline:

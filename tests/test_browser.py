@@ -14,9 +14,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from test_serve import FIXTURE, PERSON_PATH, SENTENCE_PATH
 
 from polevents.serve.launch import RunningServer, launched_server
-from test_serve import FIXTURE, PERSON_PATH, SENTENCE_PATH
 
 pytestmark = [
     pytest.mark.integration,
@@ -32,7 +32,7 @@ def chromium(*args: str) -> str:
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             f"--user-data-dir={profile}", *args,
         ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, timeout=90)
+        done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 

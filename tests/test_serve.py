@@ -97,8 +97,10 @@ FIXTURE = """\
 
 VOID = """\
 @prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 <https://w3id.org/polevents/dataset/1.0> a void:Dataset ;
+    dcat:version "1.0" ;
     dcterms:title "The fixture dataset"@en ;
     dcterms:description "A handful of facts to test the server."@en ;
     void:exampleResource <https://w3id.org/polevents/id/person/kassym-jomart-tokayev> ;
@@ -119,6 +121,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServ
     dist.mkdir()
     quads = ox.parse(FIXTURE.encode(), format=ox.RdfFormat.TRIG)
     nq = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert nq is not None
     (dist / "polevents.nq").write_bytes(nq)
     (dist / "polevents.nq.gz").write_bytes(gzip.compress(nq, mtime=0))
     (dist / "void.ttl").write_text(VOID, encoding="utf-8")
@@ -440,7 +443,7 @@ EVIL = [
 def test_no_path_traversal(server: RunningServer, path: str) -> None:
     """Raw request targets (no client-side normalisation) never reach outside dist/."""
     parts = urlsplit(server.url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
     try:
         conn.putrequest("GET", path, skip_accept_encoding=True)
         conn.endheaders()
@@ -455,11 +458,14 @@ def test_no_path_traversal(server: RunningServer, path: str) -> None:
 # ---------------------------------------------------------------- VoID
 
 
-def test_void_serves_void_ttl(client: httpx.Client, site: tuple[RunningServer, Path]) -> None:
+def test_void_serves_void_ttl_with_the_endpoint(client: httpx.Client, site: tuple[RunningServer, Path]) -> None:
     r = client.get("/.well-known/void")
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/turtle; charset=utf-8"
-    assert r.content == (site[1] / "void.ttl").read_bytes()
+    in_file = {q.triple for q in ox.parse((site[1] / "void.ttl").read_bytes(), format=ox.RdfFormat.TURTLE)}
+    endpoint = ox.Triple(nn(BASE + "dataset/1.0"), nn("http://rdfs.org/ns/void#sparqlEndpoint"),
+                         nn(site[0].url + "sparql"))  # fmt: skip
+    assert triples_of(r) == in_file | {endpoint}
     as_jsonld = client.get("/.well-known/void", headers={"Accept": "application/ld+json"})
     assert as_jsonld.headers["content-type"] == "application/ld+json"
     assert triples_of(as_jsonld) == triples_of(r)

@@ -8,6 +8,7 @@ import io
 import pyoxigraph as ox
 import pytest
 
+from polevents.serve.data import select
 from polevents.serve.display import XSD, compact_iri, format_date, wikidata_page
 from polevents.serve.negotiate import choose, parse_accept, quality
 from polevents.serve.results import SolutionFormat, Table, collect_solutions, write_boolean, write_solutions
@@ -87,7 +88,7 @@ def _solutions() -> ox.QuerySolutions:
         ("<xml> & stuff" <http://example.org/y?a=1&b=2> -3 "x" 2.0e3 true)
       }
     }"""
-    return store.query(query)
+    return select(store, query)
 
 
 @pytest.mark.parametrize("fmt", [SolutionFormat.JSON, SolutionFormat.XML, SolutionFormat.TSV])
@@ -96,6 +97,7 @@ def test_solutions_round_trip(fmt: SolutionFormat) -> None:
     table = collect_solutions(_solutions(), 100)
     body = write_solutions(table, fmt)
     parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(fmt.media_type))
+    assert isinstance(parsed, ox.QuerySolutions)
     assert [v.value for v in parsed.variables] == table.variables
     assert [[s[v] for v in table.variables] for s in parsed] == table.rows
 
@@ -112,10 +114,10 @@ def test_csv_is_rfc4180_with_lexical_values() -> None:
 
 def test_row_cap_truncates_and_says_so() -> None:
     store = ox.Store()
-    result = store.query("SELECT ?n { VALUES ?n { 1 2 3 4 5 } }")
+    result = select(store, "SELECT ?n { VALUES ?n { 1 2 3 4 5 } }")
     table = collect_solutions(result, 3)
     assert table.truncated and len(table.rows) == 3
-    table = collect_solutions(store.query("SELECT ?n { VALUES ?n { 1 2 3 } }"), 3)
+    table = collect_solutions(select(store, "SELECT ?n { VALUES ?n { 1 2 3 } }"), 3)
     assert not table.truncated and len(table.rows) == 3
 
 

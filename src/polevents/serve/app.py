@@ -40,12 +40,13 @@ from starlette.routing import Route
 
 from ..formats import RdfFormat
 from ..vocab import ONTOLOGY_IRI, PE, PREFIXES
+from .data import select
 from .describe import Describer
 from .display import safe_href
-from .files import body_etag, dist_files, file_response, not_modified
+from .files import DistFile, body_etag, dist_files, file_response, not_modified
 from .negotiate import choose
 from .pages import Alternate, Pages, SiteInfo, stylesheet
-from .results import serialize_triples
+from .results import compact_jsonld, serialize_triples
 from .sparql import sparql_endpoint, wants_html
 from .urls import UrlMap, describe_url
 from .worker import QueryPool
@@ -249,7 +250,11 @@ async def _represent(request: Request, iri: str, href_for: Callable[[str], str])
     else:
         fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
         triples = await run_in_threadpool(describer.triples, iri)
-        body = serialize_triples(triples, fmt, _entity_prefixes(ctx.data.base, triples))
+        prefixes = _entity_prefixes(ctx.data.base, triples)
+        if fmt is RdfFormat.JSONLD:
+            body = await run_in_threadpool(compact_jsonld, triples, prefixes)
+        else:
+            body = serialize_triples(triples, fmt, prefixes)
         media_type = _content_type(fmt)
     ctx.cache.put(cache_key, body, media_type, headers)
     return _validated(request, body, media_type, headers)
@@ -311,10 +316,11 @@ def _dataset_summary(ctx: ServerContext) -> dict[str, Any]:
         summary.update(_void_summary(ctx.meta))
     store = ctx.data.store
     classes = []
-    for row in store.query(
+    for row in select(
+        store,
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) {{ ?s a ?c FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_IRI}> {{ ?s a ?c }} }} }}"
         " GROUP BY ?c ORDER BY DESC(?n) ?c",
-        use_default_graph_as_union=True,
+        union=True,
     ):
         c, n = row[0], row[1]
         if isinstance(c, ox.NamedNode) and isinstance(n, ox.Literal):
@@ -425,10 +431,12 @@ def generated_void(ctx: ServerContext, site_root: str) -> list[pyoxigraph.Triple
     """A VoID description computed from the store and polevents.toml (when dist/ has no void.ttl)."""
     import pyoxigraph as ox
 
+    from ..describe import dataset_iri
+
     config = ctx.data.config
     nn, lit = ox.NamedNode, ox.Literal
     integer = nn(PREFIXES["xsd"] + "integer")
-    ds = nn(config.base + "dataset")
+    ds = nn(dataset_iri(config))
     out = [
         ox.Triple(ds, nn(RDF_TYPE), nn(VOID + "Dataset")),
         ox.Triple(ds, nn(DCTERMS + "title"), lit(config.title, language="en")),
@@ -461,8 +469,22 @@ def generated_void(ctx: ServerContext, site_root: str) -> list[pyoxigraph.Triple
     return out
 
 
+def _void_ttl_with_endpoint(ctx: ServerContext, item: DistFile, endpoint: str) -> bytes:
+    """dist/void.ttl with this server's ``void:sparqlEndpoint`` added (cached per file version and URL)."""
+    from ..describe import add_sparql_endpoint
+
+    key = ("void.ttl", item.etag, endpoint)
+    hit = ctx.cache.get(key)
+    if hit is not None:
+        return hit[0]
+    body = add_sparql_endpoint(item.path.read_bytes(), endpoint)
+    ctx.cache.put(key, body, "text/turtle", {})
+    return body
+
+
 async def void(request: Request) -> Response:
-    """``/.well-known/void``: dist/void.ttl as it is (Turtle) or converted; generated when absent."""
+    """``/.well-known/void``: dist/void.ttl plus this server's SPARQL endpoint (any RDF format by
+    negotiation); a description computed from the store when dist/ has no void.ttl."""
     import pyoxigraph as ox
 
     ctx: ServerContext = request.app.state.ctx
@@ -473,16 +495,14 @@ async def void(request: Request) -> Response:
     if key == "html":
         return RedirectResponse("/#dataset", status_code=303, headers={"Vary": "Accept"})
     fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
-    dist = dist_files(ctx.data.dist_dir)
+    item = dist_files(ctx.data.dist_dir).get("void.ttl")
     headers = {"Vary": "Accept"}
-    if "void.ttl" in dist:
+    endpoint = str(request.url_for("sparql"))
+    if item is not None:
+        turtle = await run_in_threadpool(_void_ttl_with_endpoint, ctx, item, endpoint)
         if fmt is RdfFormat.TURTLE:
-            response = file_response(request, dist["void.ttl"])
-            response.headers.update(headers)
-            return response
-        data = dist["void.ttl"].path.read_bytes()
-        triples = [ox.Triple(q.subject, q.predicate, q.object)
-                   for q in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=ctx.data.base)]  # fmt: skip
+            return _validated(request, turtle, _content_type(fmt), headers)
+        triples = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
     else:
         if not ctx.home:
             ctx.home = await run_in_threadpool(_dataset_summary, ctx)

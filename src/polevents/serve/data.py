@@ -25,7 +25,7 @@ from ..formats import RdfFormat
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-__all__ = ["ServedData", "load_served_data"]
+__all__ = ["ServedData", "load_served_data", "select"]
 
 
 @dataclass
@@ -76,16 +76,26 @@ def _load_file(store: pyoxigraph.Store, path: Path, base: str) -> None:
         raise InputError(f"{path}: cannot read: {exc}") from exc
 
 
+def select(store: pyoxigraph.Store, query: str, *, union: bool = False) -> pyoxigraph.QuerySolutions:
+    """Run a SELECT query of the server's own (never a user's) and return its solutions."""
+    import pyoxigraph as ox
+
+    result = store.query(query, use_default_graph_as_union=union)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query[:60]!r}")
+    return result
+
+
 def _count_graphs(store: pyoxigraph.Store) -> tuple[list[tuple[str, int]], int]:
     import pyoxigraph as ox
 
     counts: dict[str, int] = {}
     default = 0
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+    for row in select(store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         g, n = row[0], row[1]
         if isinstance(g, ox.NamedNode) and isinstance(n, ox.Literal):
             counts[g.value] = int(n.value)
-    for row in store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"):
+    for row in select(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"):
         if isinstance(row[0], ox.Literal):
             default = int(row[0].value)
     return sorted(counts.items()), default

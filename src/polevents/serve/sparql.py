@@ -147,7 +147,9 @@ def service_description(ctx: ServerContext, endpoint: str) -> list[pyoxigraph.Tr
     """``sd:Service`` of this endpoint: languages, result formats, features, the dataset."""
     import pyoxigraph as ox
 
-    sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731
+    def sd(name: str) -> pyoxigraph.NamedNode:
+        return ox.NamedNode(SD + name)
+
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     void_triples = ox.NamedNode("http://rdfs.org/ns/void#triples")
     integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
@@ -256,7 +258,7 @@ def _html_result(ctx: ServerContext, outcome: QueryOutcome) -> HtmlResult:
         return HtmlResult("solutions", variables, rows, None, len(bindings), outcome.truncated, max_rows)
     triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
     rows = [
-        [describer.node(t.subject), describer.node(t.predicate), describer.node(t.object)]  # type: ignore[arg-type]
+        [describer.node(t.subject), describer.node(t.predicate), describer.node(t.object)]
         for t in triples[:HTML_ROWS]
     ]
     return HtmlResult("graph", ["subject", "predicate", "object"], rows, None, len(triples), outcome.truncated, max_rows)
