@@ -164,18 +164,20 @@ class DatasetDiff:
         return self.to_patch() if fmt is DiffFormat.PATCH else self.to_text()
 
     def to_text(self) -> str:
-        """One block per subject (sorted), ``-`` then ``+`` lines, each with its graph."""
+        """One block per subject (sorted); lines by predicate, ``-`` before ``+``, each with its graph."""
         names = _Names(self.prefixes)
-        blocks: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for sign, quads in (("-", self.removed), ("+", self.added)):
+        blocks: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
+        for order, quads in enumerate((self.removed, self.added)):
             for q in quads.values():
-                line = f"{names.term(q.predicate)} {names.term(q.object)}"
-                blocks[names.term(q.subject)].append((line, sign, names.term(q.graph_name)))
+                blocks[names.term(q.subject)].append(
+                    (names.term(q.predicate), order, names.term(q.object), names.term(q.graph_name))
+                )
         out: list[str] = []
         for subject in sorted(blocks):
             out.append(subject)
-            for line, sign, graph in sorted(blocks[subject], key=lambda x: (x[0], x[1] == "+", x[2])):
-                out.append(f"  {sign} {line}  [{graph}]")
+            # by predicate; within one, what was removed before what was added
+            for predicate, order, obj, graph in sorted(blocks[subject]):
+                out.append(f"  {'-+'[order]} {predicate} {obj}  [{graph}]")
         return "".join(f"{line}\n" for line in out)
 
     def to_patch(self) -> str:
