@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -120,3 +121,39 @@ def test_screenshot(server: RunningServer, tmp_path: Path) -> None:
     chromium("--window-size=1280,1600", f"--screenshot={shot}", server.url.rstrip("/") + PERSON_PATH)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(not (REPO / "data").is_dir(), reason="the project's data is not here")
+def test_new_user_flow_on_the_project(tmp_path: Path) -> None:
+    """Home page -> a person -> an event about them -> its evidence; a dump; an example query."""
+    import httpx
+
+    dist = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-c", "import sys; from polevents.cli import main; sys.exit(main())",
+         "build", "--project", str(REPO), "--out", str(dist)],
+        check=False, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    with launched_server(["--project", str(REPO), "--dist", str(dist), "--no-access-log"], cwd=tmp_path) as running:
+        root = running.url.rstrip("/")
+
+        def follow(path: str) -> Seen:
+            return seen(chromium("--dump-dom", root + path))
+
+        home = follow("/")
+        person = next(href for href, _, _ in home.links if "/id/person/" in href)
+        person_page = follow(person)
+        assert person_page.all("h1")
+        event = next(href for href, _, _ in person_page.links if "/id/event/" in href)
+        event_page = follow(event)
+        sentence = next(href for href, cls, _ in event_page.links if "sentence" in cls.split())
+        assert follow(sentence).all("h1").startswith("Sentence ")
+        dump = next(href for href, _, _ in home.links if href.endswith("/polevents.nq.gz"))
+        download = httpx.get(root + dump)
+        assert download.status_code == 200 and download.headers["content-type"] == "application/gzip"
+        query = next(href for href, _, _ in home.links if href.startswith("/sparql?query="))
+        assert follow(query).all("td")

@@ -481,14 +481,22 @@ def test_generated_void_without_dist(client: httpx.Client, server: RunningServer
     assert (dataset, f"<{void}subset>", f"<{G1}>") in triples
 
 
-def test_worker_processes_end_with_the_server(tmp_path: Path) -> None:
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_workers_and_the_temporary_store_end_with_the_server(tmp_path: Path) -> None:
+    """SIGTERM: graceful shutdown, the workers gone, the temporary on-disk store removed."""
     data = tmp_path / "d.nt"
     data.write_text(f"<{EX}a> <{EX}b> <{EX}c> .\n", encoding="utf-8")
     with launched_server([str(data), "--workers", "3", "--no-access-log"], cwd=tmp_path) as running:
         children = _children(running.process.pid)
         assert len(children) == 3
         assert json.loads(httpx.get(running.url + "sparql", params={"query": "ASK {}"}).text)["boolean"] is True
+        stores = {Path(os.readlink(f"/proc/{running.process.pid}/fd/{fd}")).parent
+                  for fd in os.listdir(f"/proc/{running.process.pid}/fd")
+                  if "/polevents-serve-" in os.readlink(f"/proc/{running.process.pid}/fd/{fd}")}  # fmt: skip
+        assert stores
+    assert running.process.returncode == 0
     assert all(not Path(f"/proc/{pid}").exists() or _is_zombie(pid) for pid in children)
+    assert not any(store.exists() for store in stores)
 
 
 def _children(pid: int) -> list[int]:

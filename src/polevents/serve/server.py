@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from ..errors import InputError, PoleventsError
 from .app import ServeSettings, create_app
@@ -28,6 +31,30 @@ def bind(host: str, port: int) -> socket.socket:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     sock.listen(2048)
     return sock
+
+
+class _Stopped(Exception):
+    """SIGINT or SIGTERM after uvicorn's graceful shutdown."""
+
+
+@contextmanager
+def _stop_signals() -> Iterator[None]:
+    """Turn SIGINT/SIGTERM into :class:`_Stopped` once uvicorn re-raises them after shutting down.
+
+    uvicorn handles both signals itself (graceful shutdown), restores the handlers it
+    found and raises the signal again; with the default SIGTERM handler that would end
+    the process before the temporary store is removed.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise _Stopped()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _url(sock: socket.socket) -> str:
@@ -57,7 +84,28 @@ def run_server(
     notify: Callable[[str], None],
     access_log: bool = True,
 ) -> None:
-    """Serve until SIGINT/SIGTERM; ``notify`` gets progress lines (the address once ready)."""
+    """Serve until SIGINT/SIGTERM; ``notify`` gets progress lines (the address once ready).
+
+    A stop signal, while loading or while serving (after uvicorn's graceful
+    shutdown), ends the function normally, the temporary store removed.
+    """
+    with _stop_signals():
+        try:
+            _run(files, project, dist, host, port, settings, notify, access_log)
+        except _Stopped:
+            notify("stopped")
+
+
+def _run(
+    files: list[Path],
+    project: Path,
+    dist: Path | None,
+    host: str,
+    port: int,
+    settings: ServeSettings,
+    notify: Callable[[str], None],
+    access_log: bool,
+) -> None:
     import uvicorn
 
     from .data import load_served_data
