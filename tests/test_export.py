@@ -184,7 +184,8 @@ def test_every_dump_read_by_rdflib_is_isomorphic_to_the_sources(dist: Path, proj
 def test_rdflib_and_oxigraph_read_the_same_statements(dist: Path) -> None:
     # rdflib's reading of the Turtle, written back as N-Triples and read by Oxigraph
     g = rdflib_graphs(dist / "polevents.ttl")[""]
-    through_rdflib = {str(q.triple) for q in ox.parse(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)}
+    nt = g.serialize(format="nt", encoding="utf-8")
+    through_rdflib = {str(q.triple) for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)}
     direct = {str(q.triple) for q in ox.parse(path=str(dist / "polevents.ttl"), format=ox.RdfFormat.TURTLE)}
     assert through_rdflib == direct
 
@@ -226,7 +227,7 @@ def test_nquads_are_sorted_by_graph_then_line(dist: Path) -> None:
     graphs = [line.rsplit(b" ", 2)[1] for line in lines]
     assert graphs == sorted(graphs)
     for g in set(graphs):
-        block = [line for line, name in zip(lines, graphs) if name == g]
+        block = [line for line, name in zip(lines, graphs, strict=True) if name == g]
         assert block == sorted(block)
     nt = (dist / "polevents.nt").read_bytes().splitlines()
     assert nt == sorted(set(nt))
@@ -289,7 +290,10 @@ def test_our_compaction_equals_pyld_compaction(dist: Path) -> None:
         return {n["@id"]: n for g in doc["@graph"] for n in g.get("@graph", [])}
 
     def canon(node: dict) -> dict:
-        return {k: sorted(json.dumps(x, sort_keys=True) for x in (v if isinstance(v, list) else [v])) for k, v in node.items()}
+        def each(v: object) -> list[object]:
+            return v if isinstance(v, list) else [v]
+
+        return {k: sorted(json.dumps(x, sort_keys=True) for x in each(v)) for k, v in node.items()}
 
     ours_nodes, theirs_nodes = nodes(ours), nodes(theirs)
     assert set(ours_nodes) == set(theirs_nodes)
@@ -375,6 +379,28 @@ def test_parallel_conversion_writes_the_same_bytes(project_dir: Path, tmp_path: 
     assert one == two
     for f in one:
         assert (tmp_path / "a" / f.name).read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
+
+
+def test_the_conversion_child_process_really_runs(dist: Path, tmp_path: Path) -> None:
+    from polevents.export.worker import Conversion
+
+    prefixes = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    job = Conversion(dist / "polevents.nq", RdfFormat.NQUADS, tmp_path / "x.trig", RdfFormat.TRIG, prefixes)
+    job.start()
+    assert job.process is not None
+    job.wait()
+    assert job.process.returncode == 0, job.process.stderr
+    assert (tmp_path / "x.trig").read_bytes() == (dist / "polevents.trig").read_bytes()
+
+
+def test_a_failing_child_falls_back_to_converting_here(dist: Path, tmp_path: Path) -> None:
+    from polevents.export.worker import Conversion
+
+    prefixes = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    job = Conversion(dist / "polevents.nt", RdfFormat.NTRIPLES, tmp_path / "x.ttl", RdfFormat.TURTLE, prefixes)
+    job.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"], stderr=subprocess.PIPE)
+    job.wait()
+    assert (tmp_path / "x.ttl").read_bytes() == (dist / "polevents.ttl").read_bytes()
 
 
 # ---------------------------------------------------------------- canonical form, blank nodes, prefixes

@@ -62,7 +62,7 @@ DATE_LITERALS = st.one_of(
     YEARS.map(lambda y: typed(f"{y:04d}", "gYear")),
     st.datetimes(
         min_value=dt.datetime(1000, 1, 1),
-        timezones=st.one_of(st.none(), st.just(dt.timezone.utc), st.just(dt.timezone(dt.timedelta(hours=6)))),
+        timezones=st.one_of(st.none(), st.just(dt.UTC), st.just(dt.timezone(dt.timedelta(hours=6)))),
     ).map(lambda d: typed(d.replace(microsecond=0).isoformat(), "dateTime")),
 )
 NUMBER_LITERALS = st.one_of(

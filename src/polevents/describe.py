@@ -248,7 +248,7 @@ def release_dates(
     epoch = env.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            when = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+            when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except (ValueError, OverflowError, OSError) as exc:
             raise InputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds") from exc
         modified = ox.Literal(when.date().isoformat(), datatype=ox.NamedNode(f"{XSD}date"))

@@ -26,7 +26,6 @@ in a table, never chosen by comparing names.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,18 +218,17 @@ def _write_graph_files(
         path = out_dir / f"{stem}.{fmt.extension}"
         GRAPH_WRITERS[fmt](graph, prefixes, path)
         written.append(
-            PublishedFile.measure(path, title=f"{what} ({fmt.media_type})", role=role, media_type=fmt.media_type, rdf_format=fmt)
+            PublishedFile.measure(
+                path, title=f"{what} ({fmt.media_type})", role=role, media_type=fmt.media_type, rdf_format=fmt
+            )
         )
     return written
 
 
 def _ontology_iris(graph: CanonicalGraph) -> list[str]:
     """Subjects typed owl:Ontology in ``graph`` (the shapes' own IRI, for dcterms:conformsTo)."""
-    pattern = re.compile(
-        rb"^<([^>]*)> <http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> <http://www\.w3\.org/2002/07/owl#Ontology> \.$",
-        re.MULTILINE,
-    )
-    return sorted(m.decode() for m in pattern.findall(graph.ntriples))
+    ontologies = graph.tally.instances.get(b"<http://www.w3.org/2002/07/owl#Ontology>", [])
+    return sorted(s[1:-1].decode() for s in ontologies if s.startswith(b"<"))
 
 
 def write_dist(

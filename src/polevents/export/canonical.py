@@ -186,8 +186,11 @@ def canonical_lines(
     result: dict[str, list[bytes]] = {}
     bnode_quads: list[pyoxigraph.Quad] = []
     blank = ox.BlankNode
+    def ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
     for iri, triples in graphs:
-        block = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        block = ntriples(triples)
         if b"_:" in block:  # cheap test first: literals may contain "_:" too
             ground = []
             g = ox.NamedNode(iri)
@@ -196,12 +199,12 @@ def canonical_lines(
                     bnode_quads.append(ox.Quad(t.subject, t.predicate, t.object, g))
                 else:
                     ground.append(t)
-            block = ox.serialize(ground, format=ox.RdfFormat.N_TRIPLES)
+            block = ntriples(ground)
         result[iri] = block.split(b" .\n")
     if bnode_quads:
         dataset = ox.Dataset(bnode_quads)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        nquads = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS)
+        nquads = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b""
         for line in nquads.split(b"\n"):
             match = _GRAPH_AT_END.search(line)
             if match is not None:

@@ -67,7 +67,9 @@ def _write_ntriples(ctx: DumpContext, path: Path) -> None:
     path.write_bytes(ctx.dataset.ntriples())
 
 
-def convert_file(source: Path, source_format: RdfFormat, target: Path, target_format: RdfFormat, prefixes: dict[str, str]) -> None:
+def convert_file(
+    source: Path, source_format: RdfFormat, target: Path, target_format: RdfFormat, prefixes: dict[str, str]
+) -> None:
     """Let Oxigraph re-serialise a dump file in another format, statement order kept.
 
     A top-level function of plain arguments, so it can run in a worker process.
