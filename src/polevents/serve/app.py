@@ -4,8 +4,9 @@ Routes::
 
     /                         home: dataset description, browse, dumps, example queries, query form
     /sparql                   SPARQL 1.1 Protocol endpoint (see .sparql)
-    /dist/<name>              the files of dist/ (see .files)
-    /.well-known/void         VoID description (dist/void.ttl, or generated)
+    /dist/<name>              the files of dist/ (see .files); also at <base path>dist/<name>,
+                              where void.ttl's download URLs (<BASE>dist/<name>) point
+    /.well-known/void         VoID description (dist/void.ttl + this endpoint, or generated)
     /browse?class=<IRI>       the entities of a class, by label
     /describe?iri=<IRI>       any IRI the dataset mentions that is not under the base
     /static/style.css         the stylesheet
@@ -13,7 +14,10 @@ Routes::
 
 Dereferencing answers **200 directly** (no 303 redirect) with the
 representation chosen by content negotiation (``Vary: Accept``), ``?format=``
-overriding it; ``Link: rel="alternate"`` names the other formats.
+overriding it; ``Link: rel="alternate"`` names the other formats.  IRIs that
+only dist/void.ttl describes (the dataset, its releases and distributions)
+dereference too.  Representations are cached in memory (the data never changes
+while the server runs) and carry an ETag (304 on ``If-None-Match``).
 """
 
 from __future__ import annotations
