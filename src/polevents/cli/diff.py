@@ -10,8 +10,8 @@ _FORMATS = ("text", "patch")
 
 
 @click.command()
-@click.argument("old", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("old", metavar="OLD_DIST", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("new", metavar="NEW_DIST", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--format",
     "fmt",
