@@ -215,6 +215,7 @@ class CorpusInfo:
     template_triples: int
     seed: int
     files: int = 0
+    inputs_sha256: str = ""
     article_triples: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -226,6 +227,23 @@ class CorpusInfo:
 
 
 # ---------------------------------------------------------------- template
+
+
+def inputs_hash(template_dir: Path | None = DEFAULT_TEMPLATE, repo: Path = REPO) -> str:
+    """SHA-256 over everything a corpus is made from: this script, the template, the project files."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    paths = [Path(__file__).resolve(), repo / "polevents.toml"]
+    for folder in ("ontology", "shapes", "queries"):
+        paths += sorted(p for p in (repo / folder).rglob("*") if p.is_file()) if (repo / folder).is_dir() else []
+    if template_dir is not None and template_dir.is_dir():
+        paths += sorted(p for p in template_dir.glob("*.ttl"))
+    for path in paths:
+        digest.update(str(path.relative_to(repo) if path.is_relative_to(repo) else path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
 
 
 def _config_base(repo: Path) -> str:
@@ -600,6 +618,7 @@ def make_corpus(
         template_triples=len(template.facts),
         seed=seed,
         files=files + 1,
+        inputs_sha256=inputs_hash(template_dir, repo),
         article_triples=counts,
     )
     (out / MANIFEST).write_text(json.dumps(asdict(info), indent=1) + "\n", encoding="utf-8")

@@ -178,9 +178,13 @@ def _corpus(size: int, workdir: Path, seed: int) -> tuple[Path, dict[str, object
     label = f"{size // 1000}k" if size % 1000 == 0 and size < 1_000_000 else f"{size / 1e6:g}M"
     path = workdir / f"corpus-{label}"
     manifest = path / "corpus.json"
+    sys.path.insert(0, str(HERE))
+    from make_corpus import inputs_hash
+
     if manifest.is_file():
         info = json.loads(manifest.read_text())
-        if info.get("requested_triples") == size and info.get("seed") == seed:
+        if (info.get("requested_triples") == size and info.get("seed") == seed
+                and info.get("inputs_sha256") == inputs_hash()):
             return path, info
     print(f"bench: writing the {label} corpus", file=sys.stderr, flush=True)
     run([sys.executable, str(HERE / "make_corpus.py"), "--triples", str(size), "--out", str(path),

@@ -12,13 +12,14 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError, NonConformingError
 from .load import Project, load_project
 
-__all__ = ["BuildResult", "build", "publish_atomically"]
+__all__ = ["VALIDATORS", "BuildResult", "build", "publish_atomically"]
 
 
 @dataclass(frozen=True)
@@ -54,26 +55,92 @@ def publish_atomically(staging: Path, out_dir: Path) -> None:
         shutil.rmtree(backup, ignore_errors=True)
 
 
-def build(project_dir: Path, out_dir: Path | None = None, *, quiet: bool = False) -> BuildResult:
-    """Build the project at ``project_dir`` into ``out_dir`` (default ``dist/``)."""
-    from .export import write_dist
+#: Validators ``build`` may use: "auto" = build cache, then the SPARQL screen, then pyshacl
+#: whenever the screen flags anything or cannot compile the shapes; "pyshacl" = always pyshacl.
+VALIDATORS = ("auto", "pyshacl")
+
+
+def _validate(project: Project, say: Callable[[str], None], validator: str, use_cache: bool) -> None:
+    """Raise :class:`NonConformingError` unless the project conforms; pyshacl has the last word.
+
+    The SPARQL screen (:mod:`polevents.shacl_sparql`) never misses what pyshacl reports, so
+    when it flags nothing the data conforms; when it flags something, pyshacl decides and
+    writes the report.  A conforming verdict is remembered in the build cache under the
+    digest of every input, so an unchanged project is not validated again.
+    """
+    from .cache import BuildCache, input_digest
     from .validate import validate_project
 
+    if validator not in VALIDATORS:
+        raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
     started = time.perf_counter()
-    say = (lambda _m: None) if quiet else _progress
-    project: Project = load_project(project_dir)
-    out = (out_dir if out_dir is not None else project.config.root / "dist").resolve()
-    n_triples = sum(len(s.triples) for s in project.sources) + len(project.ontology)
-    say(f"loaded {len(project.sources)} source graph(s), {n_triples} triples")
+    cache = BuildCache.of(project.config)
+    key = input_digest(project.config)
+    if use_cache and validator == "auto":
+        hit = cache.conformed(key)
+        if hit is not None:
+            say(f"validation: conforms (inputs unchanged since a conforming build: {CACHE_NOTE})")
+            return
+    if validator == "auto":
+        from .load import to_rdflib_graph
+        from .shacl_sparql import Unsupported, compile_shapes, screen
+
+        try:
+            compiled = compile_shapes(to_rdflib_graph(project.shapes))
+        except Unsupported as exc:
+            say(f"validation: the SPARQL screen cannot check these shapes ({exc}); running pyshacl")
+        else:
+            store = project.store()
+            say(f"validation: screening with {compiled.queries} SPARQL queries")
+            found = screen(store, compiled)
+            del store
+            if found.conforms:
+                warnings = len(found.results)
+                note = f", {warnings} warning(s): see `polevents validate`" if warnings else ""
+                say(f"validation: conforms (SPARQL screen{note}) in {time.perf_counter() - started:.2f}s")
+                if use_cache:
+                    cache.record(key, validator="screen", warnings=warnings)
+                return
+            say(f"validation: the screen flags {found.violations} node(s); running pyshacl for the report")
     report = validate_project(project)
     if not report.conforms:
         raise NonConformingError(
             f"the data does not conform to the shapes ({len(report.results)} result(s)); "
             f"nothing was published. Details:\n{report.to_text()}"
         )
-    say("validation: conforms")
+    say(f"validation: conforms (pyshacl) in {time.perf_counter() - started:.2f}s")
+    if use_cache:
+        cache.record(key, validator="pyshacl", warnings=len(report.results))
+
+
+CACHE_NOTE = ".polevents-cache/, --no-cache to validate anyway"
+
+
+def build(
+    project_dir: Path,
+    out_dir: Path | None = None,
+    *,
+    quiet: bool = False,
+    validator: str = "auto",
+    use_cache: bool = True,
+) -> BuildResult:
+    """Build the project at ``project_dir`` into ``out_dir`` (default ``dist/``).
+
+    :param validator: "auto" (cache, SPARQL screen, pyshacl when needed) or "pyshacl" (always).
+    :param use_cache: read and write the build cache (``.polevents-cache/``).
+    """
+    from .export import write_dist
+
+    started = time.perf_counter()
+    say = (lambda _m: None) if quiet else _progress
+    project: Project = load_project(project_dir)
+    out = (out_dir if out_dir is not None else project.config.root / "dist").resolve()
+    n_triples = sum(len(s.triples) for s in project.sources) + len(project.ontology)
+    say(f"loaded {len(project.sources)} source graph(s), {n_triples} triples in {time.perf_counter() - started:.2f}s")
+    _validate(project, say, validator, use_cache)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    exported = time.perf_counter()
     try:
         files = write_dist(project, staging)
         publish_atomically(staging, out)
@@ -81,7 +148,7 @@ def build(project_dir: Path, out_dir: Path | None = None, *, quiet: bool = False
         shutil.rmtree(staging, ignore_errors=True)
         raise
     seconds = time.perf_counter() - started
-    say(f"wrote {len(files)} files to {out} in {seconds:.2f}s")
+    say(f"wrote {len(files)} files to {out} in {time.perf_counter() - exported:.2f}s (build {seconds:.2f}s)")
     return BuildResult(
         out_dir=out,
         files=[out / f.relative_to(staging) for f in files],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,8 +51,27 @@ class SourceGraph:
     iri: str
     files: list[Path]
     triples: list[pyoxigraph.Triple]
-    #: subject IRI -> the file that states the most about it (for reports)
-    subject_files: dict[str, Path] = field(default_factory=dict)
+    #: how many of ``triples`` (in order) came from each of ``files``
+    file_sizes: list[int] = field(default_factory=list)
+
+    @cached_property
+    def subject_files(self) -> dict[str, Path]:
+        """Subject IRI -> the file that states the most about it (for reports; computed on first use)."""
+        subject_files: dict[str, Path] = {}
+        counts: dict[str, int] = {}
+        start = 0
+        sizes = self.file_sizes or [len(self.triples)]
+        for f, size in zip(self.files, sizes):
+            local: dict[str, int] = {}
+            for t in self.triples[start : start + size]:
+                key = t.subject.value
+                local[key] = local.get(key, 0) + 1
+            start += size
+            for key, n in local.items():
+                if n > counts.get(key, 0):
+                    counts[key] = n
+                    subject_files[key] = f
+        return subject_files
 
 
 @dataclass
@@ -109,7 +129,7 @@ def parse_file(path: Path, base: str) -> list[pyoxigraph.Triple]:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
     try:
         quads = ox.parse(data, format=fmt.oxigraph, base_iri=base)
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        return [q.triple for q in quads]
     except SyntaxError as exc:
         line = exc.lineno
         col = exc.offset
@@ -139,25 +159,17 @@ def load_source(folder: Path, config: ProjectConfig) -> SourceGraph:
     """Load one folder of data/ as one source graph."""
     files = _rdf_files(folder)
     triples: list[pyoxigraph.Triple] = []
-    subject_files: dict[str, Path] = {}
-    counts: dict[str, int] = {}
+    sizes: list[int] = []
     for f in files:
         part = parse_file(f, config.base)
         triples.extend(part)
-        local: dict[str, int] = {}
-        for t in part:
-            key = t.subject.value
-            local[key] = local.get(key, 0) + 1
-        for key, n in local.items():
-            if n > counts.get(key, 0):
-                counts[key] = n
-                subject_files[key] = f
+        sizes.append(len(part))
     return SourceGraph(
         name=folder.name,
         iri=config.graph_iri(folder.name),
         files=files,
         triples=triples,
-        subject_files=subject_files,
+        file_sizes=sizes,
     )
 
 

@@ -18,7 +18,22 @@ from .options import project_option
     default=None,
     help="Output folder (default: dist/ of the project). Replaced atomically.",
 )
-def build(project: Path, out: Path | None) -> None:
+@click.option(
+    "--validator",
+    type=click.Choice(["auto", "pyshacl"]),
+    default="auto",
+    show_default=True,
+    help="auto: a fast SPARQL screen of the shapes, and pyshacl for the verdict and report whenever "
+    "the screen flags anything; pyshacl: always the reference validator.",
+)
+@click.option(
+    "--cache/--no-cache",
+    "use_cache",
+    default=True,
+    show_default=True,
+    help="Skip validation when the inputs are byte-identical to a conforming build (.polevents-cache/).",
+)
+def build(project: Path, out: Path | None, validator: str, use_cache: bool) -> None:
     """Load, validate and publish every dump and the dataset description.
 
     Exit codes: 0 built; 1 the data does not conform (nothing published);
@@ -26,5 +41,5 @@ def build(project: Path, out: Path | None) -> None:
     """
     from ..build import build as run_build
 
-    result = run_build(project, out)
+    result = run_build(project, out, validator=validator, use_cache=use_cache)
     click.echo(str(result.out_dir))

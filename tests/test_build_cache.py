@@ -1,0 +1,103 @@
+"""`polevents build`: the SPARQL screen, pyshacl as the last word, and the build cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from polevents.cli import cli
+from polevents.errors import NonConformingError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the repository's project (its first article), in tmp_path."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy2(REPO / "polevents.toml", root / "polevents.toml")
+    return root
+
+
+def _build(project: Path, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["build", "--project", str(project), *extra])
+    return result.exit_code, result.stderr
+
+
+def _facts(project: Path) -> Path:
+    return project / "data" / "kazakhstan-reform-2022" / "facts.ttl"
+
+
+def test_screen_then_cache_then_revalidate_after_a_change(project: Path) -> None:
+    code, err = _build(project)
+    assert code == 0, err
+    assert "conforms (SPARQL screen" in err
+    verdicts = json.loads((project / ".polevents-cache" / "validation.json").read_text())
+    assert len(verdicts) == 1 and next(iter(verdicts.values()))["validator"] == "screen"
+    assert (project / ".polevents-cache" / ".gitignore").read_text() == "*\n"
+
+    code, err = _build(project)
+    assert code == 0 and "inputs unchanged since a conforming build" in err
+    assert "SPARQL screen" not in err
+
+    with _facts(project).open("a", encoding="utf-8") as f:
+        f.write('\n<id/person/yerlan-karin> <http://www.w3.org/2004/02/skos/core#altLabel> "Y. Karin"@en .\n')
+    code, err = _build(project)
+    assert code == 0, err
+    assert "inputs unchanged" not in err and "conforms (SPARQL screen" in err
+
+    code, err = _build(project, "--no-cache")
+    assert code == 0 and "inputs unchanged" not in err
+
+
+def test_violation_is_judged_and_reported_by_pyshacl(project: Path) -> None:
+    assert _build(project)[0] == 0
+    dist = (project / "dist" / "polevents.nq").read_bytes()
+    with _facts(project).open("a", encoding="utf-8") as f:
+        f.write('\n<id/tenure/broken> a <https://w3id.org/polevents/ontology#Tenure> ;'
+                ' <http://www.w3.org/2000/01/rdf-schema#label> "broken"@en .\n')
+    result = CliRunner().invoke(cli, ["build", "--project", str(project)])
+    assert isinstance(result.exception, NonConformingError) and result.exception.exit_code == 1
+    assert "the screen flags" in result.stderr and "running pyshacl" in result.stderr
+    assert "Tenure-holder" in str(result.exception) or "pe:holder" in str(result.exception)
+    assert (project / "dist" / "polevents.nq").read_bytes() == dist  # nothing published
+    verdicts = json.loads((project / ".polevents-cache" / "validation.json").read_text())
+    assert len(verdicts) == 1  # the failure was not recorded
+
+
+def test_reference_validator_on_request(project: Path) -> None:
+    code, err = _build(project, "--validator", "pyshacl")
+    assert code == 0 and "conforms (pyshacl)" in err and "SPARQL screen" not in err
+    code, err = _build(project, "--validator", "pyshacl")
+    assert "conforms (pyshacl)" in err  # the reference validator never reads the cache
+
+
+def test_shapes_the_screen_cannot_compile_go_to_pyshacl(project: Path) -> None:
+    (project / "shapes" / "extra.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix pe: <https://w3id.org/polevents/ontology#> .\n"
+        "<urn:x:QualifiedShape> a sh:NodeShape ; sh:targetClass pe:Tenure ;\n"
+        "  sh:property [ sh:path pe:holder ; sh:qualifiedValueShape [ sh:class pe:Person ] ;"
+        " sh:qualifiedMinCount 1 ] .\n",
+        encoding="utf-8",
+    )
+    code, err = _build(project)
+    assert code == 0, err
+    assert "cannot check these shapes" in err and "conforms (pyshacl)" in err
+
+
+def test_a_screen_false_alarm_is_overruled_by_pyshacl(project: Path) -> None:
+    # Under the case-insensitive Wikidata rule the screen flags any non-ASCII IRI to be safe;
+    # pyshacl finds nothing wrong with this one, and pyshacl decides.
+    with _facts(project).open("a", encoding="utf-8") as f:
+        f.write("\n<id/place/kazakhstan> <http://www.w3.org/2004/02/skos/core#closeMatch>"
+                " <http://example.org/\u049a\u0430\u0437\u0430\u049b\u0441\u0442\u0430\u043d> .\n")
+    code, err = _build(project)
+    assert code == 0, err
+    assert "the screen flags 1 node(s)" in err and "conforms (pyshacl)" in err
