@@ -101,3 +101,31 @@ def test_a_screen_false_alarm_is_overruled_by_pyshacl(project: Path) -> None:
     code, err = _build(project)
     assert code == 0, err
     assert "the screen flags 1 node(s)" in err and "conforms (pyshacl)" in err
+
+
+def test_parallel_validation_publishes_only_conforming_data(project: Path) -> None:
+    """Validation in a forked child beside the export (the default for big projects), forced here."""
+    from polevents.build import build
+
+    result = build(project, quiet=True, parallel=True, use_cache=False)
+    assert (result.out_dir / "polevents.nq").is_file()
+    published = (result.out_dir / "polevents.nq").read_bytes()
+    with _facts(project).open("a", encoding="utf-8") as f:
+        f.write('\n<id/tenure/broken> a <https://w3id.org/polevents/ontology#Tenure> ;'
+                ' <http://www.w3.org/2000/01/rdf-schema#label> "broken"@en .\n')
+    with pytest.raises(NonConformingError, match="pe:holder|Tenure-holder"):
+        build(project, quiet=True, parallel=True, use_cache=False)
+    assert (result.out_dir / "polevents.nq").read_bytes() == published
+    assert not [p for p in project.iterdir() if p.name.startswith(".dist.")]  # no staging left
+
+
+def test_parallel_worker_refuses_files_changed_after_loading(project: Path) -> None:
+    from polevents.errors import InputError
+    from polevents.load import load_project
+
+    loaded = load_project(project)
+    assert set(loaded.store_from_files()) == set(loaded.store())
+    with _facts(project).open("a", encoding="utf-8") as f:
+        f.write("\n# edited during the build\n")
+    with pytest.raises(InputError, match="changed while the project was being built"):
+        loaded.store_from_files()

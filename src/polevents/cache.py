@@ -1,15 +1,17 @@
 """Build cache: remember that exactly these inputs were validated and conformed.
 
 The cache lives in ``.polevents-cache/`` at the project root (git-ignored).  A
-build hashes its inputs — every file of ontology/, shapes/ and data/, the
-project configuration, and the versions of polevents, pyshacl and pyoxigraph —
-and when the same inputs have conformed before, validation is not run again.
-Only a conforming verdict is stored; any change to any input (one byte of one
-source) gives a new key, so a changed project is always validated in full.
+build hashes its inputs — the bytes of every RDF file the loader parsed
+(ontology/, shapes/, data/; hashed as they were read, so the key is exactly
+what was validated), the project configuration, and the versions of
+polevents, pyshacl, pyoxigraph and rdflib — and when the same inputs have
+conformed before, validation is not run again.  Only a conforming verdict is
+stored; any change to any input (one byte of one source) gives a new key, so a
+changed project is always validated in full.
 
-The digest is over file bytes, per file, keyed by the file's path relative to
-the project, so renaming a file changes it too.  Hashing is cheap next to
-validation (about 0.1 s for the 57 MB of a one-million-triple corpus).
+Files enter the digest with their path relative to the project, so renaming a
+file changes it too.  Hashing costs about 0.1 s for the 57 MB of a
+one-million-triple corpus.
 """
 
 from __future__ import annotations
@@ -41,26 +43,29 @@ def _version(package: str) -> str:
         return "-"
 
 
-def _files(config: ProjectConfig) -> list[Path]:
-    files = [config.root / CONFIG_FILE] if (config.root / CONFIG_FILE).is_file() else []
-    for folder in (config.ontology_dir, config.shapes_dir, config.data_dir):
-        if folder.is_dir():
-            files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
-    return files
+def input_digest(config: ProjectConfig, files: dict[Path, str], extra: str = "") -> str:
+    """SHA-256 over the project's inputs and the versions of the tools that judge them.
 
-
-def input_digest(config: ProjectConfig, extra: str = "") -> str:
-    """SHA-256 over the project's inputs and the versions of the tools that judge them."""
+    ``files`` maps every file read to the SHA-256 of its bytes (``Project.digests``).
+    """
     digest = hashlib.sha256()
     digest.update(f"polevents-cache {CACHE_VERSION}\n{extra}\n".encode())
     for package in ("polevents", "pyshacl", "pyoxigraph", "rdflib"):
         digest.update(f"{package} {_version(package)}\n".encode())
-    for path in _files(config):
-        rel = path.relative_to(config.root).as_posix()
-        digest.update(f"{rel}\0{path.stat().st_size}\0".encode())
-        with path.open("rb") as f:
-            digest.update(hashlib.file_digest(f, "sha256").digest())
+    config_file = config.root / CONFIG_FILE
+    if config_file.is_file():
+        digest.update(b"config\0" + hashlib.sha256(config_file.read_bytes()).digest())
+    digest.update(f"base\0{config.base}\n".encode())
+    for path, sha in sorted((_relative(p, config.root), d) for p, d in files.items()):
+        digest.update(f"{path}\0{sha}\n".encode())
     return digest.hexdigest()
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:  # a symlink out of the project
+        return path.as_posix()
 
 
 @dataclass

@@ -84,6 +84,8 @@ class Project:
     shapes: list[pyoxigraph.Triple]
     shape_files: list[Path]
     sources: list[SourceGraph]
+    #: SHA-256 of the bytes parsed, per file read (ontology, shapes, data), for the build cache
+    digests: dict[Path, str] = field(default_factory=dict)
 
     @property
     def ontology_graph_iri(self) -> str:
@@ -110,6 +112,42 @@ class Project:
         store.bulk_extend(self.quads(with_ontology=with_ontology))
         return store
 
+    def store_from_files(self, *, with_ontology: bool = True) -> pyoxigraph.Store:
+        """The same store as :meth:`store`, parsed again from the files by Oxigraph.
+
+        No Python object per triple is made or touched, so a forked worker can build it
+        without copying the parent's memory.  Every file must still have the bytes that
+        were loaded (:attr:`digests`).
+
+        :raises InputError: a file changed (or vanished) since the project was loaded.
+        """
+        import hashlib
+
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        groups: list[tuple[str, list[Path]]] = [(src.iri, src.files) for src in self.sources]
+        if with_ontology:
+            groups.insert(0, (ONTOLOGY_IRI, self.ontology_files))
+        for iri, files in groups:
+            graph = ox.NamedNode(iri)
+            for path in files:
+                try:
+                    data = path.read_bytes()
+                except OSError as exc:
+                    raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+                if self.digests and hashlib.sha256(data).hexdigest() != self.digests.get(path):
+                    raise InputError(f"{path}: changed while the project was being built; build again")
+                fmt = RdfFormat.from_path(path)
+                if fmt.is_quads:  # graph names in the file are replaced by the folder's graph
+                    store.bulk_extend(
+                        ox.Quad(q.subject, q.predicate, q.object, graph)
+                        for q in ox.parse(data, format=fmt.oxigraph, base_iri=self.config.base)
+                    )
+                else:
+                    store.bulk_load(data, format=fmt.oxigraph, base_iri=self.config.base, to_graph=graph)
+        return store
+
     def file_of(self, subject: str) -> Path | None:
         """The data file that describes ``subject``, if any."""
         for src in self.sources:
@@ -118,8 +156,11 @@ class Project:
         return None
 
 
-def parse_file(path: Path, base: str) -> list[pyoxigraph.Triple]:
-    """Parse one RDF file into triples (graph names dropped); syntax errors carry file:line:col."""
+def parse_file(path: Path, base: str, *, digests: dict[Path, str] | None = None) -> list[pyoxigraph.Triple]:
+    """Parse one RDF file into triples (graph names dropped); syntax errors carry file:line:col.
+
+    With ``digests``, the SHA-256 of the bytes read is recorded there under ``path``.
+    """
     import pyoxigraph as ox
 
     fmt = RdfFormat.from_path(path)
@@ -127,6 +168,10 @@ def parse_file(path: Path, base: str) -> list[pyoxigraph.Triple]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    if digests is not None:
+        import hashlib
+
+        digests[path] = hashlib.sha256(data).hexdigest()
     try:
         quads = ox.parse(data, format=fmt.oxigraph, base_iri=base)
         return [q.triple for q in quads]
@@ -148,20 +193,22 @@ def _rdf_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
 
 
-def _parse_all(files: Iterable[Path], base: str) -> list[pyoxigraph.Triple]:
+def _parse_all(
+    files: Iterable[Path], base: str, digests: dict[Path, str] | None = None
+) -> list[pyoxigraph.Triple]:
     triples: list[pyoxigraph.Triple] = []
     for f in files:
-        triples.extend(parse_file(f, base))
+        triples.extend(parse_file(f, base, digests=digests))
     return triples
 
 
-def load_source(folder: Path, config: ProjectConfig) -> SourceGraph:
-    """Load one folder of data/ as one source graph."""
+def load_source(folder: Path, config: ProjectConfig, digests: dict[Path, str] | None = None) -> SourceGraph:
+    """Load one folder of data/ as one source graph (``digests``: see :func:`parse_file`)."""
     files = _rdf_files(folder)
     triples: list[pyoxigraph.Triple] = []
     sizes: list[int] = []
     for f in files:
-        part = parse_file(f, config.base)
+        part = parse_file(f, config.base, digests=digests)
         triples.extend(part)
         sizes.append(len(part))
     return SourceGraph(
@@ -180,18 +227,22 @@ def load_project(root: Path) -> Project:
     if not ontology_files:
         raise InputError(f"{config.ontology_dir}: no ontology files (a project needs ontology/*.ttl)")
     shape_files = _rdf_files(config.shapes_dir)
+    digests: dict[Path, str] = {}
     sources = []
     if config.data_dir.is_dir():
         for folder in sorted(p for p in config.data_dir.iterdir() if p.is_dir()):
             if _rdf_files(folder):
-                sources.append(load_source(folder, config))
+                sources.append(load_source(folder, config, digests))
+    ontology = _parse_all(ontology_files, config.base, digests)
+    shapes = _parse_all(shape_files, config.base, digests)
     return Project(
         config=config,
-        ontology=_parse_all(ontology_files, config.base),
+        ontology=ontology,
         ontology_files=ontology_files,
-        shapes=_parse_all(shape_files, config.base),
+        shapes=shapes,
         shape_files=shape_files,
         sources=sources,
+        digests=digests,
     )
 
 
