@@ -12,50 +12,19 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from polevents.cli import main
 from polevents.segment import split_sentences
+from support import copy_repo_project, run
 
-REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = FIXTURES / "example-article.txt"
 EXAMPLE_FACTS = FIXTURES / "example-facts.ttl"
 SLUG = "example-article"
 FACTS = Path("data") / SLUG / "facts.ttl"
 TITLE = "Veloria votes on a new charter (fictional)"
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-Runner = Callable[..., Run]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Runner:
-    """Run ``polevents ARGS`` through the real entry point; exit code, stdout, stderr."""
-
-    def _run(*args: str | Path) -> Run:
-        capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return _run
 
 
 def _has_build() -> bool:
@@ -70,21 +39,7 @@ def _has_query() -> bool:
     return importlib.util.find_spec("polevents.cli.query") is not None
 
 
-def _copy_project(dest: Path, *, with_first_article: bool) -> Path:
-    """A copy of the repository's project (config, ontology, shapes, queries, and data if asked)."""
-    dest.mkdir()
-    shutil.copy(REPO / "polevents.toml", dest / "polevents.toml")
-    for folder in ("ontology", "shapes", "queries"):
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, dest / folder)
-    if with_first_article:
-        shutil.copytree(REPO / "data", dest / "data")
-    else:
-        (dest / "data").mkdir()
-    return dest
-
-
-def _register_and_write_facts(project: Path, run: Runner) -> Path:
+def _register_and_write_facts(project: Path) -> Path:
     """Steps 1–3 of the walkthrough: add the source, read its sentences, write the facts."""
     added = run("source", "add", ARTICLE, "--title", TITLE, "--published", "2022-05-30", "--project", project)
     assert added.code == 0, added.err
@@ -130,9 +85,9 @@ SELECT ?turnout ?approval ?ballots ?voters ?sentence ?start ?end WHERE {
   } ORDER BY ?sentence"""
 
 
-def test_walkthrough_from_source_add_to_query(tmp_path: Path, run: Runner) -> None:
-    project = _copy_project(tmp_path / "project", with_first_article=True)
-    _register_and_write_facts(project, run)
+def test_walkthrough_from_source_add_to_query(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path / "project")
+    _register_and_write_facts(project)
 
     listed = run("source", "list", "--project", project)
     assert [line.split("\t")[0] for line in listed.out.splitlines()] == [SLUG, "kazakhstan-reform-2022"]
@@ -219,10 +174,10 @@ def _assert_errors_reported(report: str, facts: Path) -> None:
         )
 
 
-def test_planted_errors_are_rejected_with_node_and_file(tmp_path: Path, run: Runner) -> None:
+def test_planted_errors_are_rejected_with_node_and_file(tmp_path: Path) -> None:
     """Only the new source, so the three runs stay fast; the first article is validated above."""
-    project = _copy_project(tmp_path / "project", with_first_article=False)
-    facts = _register_and_write_facts(project, run)
+    project = copy_repo_project(tmp_path / "project", data=False)
+    facts = _register_and_write_facts(project)
     assert run("validate", "--project", project).code == 0
 
     _plant_errors(facts)
@@ -238,11 +193,11 @@ def test_planted_errors_are_rejected_with_node_and_file(tmp_path: Path, run: Run
         assert (iri, str(FACTS), _line_of(facts, subject + " a ")) in reported
 
 
-def test_failed_build_is_rejected_and_leaves_dist_untouched(tmp_path: Path, run: Runner) -> None:
+def test_failed_build_is_rejected_and_leaves_dist_untouched(tmp_path: Path) -> None:
     if not _has_build():
         pytest.skip("`polevents build` cannot export yet (polevents.export.write_dist missing)")
-    project = _copy_project(tmp_path / "project", with_first_article=False)
-    facts = _register_and_write_facts(project, run)
+    project = copy_repo_project(tmp_path / "project", data=False)
+    facts = _register_and_write_facts(project)
     built = run("build", "--project", project)
     assert built.code == 0, built.err
     dist = project / "dist"

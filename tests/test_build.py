@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from polevents.cli import main
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def copy_project(dest: Path) -> Path:
-    """A copy of the repository's project (config, ontology, shapes, data, queries)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "polevents.toml", dest / "polevents.toml")
-    for folder in ("ontology", "shapes", "data", "queries"):
-        shutil.copytree(REPO / folder, dest / folder)
-    return dest
+from support import copy_repo_project, run
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -29,20 +16,14 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def build(project: Path, out: Path) -> tuple[int, str, str]:
     """Run the real entry point (errors become exit codes there): exit code, stdout, stderr."""
-    runner = CliRunner()
-    with runner.isolation() as (stdout, stderr, _):
-        try:
-            main(["build", "--project", str(project), "--out", str(out), "--no-cache"])
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        return code, stdout.getvalue().decode(), stderr.getvalue().decode()
+    result = run("build", "--project", project, "--out", out, "--no-cache")
+    return result.code, result.out, result.err
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, bytes]]:
     root = tmp_path_factory.mktemp("build")
-    project = copy_project(root / "project")
+    project = copy_repo_project(root / "project")
     out = root / "dist"
     code, stdout, stderr = build(project, out)
     assert code == 0, stderr
@@ -61,7 +42,7 @@ def test_broken_turtle_gives_file_line_col_and_keeps_the_previous_output(
     built: tuple[Path, Path, dict[str, bytes]], tmp_path: Path
 ) -> None:
     project, out, before = built
-    broken = copy_project(tmp_path / "project")
+    broken = copy_repo_project(tmp_path / "project")
     facts = broken / "data" / "kazakhstan-reform-2022" / "facts.ttl"
     lines = facts.read_text(encoding="utf-8").splitlines()
     lines.insert(40, 'person:nobody a pe:Person ; rdfs:label "unterminated .')
@@ -81,7 +62,7 @@ def test_non_conforming_data_exits_1_names_the_node_and_publishes_nothing(
     built: tuple[Path, Path, dict[str, bytes]], tmp_path: Path
 ) -> None:
     _, out, before = built
-    bad = copy_project(tmp_path / "project")
+    bad = copy_repo_project(tmp_path / "project")
     facts = bad / "data" / "kazakhstan-reform-2022" / "facts.ttl"
     text = facts.read_text(encoding="utf-8")
     # Koshanov's tenure ends before it starts.

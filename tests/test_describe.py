@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,9 +17,8 @@ from polevents.errors import InputError
 from polevents.export import SHA256SUMS, VOID_FILE, write_dist
 from polevents.load import load_project
 from polevents.vocab import ONTOLOGY_IRI
+from support import PUBLISH_FIXTURE, make_publish_project
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURE = REPO / "tests" / "fixtures" / "publish"
 BASE = "https://example.org/pe/"
 DATASET = URIRef(f"{BASE}dataset/1.2.0")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -35,16 +33,6 @@ DATA_DUMPS = {
 }  # fmt: skip
 
 
-def make_project(root: Path, toml: str | None = None) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "polevents.toml").write_text(toml or (FIXTURE / "polevents.toml").read_text(encoding="utf-8"))
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    shutil.copytree(REPO / "shapes", root / "shapes")
-    for name in ("alpha", "beta"):
-        shutil.copytree(FIXTURE / name, root / "data" / name)
-    return root
-
-
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("describe")
@@ -52,7 +40,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mp = pytest.MonkeyPatch()
     mp.delenv("SOURCE_DATE_EPOCH", raising=False)
     try:
-        write_dist(load_project(make_project(root / "project")), out)
+        write_dist(load_project(make_publish_project(root / "project")), out)
     finally:
         mp.undo()
     return out
@@ -172,7 +160,7 @@ def test_no_blank_nodes_and_conforms_to(void: rdflib.Graph) -> None:
 
 
 def test_sparql_endpoint_and_download_base_options(tmp_path: Path) -> None:
-    project = load_project(make_project(tmp_path / "p"))
+    project = load_project(make_publish_project(tmp_path / "p"))
     write_dist(project, tmp_path / "d", download_base="https://downloads.example.net/v1/", sparql_endpoint="http://127.0.0.1:8000/sparql")
     g = rdflib.Graph().parse(tmp_path / "d" / VOID_FILE, format="turtle")
     assert one(g, DATASET, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:8000/sparql")
@@ -189,8 +177,8 @@ def test_add_sparql_endpoint_for_serve(dist: Path) -> None:
 
 
 def test_dates_come_from_config_or_source_date_epoch_never_the_clock(tmp_path: Path) -> None:
-    text = (FIXTURE / "polevents.toml").read_text(encoding="utf-8")
-    config = load_config(make_project(tmp_path / "a", text))
+    text = (PUBLISH_FIXTURE / "polevents.toml").read_text(encoding="utf-8")
+    config = load_config(make_publish_project(tmp_path / "a", text))
     issued, modified = release_dates(config, {"SOURCE_DATE_EPOCH": "1700000000"})
     assert issued is not None and issued.value == "2026-01-15"
     assert modified is not None and modified.value == "2023-11-14"
@@ -205,18 +193,18 @@ def test_dates_come_from_config_or_source_date_epoch_never_the_clock(tmp_path: P
 
 
 def test_previous_version_may_be_an_iri(tmp_path: Path) -> None:
-    text = (FIXTURE / "polevents.toml").read_text(encoding="utf-8").replace(
+    text = (PUBLISH_FIXTURE / "polevents.toml").read_text(encoding="utf-8").replace(
         'previous_version = "1.1.0"', 'previous_version = "https://archive.example.org/pe/1.1.0"'
     )
-    project = load_project(make_project(tmp_path / "p", text))
+    project = load_project(make_publish_project(tmp_path / "p", text))
     write_dist(project, tmp_path / "d")
     g = rdflib.Graph().parse(tmp_path / "d" / VOID_FILE, format="turtle")
     assert one(g, DATASET, DCAT.previousVersion) == URIRef("https://archive.example.org/pe/1.1.0")
 
 
 def test_no_previous_version_no_link(tmp_path: Path) -> None:
-    text = (FIXTURE / "polevents.toml").read_text(encoding="utf-8").replace('previous_version = "1.1.0"\n', "")
-    write_dist(load_project(make_project(tmp_path / "p", text)), tmp_path / "d")
+    text = (PUBLISH_FIXTURE / "polevents.toml").read_text(encoding="utf-8").replace('previous_version = "1.1.0"\n', "")
+    write_dist(load_project(make_publish_project(tmp_path / "p", text)), tmp_path / "d")
     g = rdflib.Graph().parse(tmp_path / "d" / VOID_FILE, format="turtle")
     assert (DATASET, DCAT.previousVersion, None) not in g
     assert (DATASET, OWL.priorVersion, None) not in g

@@ -2,57 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from polevents.cli import main
 from polevents.diff import DiffFormat, diff_dists
 from polevents.errors import InputError
 from polevents.export import write_dist
 from polevents.load import load_project
-
-REPO = Path(__file__).resolve().parents[1]
-FIXTURE = REPO / "tests" / "fixtures" / "publish"
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def run(*args: str) -> Run:
-    """The real entry point (errors mapped to exit codes there), stdout and stderr apart."""
-    runner = CliRunner()
-    with runner.isolation() as (out, err, _mixed):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        return Run(code, out.getvalue().decode(), err.getvalue().decode())
-
-
-def make_project(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(FIXTURE / "polevents.toml", root / "polevents.toml")
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    shutil.copytree(REPO / "shapes", root / "shapes")
-    for name in ("alpha", "beta"):
-        shutil.copytree(FIXTURE / name, root / "data" / name)
-    return root
+from support import make_publish_project, run
 
 
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("diff")
-    project = make_project(root / "project")
+    project = make_publish_project(root / "project")
     old = root / "old"
     write_dist(load_project(project), old)
     # the next release: one label changed, one triple removed, one person added, a new version

@@ -26,9 +26,8 @@ from polevents.export.prefixes import dataset_prefixes
 from polevents.formats import RdfFormat
 from polevents.load import load_project, to_rdflib_graph
 from polevents.vocab import ONTOLOGY_IRI
+from support import REPO, make_publish_project
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURE = REPO / "tests" / "fixtures" / "publish"
 BASE = "https://example.org/pe/"
 G_ALPHA = f"{BASE}graph/alpha"
 G_BETA = f"{BASE}graph/beta"
@@ -43,20 +42,9 @@ QUAD_DUMPS = ("polevents.nq", "polevents.nq.gz", "polevents.trig", "polevents.js
 TRIPLE_DUMPS = ("polevents.nt", "polevents.nt.gz", "polevents.ttl", "polevents.ttl.gz")
 
 
-def make_project(root: Path) -> Path:
-    """The fixture project: the repository's ontology and shapes, two tiny sources."""
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(FIXTURE / "polevents.toml", root / "polevents.toml")
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    shutil.copytree(REPO / "shapes", root / "shapes")
-    for name in ("alpha", "beta"):
-        shutil.copytree(FIXTURE / name, root / "data" / name)
-    return root
-
-
 @pytest.fixture(scope="module")
 def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_project(tmp_path_factory.mktemp("publish") / "project")
+    return make_publish_project(tmp_path_factory.mktemp("publish") / "project")
 
 
 @pytest.fixture(scope="module")

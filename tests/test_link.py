@@ -4,19 +4,12 @@ against a gold standard; TSV/JSON output; a real SPARQL endpoint as target; ``--
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import click
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from polevents.cli import main
 from polevents.config import load_config
 from polevents.errors import RemoteError
 from polevents.link import (
@@ -31,10 +24,9 @@ from polevents.link import (
     read_gold,
 )
 from polevents.load import load_project
+from support import REPO, WIKIDATA_FIXTURE, free_port, make_wikidata_project, oxigraph_load, oxigraph_serve, run
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
-SLICE = FIXTURES / "slice.ttl"
+SLICE = WIKIDATA_FIXTURE / "slice.ttl"
 BASE = "https://w3id.org/polevents/"
 WD = "http://www.wikidata.org/entity/"
 TEST = "http://wikidata.test/entity/"
@@ -46,33 +38,9 @@ PROPOSAL_PRECISION_FLOOR = 0.9  # best candidate at the default --min-score
 LOOSE_PRECISION_FLOOR = 0.6  # best candidate at --min-score 0.3 (measured 0.667: 5 weak guesses for absent entities)
 
 
-def make_project(root: Path, *, links: bool = False, extra: str | None = None) -> Path:
-    (root / "ontology").mkdir(parents=True)
-    shutil.copy(REPO / "ontology" / "polevents.ttl", root / "ontology" / "polevents.ttl")
-    data = root / "data" / "sample"
-    data.mkdir(parents=True)
-    shutil.copy(FIXTURES / "dataset.ttl", data / "dataset.ttl")
-    if links:
-        shutil.copy(FIXTURES / "links.ttl", data / "links.ttl")
-    if extra:
-        (data / "extra.ttl").write_text(extra, encoding="utf-8")
-    return root
-
-
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "proj")
-
-
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def _main_command(args: tuple[str, ...]) -> None:
-    main(list(args))
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(_main_command, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+    return make_wikidata_project(tmp_path / "proj", links=False)
 
 
 def best(report_candidates: list, local: str) -> tuple[str, float] | None:  # type: ignore[type-arg]
@@ -136,7 +104,7 @@ def test_scores_are_calibrated() -> None:
 
 def test_precision_and_recall_on_the_gold_standard(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = link_project(str(SLICE), project)
-    gold = read_gold(FIXTURES / "gold.tsv", BASE)
+    gold = read_gold(WIKIDATA_FIXTURE / "gold.tsv", BASE)
     assert len(gold) == 16 and sum(1 for v in gold.values() if v) == 10
     assert {e.iri for e in report.entities} == set(gold)
     accepted = evaluate(report, gold, 0.85)
@@ -185,11 +153,11 @@ def test_right_items_and_no_confident_match_for_the_absent(project: Path) -> Non
 def test_the_renamed_party_is_found_under_any_of_its_names(tmp_path: Path) -> None:
     """Only one name at a time: the historic names come from pe:hasName records, Cyrillic included."""
     for keep in ("Otan", "Нұр Отан", "Nur Otan"):
-        text = (FIXTURES / "dataset.ttl").read_text(encoding="utf-8")
+        text = (WIKIDATA_FIXTURE / "dataset.ttl").read_text(encoding="utf-8")
         text = text.replace('rdfs:label "Amanat"@en ; skos:prefLabel "Amanat"@en ;', f'rdfs:label "{keep}"@en ;')
         text = text.replace("pe:hasName name:otan, name:nur-otan, name:amanat", "pe:hasName name:nur-otan")
         root = tmp_path / keep.replace(" ", "_")
-        make_project(root)
+        make_wikidata_project(root, links=False)
         (root / "data" / "sample" / "dataset.ttl").write_text(text, encoding="utf-8")
         report = link_project(str(SLICE), root)
         top = report.decisions(0.85).get(BASE + "id/organization/amanat")
@@ -203,20 +171,20 @@ def test_types_from_hints_and_from_existing_links(tmp_path: Path) -> None:
     def score(report: object) -> float:
         return next(c.score for c in report.candidates if c.local == nazarbayev and c.candidate == airport)  # type: ignore[attr-defined]
 
-    before = score(link_project(str(SLICE), make_project(tmp_path / "a"), min_score=0.0, top=50))
+    before = score(link_project(str(SLICE), make_wikidata_project(tmp_path / "a", links=False), min_score=0.0, top=50))
     assert before > 0.5  # the airport is named after him: a good name match, the wrong kind of thing
     hints = {"person": {TEST + "human"}, "place": {TEST + "country"}, "organization": {TEST + "airport"}}
-    hinted = link_project(str(SLICE), make_project(tmp_path / "b"), min_score=0.0, top=50, type_hints=hints)
+    hinted = link_project(str(SLICE), make_wikidata_project(tmp_path / "b", links=False), min_score=0.0, top=50, type_hints=hints)
     assert score(hinted) == pytest.approx(before * 0.5)
     # learnt from the links the data already has (Tokayev is wd:Q200881, a test:human; Kazakhstan a
     # test:country): the airport's type is of no kind we know, so it stays neutral ...
-    learnt = link_project(str(SLICE), make_project(tmp_path / "c", links=True), min_score=0.0, top=50)
+    learnt = link_project(str(SLICE), make_wikidata_project(tmp_path / "c", links=True), min_score=0.0, top=50)
     assert score(learnt) == pytest.approx(before)
     # an item the data already links to another entity (Aliya Nazarbayeva) counts half for this one
     father_in_law = BASE + "id/person/father-in-law-of-aliya-nazarbayeva"
     aliya = WD + "Q4312090"
     taken = [c for c in learnt.candidates if c.local == father_in_law and c.candidate == aliya]
-    plain = [c for c in link_project(str(SLICE), make_project(tmp_path / "d"), min_score=0.0, top=50).candidates
+    plain = [c for c in link_project(str(SLICE), make_wikidata_project(tmp_path / "d", links=False), min_score=0.0, top=50).candidates
              if c.local == father_in_law and c.candidate == aliya]
     assert plain and taken and taken[0].score == pytest.approx(plain[0].score * 0.5)
 
@@ -225,9 +193,9 @@ def test_types_from_hints_and_from_existing_links(tmp_path: Path) -> None:
 
 
 def test_tsv_output(project: Path) -> None:
-    code, out, err = run("link", str(SLICE), "--project", str(project), "--min-score", "0.3")
-    assert code == 0, err
-    lines = out.splitlines()
+    r = run("link", str(SLICE), "--project", str(project), "--min-score", "0.3")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
     assert lines[0] == "local\tcandidate\tscore\tlabel"
     rows = [line.split("\t") for line in lines[1:]]
     assert all(len(r) == 4 for r in rows)
@@ -238,17 +206,17 @@ def test_tsv_output(project: Path) -> None:
     keys = [(r[0], -float(r[2])) for r in rows]
     assert keys == sorted(keys)
     assert [BASE + "id/person/kassym-jomart-tokayev", WD + "Q200881", "1.000"] in [r[:3] for r in rows]
-    code, out2, _e = run("link", str(SLICE), "--project", str(project), "--min-score", "0.3", "--no-header")
-    assert out2.splitlines() == lines[1:]
-    assert "candidate(s) for" in err
+    r2 = run("link", str(SLICE), "--project", str(project), "--min-score", "0.3", "--no-header")
+    assert r2.out.splitlines() == lines[1:]
+    assert "candidate(s) for" in r.err
 
 
 def test_json_output(project: Path) -> None:
     import json
 
-    code, out, err = run("link", str(SLICE), "--project", str(project), "--format", "json")
-    assert code == 0, err
-    body = json.loads(out)
+    r = run("link", str(SLICE), "--project", str(project), "--format", "json")
+    assert r.code == 0, r.err
+    body = json.loads(r.out)
     assert body["items"] == 32 and body["entities"] == 16 and body["min_score"] == 0.6
     tok = [c for c in body["candidates"] if c["local"] == BASE + "id/person/kassym-jomart-tokayev"]
     assert tok[0]["candidate"] == WD + "Q200881" and tok[0]["score"] == 1.0 and tok[0]["kind"] == "person"
@@ -256,9 +224,9 @@ def test_json_output(project: Path) -> None:
 
 
 def test_gold_option_prints_precision_and_recall(project: Path) -> None:
-    code, _out, err = run("link", str(SLICE), "--project", str(project), "--gold", str(FIXTURES / "gold.tsv"))
-    assert code == 0, err
-    assert "threshold 0.85: precision 1.000 recall 1.000" in err
+    r = run("link", str(SLICE), "--project", str(project), "--gold", str(WIKIDATA_FIXTURE / "gold.tsv"))
+    assert r.code == 0, r.err
+    assert "threshold 0.85: precision 1.000 recall 1.000" in r.err
 
 
 def test_targets_in_other_formats_and_gzip(project: Path, tmp_path: Path) -> None:
@@ -277,57 +245,30 @@ def test_targets_in_other_formats_and_gzip(project: Path, tmp_path: Path) -> Non
 
 
 def test_bad_targets_exit_2(project: Path, tmp_path: Path) -> None:
-    code, _o, err = run("link", str(tmp_path / "missing.ttl"), "--project", str(project))
-    assert code == 2 and "no such file" in err
+    r = run("link", str(tmp_path / "missing.ttl"), "--project", str(project))
+    assert r.code == 2 and "no such file" in r.err
     broken = tmp_path / "broken.ttl"
     broken.write_text("<a> <b> .\n")
-    code, _o, err = run("link", str(broken), "--project", str(project))
-    assert code == 2 and "broken.ttl" in err
-    code, _o, err = run("link", f"http://127.0.0.1:{_free_port()}/sparql", "--project", str(project), "--timeout", "5")
-    assert code == 2 and "cannot query the SPARQL endpoint" in err
-    code, _o, err = run("link", str(SLICE), "--project", str(project), "--min-score", "1.5")
-    assert code == 2 and "between 0 and 1" in err
-    code, _o, err = run("link", str(SLICE), "--project", str(project), "--type-hint", "animal=http://x")
-    assert code == 2 and "KIND=IRI" in err
+    r = run("link", str(broken), "--project", str(project))
+    assert r.code == 2 and "broken.ttl" in r.err
+    r = run("link", f"http://127.0.0.1:{free_port()}/sparql", "--project", str(project), "--timeout", "5")
+    assert r.code == 2 and "cannot query the SPARQL endpoint" in r.err
+    r = run("link", str(SLICE), "--project", str(project), "--min-score", "1.5")
+    assert r.code == 2 and "between 0 and 1" in r.err
+    r = run("link", str(SLICE), "--project", str(project), "--type-hint", "animal=http://x")
+    assert r.code == 2 and "KIND=IRI" in r.err
 
 
 # ---------------------------------------------------------------- a real SPARQL endpoint
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
 def endpoint(tmp_path: Path) -> Iterator[str]:
     """`oxigraph serve` on loopback holding the slice; yields its SPARQL query URL."""
-    binary = Path(sys.executable).with_name("oxigraph")
-    if not binary.exists():
-        found = shutil.which("oxigraph")
-        if not found:
-            pytest.skip("the oxigraph CLI (pip package 'oxigraph') is not installed")
-        binary = Path(found)
     location = tmp_path / "oxi"
-    subprocess.run([str(binary), "load", "--location", str(location), "--file", str(SLICE)], check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen([str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("oxigraph serve did not start")
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/query"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    oxigraph_load(location, SLICE)
+    with oxigraph_serve(location) as base:
+        yield f"{base}/query"
 
 
 def test_a_sparql_endpoint_gives_the_same_proposals_as_the_file(project: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -337,10 +278,10 @@ def test_a_sparql_endpoint_gives_the_same_proposals_as_the_file(project: Path, e
     monkeypatch.setattr(link_module, "PAGE", 7)  # exercise paging over several requests
     from_endpoint = load_target(endpoint)
     assert from_endpoint == from_file
-    code, out, err = run("link", endpoint, "--project", str(project))
-    assert code == 0, err
-    code2, out2, _e = run("link", str(SLICE), "--project", str(project))
-    assert out == out2
+    r = run("link", endpoint, "--project", str(project))
+    assert r.code == 0, r.err
+    r2 = run("link", str(SLICE), "--project", str(project))
+    assert r.out == r2.out
     monkeypatch.setattr(link_module, "MAX_ROWS", 14)  # a target too big to read whole is refused
     with pytest.raises(RemoteError, match="slice"):
         load_target(endpoint)
@@ -350,15 +291,15 @@ def test_a_sparql_endpoint_gives_the_same_proposals_as_the_file(project: Path, e
 
 
 def test_accept_writes_links_the_next_build_validates(project: Path) -> None:
-    code, _out, err = run("link", str(SLICE), "--project", str(project), "--accept")
-    assert code == 0, err
+    r = run("link", str(SLICE), "--project", str(project), "--accept")
+    assert r.code == 0, r.err
     accepted = project / "data" / "links" / "accepted.ttl"
     text = accepted.read_text(encoding="utf-8")
     assert "<id/person/kassym-jomart-tokayev> skos:exactMatch wd:Q200881 ." in text
     assert "koshanov" not in text and "massimov" not in text and "karin" not in text
     first = accepted.read_bytes()
-    code, _out, err = run("link", str(SLICE), "--project", str(project), "--accept")
-    assert code == 0 and "accepted 0 new link(s)" in err
+    r = run("link", str(SLICE), "--project", str(project), "--accept")
+    assert r.code == 0 and "accepted 0 new link(s)" in r.err
     assert accepted.read_bytes() == first  # idempotent
     proj = load_project(project)
     links = next(s for s in proj.sources if s.name == "links")
@@ -374,7 +315,7 @@ def test_accept_writes_links_the_next_build_validates(project: Path) -> None:
 
 
 def test_accept_keeps_hand_edits_and_skips_entities_linked_elsewhere(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "p", links=True)
+    project = make_wikidata_project(tmp_path / "p", links=True)
     accepted = project / "data" / "links" / "accepted.ttl"
     accepted.parent.mkdir(parents=True)
     accepted.write_text(

@@ -6,20 +6,15 @@ import csv
 import io
 import json
 import multiprocessing
-import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from polevents.cli import main
 from polevents.dataset import DUMP_NQUADS
 from polevents.errors import InputError, QueryError, QueryTimeoutError
-from polevents.load import load_project
 from polevents.query import (
     QueryForm,
     QueryText,
@@ -32,23 +27,12 @@ from polevents.query import (
     remote_text,
     star_order,
 )
+from support import QUERY_FIXTURE, make_query_project, run
 
-FIXTURE = Path(__file__).parent / "fixtures" / "query-project"
 BASE = "https://example.org/pe/"
 PE = "https://w3id.org/polevents/ontology#"
 #: Six independent patterns over ~35 triples: 35^6 ≈ 1.8e9 solutions, far beyond any timeout here.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?q ?r ?t }"
-
-
-def make_project(tmp_path: Path, *, built: bool = True) -> Path:
-    """A copy of the fixture project; ``built`` writes dist/polevents.nq from its sources."""
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURE, root)
-    if built:
-        (root / "dist").mkdir()
-        quads = sorted(load_project(root).quads(), key=str)
-        ox.serialize(quads, str(root / "dist" / DUMP_NQUADS), ox.RdfFormat.N_QUADS)
-    return root
 
 
 def ntriples_dump(root: Path) -> Path:
@@ -61,31 +45,9 @@ def ntriples_dump(root: Path) -> Path:
     return path
 
 
-@dataclass
-class Run:
-    code: int
-    data: bytes
-    stderr: str
-
-    @property
-    def stdout(self) -> str:
-        return self.data.decode("utf-8")
-
-
-def run(*args: str, input: str | None = None) -> Run:
-    """Run ``polevents ARGS`` through the real entry point (error mapping included)."""
-    with CliRunner().isolation(input=input) as (out, err, _):
-        try:
-            returned = main(list(args))  # the console script does sys.exit(main())
-            code = returned if isinstance(returned, int) else 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return Run(code, out.getvalue(), err.getvalue().decode("utf-8"))
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path)
+    return make_query_project(tmp_path / "project")
 
 
 # --------------------------------------------------------------------------- forms and data
@@ -94,8 +56,8 @@ def project(tmp_path: Path) -> Path:
 def test_count_equals_the_ntriples_dump(project: Path) -> None:
     lines = ntriples_dump(project).read_text(encoding="utf-8").splitlines()
     r = run("query", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--project", str(project), "--format", "csv")
-    assert r.code == 0, r.stderr
-    rows = list(csv.reader(io.StringIO(r.stdout)))
+    assert r.code == 0, r.err
+    rows = list(csv.reader(io.StringIO(r.out)))
     assert rows == [["n"], [str(len(lines))]]
     # One triple is stated in both sources: the union holds it once, GRAPH sees it twice.
     quads = (project / "dist" / DUMP_NQUADS).read_text(encoding="utf-8").splitlines()
@@ -104,8 +66,8 @@ def test_count_equals_the_ntriples_dump(project: Path) -> None:
 
 def test_select_rows_and_variables(project: Path) -> None:
     r = run("query", "--name", "people", "--project", str(project), "--format", "json")
-    assert r.code == 0, r.stderr
-    doc = json.loads(r.stdout)
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
     assert doc["head"]["vars"] == ["person", "label"]
     labels = [b["label"]["value"] for b in doc["results"]["bindings"]]
     assert labels == ["Dariga Nazarbayeva", "Kassym-Jomart Tokayev", "Yerlan Koshanov"]
@@ -115,10 +77,10 @@ def test_select_rows_and_variables(project: Path) -> None:
 def test_ask_true_false_and_exit_status(project: Path) -> None:
     yes = run("query", "ASK { ?p a pe:Person }", "--project", str(project))
     no = run("query", "ASK { ?p a pe:Referendum }", "--project", str(project))
-    assert (yes.code, yes.stdout) == (0, "true\n")
-    assert (no.code, no.stdout) == (0, "false\n")  # the answer is data, not failure...
+    assert (yes.code, yes.out) == (0, "true\n")
+    assert (no.code, no.out) == (0, "false\n")  # the answer is data, not failure...
     strict = run("query", "ASK { ?p a pe:Referendum }", "--project", str(project), "--ask-exit")
-    assert (strict.code, strict.stdout) == (1, "false\n")  # ...unless asked, like grep
+    assert (strict.code, strict.out) == (1, "false\n")  # ...unless asked, like grep
     assert run("query", "ASK {}", "--project", str(project), "--ask-exit").code == 0
 
 
@@ -128,11 +90,11 @@ def test_construct_and_describe(project: Path) -> None:
         "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a pe:Person ; rdfs:label ?l }",
         "--project", str(project), "--format", "nt",
     )
-    assert r.code == 0, r.stderr
+    assert r.code == 0, r.err
     triples = set(ox.parse(r.data, format=ox.RdfFormat.N_TRIPLES))
     assert len(triples) == 3
     d = run("query", "DESCRIBE <id/person/koshanov>", "--project", str(project), "--format", "nt")
-    assert d.code == 0, d.stderr
+    assert d.code == 0, d.err
     described = list(ox.parse(d.data, format=ox.RdfFormat.N_TRIPLES))
     assert {t.subject.value for t in described} == {f"{BASE}id/person/koshanov"}
     assert len(described) == 3  # type, label, altLabel (the ontology graph adds nothing about him)
@@ -140,36 +102,36 @@ def test_construct_and_describe(project: Path) -> None:
 
 def test_graph_results_default_to_turtle(project: Path) -> None:
     r = run("query", "CONSTRUCT WHERE { ?s a pe:PoliticalParty }", "--project", str(project))
-    assert r.code == 0, r.stderr
-    assert "@prefix pe: <https://w3id.org/polevents/ontology#> ." in r.stdout
-    assert "@prefix wd:" not in r.stdout  # only the prefixes the triples use
+    assert r.code == 0, r.err
+    assert "@prefix pe: <https://w3id.org/polevents/ontology#> ." in r.out
+    assert "@prefix wd:" not in r.out  # only the prefixes the triples use
 
 
 def test_default_graph_is_the_union_and_graph_reaches_each(project: Path) -> None:
     r = run("query", "--name", "graphs", "--project", str(project), "--format", "json")
-    doc = json.loads(r.stdout)
+    doc = json.loads(r.out)
     counts = {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"]}
     assert set(counts) == {f"{BASE}graph/alpha", f"{BASE}graph/beta", "https://w3id.org/polevents/ontology"}
     union = run("query", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--project", str(project), "--format", "csv")
-    assert int(union.stdout.split()[1]) == sum(counts.values()) - 1  # the shared triple
+    assert int(union.out.split()[1]) == sum(counts.values()) - 1  # the shared triple
     in_beta = run(
         "query",
         f"ASK {{ GRAPH <{BASE}graph/beta> {{ <id/person/tokayev> a pe:Person }} }}",
         "--project", str(project),
     )
-    assert in_beta.stdout == "true\n"
+    assert in_beta.out == "true\n"
 
 
 def test_relative_iris_resolve_against_the_dataset_base(project: Path) -> None:
     r = run("query", "SELECT ?l { <id/person/koshanov> rdfs:label ?l }", "--project", str(project), "--format", "tsv")
-    assert r.stdout.splitlines() == ["?l", '"Yerlan Koshanov"@en']
+    assert r.out.splitlines() == ["?l", '"Yerlan Koshanov"@en']
 
 
 def test_a_declared_prefix_wins_over_the_predefined_one(project: Path) -> None:
     q = "PREFIX pe: <https://example.org/pe/id/person/>\nSELECT ?l { pe:tokayev <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
     r = run("query", q, "--project", str(project), "--format", "csv")
-    assert r.code == 0, r.stderr
-    assert r.stdout.splitlines()[1:] == ["Kassym-Jomart Tokayev"]
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[1:] == ["Kassym-Jomart Tokayev"]
 
 
 def test_query_from_file_and_stdin(project: Path, tmp_path: Path) -> None:
@@ -178,28 +140,28 @@ def test_query_from_file_and_stdin(project: Path, tmp_path: Path) -> None:
     from_file = run("query", "-f", str(path), "--project", str(project), "--format", "csv")
     from_stdin = run("query", "-f", "-", "--project", str(project), "--format", "csv", input=path.read_text())
     assert from_file.code == from_stdin.code == 0
-    assert from_file.stdout == from_stdin.stdout == "n\r\n3\r\n"
+    assert from_file.out == from_stdin.out == "n\r\n3\r\n"
 
 
 def test_in_memory_when_not_built_says_so(tmp_path: Path) -> None:
-    root = make_project(tmp_path, built=False)
+    root = make_query_project(tmp_path / "project", built=False)
     r = run("query", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--project", str(root), "--format", "csv")
-    assert r.code == 0, r.stderr
-    assert "in memory" in r.stderr and "not validated" in r.stderr
-    assert r.stdout == "n\r\n34\r\n"
-    assert "in memory" not in run("query", "ASK {}", "--project", str(make_project(tmp_path / "b"))).stderr
+    assert r.code == 0, r.err
+    assert "in memory" in r.err and "not validated" in r.err
+    assert r.out == "n\r\n34\r\n"
+    assert "in memory" not in run("query", "ASK {}", "--project", str(make_query_project(tmp_path / "b" / "project"))).err
 
 
 def test_explicit_dist_without_dump_is_an_error(project: Path, tmp_path: Path) -> None:
     r = run("query", "ASK {}", "--project", str(project), "--dist", str(tmp_path / "empty"))
-    assert r.code == 2 and r.stdout == ""
-    assert "run `polevents build` first" in r.stderr
+    assert r.code == 2 and r.out == ""
+    assert "run `polevents build` first" in r.err
 
 
 def test_not_a_project_says_how_to_point_at_data(tmp_path: Path) -> None:
     r = run("query", "ASK {}", "--project", str(tmp_path))
     assert r.code == 2
-    assert "--project" in r.stderr and "--endpoint" in r.stderr
+    assert "--project" in r.err and "--endpoint" in r.err
 
 
 # --------------------------------------------------------------------------- named queries
@@ -208,7 +170,7 @@ def test_not_a_project_says_how_to_point_at_data(tmp_path: Path) -> None:
 def test_list_named_queries(project: Path) -> None:
     r = run("query", "--list", "--project", str(project))
     assert r.code == 0
-    assert r.stdout.splitlines() == [
+    assert r.out.splitlines() == [
         "graphs\tTriples per named graph",
         "people\tPeople and their English labels",
     ]
@@ -217,8 +179,8 @@ def test_list_named_queries(project: Path) -> None:
 
 def test_unknown_name_lists_the_available_ones(project: Path) -> None:
     r = run("query", "--name", "nope", "--project", str(project))
-    assert r.code == 2 and r.stdout == ""
-    assert r.stderr.strip().splitlines() == [
+    assert r.code == 2 and r.out == ""
+    assert r.err.strip().splitlines() == [
         "polevents: error: unknown query name 'nope'; available: graphs, people (see `polevents query --list`)"
     ]
     with pytest.raises(InputError, match="available: graphs, people"):
@@ -229,7 +191,7 @@ def test_name_with_suffix_and_origin_in_errors(project: Path) -> None:
     (project / "queries" / "broken.rq").write_text("# broken\nSELECT * {\n  ?s ?p ?o\n} LIMIT x\n", encoding="utf-8")
     r = run("query", "--name", "broken.rq", "--project", str(project))
     assert r.code == 2
-    assert f"{project / 'queries' / 'broken.rq'}:4:9: syntax error" in r.stderr
+    assert f"{project / 'queries' / 'broken.rq'}:4:9: syntax error" in r.err
 
 
 # --------------------------------------------------------------------------- errors
@@ -238,8 +200,8 @@ def test_name_with_suffix_and_origin_in_errors(project: Path) -> None:
 def test_syntax_error_has_position_and_expectation(project: Path) -> None:
     r = run("query", "SELECT ?s WHERE {\n  ?s ?p ?o\n} LIMIT many", "--project", str(project))
     assert r.code == 2
-    assert r.stdout == ""
-    assert r.stderr.splitlines() == [
+    assert r.out == ""
+    assert r.err.splitlines() == [
         "polevents: error: query:3:9: syntax error: expected one of HAVING, OFFSET, OPTIONAL, VALUES, a digit",
         "  } LIMIT many",  # the offending line...
         "          ^",  # ...and a caret under the column
@@ -249,30 +211,30 @@ def test_syntax_error_has_position_and_expectation(project: Path) -> None:
 def test_syntax_error_at_the_end_of_the_query(project: Path) -> None:
     r = run("query", "SELECT * WHERE {\n  ?s ?p ?o ", "--project", str(project))
     assert r.code == 2
-    assert r.stderr.startswith("polevents: error: query:2:12: syntax error: expected one of \",\", \".\"")
-    assert "[_]" not in r.stderr
+    assert r.err.startswith("polevents: error: query:2:12: syntax error: expected one of \",\", \".\"")
+    assert "[_]" not in r.err
     eof = run("query", "SELECT * WHERE {\n  ?s ?p ?o\n", "--project", str(project))
-    assert "(at the end of the query)" in eof.stderr
+    assert "(at the end of the query)" in eof.err
 
 
 def test_syntax_error_position_is_in_the_users_text() -> None:
     """Positions count the user's lines and columns, not the predefined prefixes (passed natively)."""
     q = "SELECT * { ?s ?p ?o } LIMIT x"
     with pytest.raises(QueryError, match=rf"^query:1:{q.index('x') + 1}: syntax error"):
-        prepare(QueryText(q), FIXTURE)
+        prepare(QueryText(q), QUERY_FIXTURE)
     with pytest.raises(QueryError, match=r"^q\.rq:3:7: syntax error"):
-        prepare(QueryText("PREFIX ex: <http://ex/>\nSELECT ?x { ?x ex:p ?y }\nLIMIT ?x", "q.rq"), FIXTURE)
+        prepare(QueryText("PREFIX ex: <http://ex/>\nSELECT ?x { ?x ex:p ?y }\nLIMIT ?x", "q.rq"), QUERY_FIXTURE)
     wide = 'SELECT * { ?s ?p "漢字é" } LIMIT x'  # columns count characters, not bytes
     with pytest.raises(QueryError, match=rf"^query:1:{wide.index('x') + 1}: ") as caught:
-        prepare(QueryText(wide), FIXTURE)
+        prepare(QueryText(wide), QUERY_FIXTURE)
     caret = caught.value.message.splitlines()[2]
     assert caret == "  " + " " * (wide.index("x") + 2) + "^"  # two CJK characters take two columns each
 
 
 def test_unknown_prefix_is_one_line_with_its_position(project: Path) -> None:
     r = run("query", "SELECT * {\n  ?s foaf:name ?n ; bogus:knows ?o }", "--project", str(project))
-    assert r.code == 2 and r.stdout == ""
-    lines = r.stderr.strip().splitlines()
+    assert r.code == 2 and r.out == ""
+    lines = r.err.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("polevents: error: query:2:21: unknown prefix 'bogus:'")
     assert "PREFIX bogus:" in lines[0] and "schema" in lines[0]
@@ -280,8 +242,8 @@ def test_unknown_prefix_is_one_line_with_its_position(project: Path) -> None:
 
 def test_missing_file(project: Path, tmp_path: Path) -> None:
     r = run("query", "-f", str(tmp_path / "none.rq"), "--project", str(project))
-    assert r.code == 2 and r.stdout == ""
-    assert r.stderr.strip().splitlines() == [f"polevents: error: {tmp_path / 'none.rq'}: no such query file"]
+    assert r.code == 2 and r.out == ""
+    assert r.err.strip().splitlines() == [f"polevents: error: {tmp_path / 'none.rq'}: no such query file"]
 
 
 @pytest.mark.parametrize(
@@ -295,14 +257,14 @@ def test_missing_file(project: Path, tmp_path: Path) -> None:
 )
 def test_format_that_does_not_fit_the_form(project: Path, query: str, fmt: str, hint: str) -> None:
     r = run("query", query, "--project", str(project), "--format", fmt)
-    assert r.code == 2 and r.stdout == ""
-    assert f"--format {fmt} is for" in r.stderr and hint in r.stderr
+    assert r.code == 2 and r.out == ""
+    assert f"--format {fmt} is for" in r.err and hint in r.err
 
 
 def test_unknown_format_lists_the_formats(project: Path) -> None:
     r = run("query", "ASK {}", "--project", str(project), "--format", "yaml")
     assert r.code == 2
-    assert "table, csv, tsv, json, xml, turtle, jsonld, nt" in r.stderr
+    assert "table, csv, tsv, json, xml, turtle, jsonld, nt" in r.err
 
 
 @pytest.mark.parametrize(
@@ -318,18 +280,18 @@ def test_unknown_format_lists_the_formats(project: Path) -> None:
 )
 def test_usage_errors_exit_2(project: Path, args: list[str]) -> None:
     r = run("query", *args, "--project", str(project))
-    assert r.code == 2 and r.stdout == ""
+    assert r.code == 2 and r.out == ""
 
 
 def test_update_is_refused(project: Path) -> None:
     r = run("query", "INSERT DATA { <a> <b> <c> }", "--project", str(project))
     assert r.code == 2
-    assert "read-only" in r.stderr
+    assert "read-only" in r.err
 
 
 def test_empty_query(project: Path) -> None:
     r = run("query", "  \n", "--project", str(project))
-    assert r.code == 2 and "empty" in r.stderr
+    assert r.code == 2 and "empty" in r.err
 
 
 # --------------------------------------------------------------------------- timeout
@@ -338,8 +300,8 @@ def test_empty_query(project: Path) -> None:
 def test_timeout_stops_a_runaway_query(project: Path) -> None:
     r = run("query", RUNAWAY, "--project", str(project), "--timeout", "0.5")
     assert r.code == 3
-    assert r.stdout == ""
-    assert "longer than 0.5 s and was stopped" in r.stderr
+    assert r.out == ""
+    assert "longer than 0.5 s and was stopped" in r.err
     assert multiprocessing.active_children() == []  # the worker was killed and reaped
 
 
@@ -385,7 +347,7 @@ def test_declared_prefixes_ignore_comments_and_strings() -> None:
 
 def test_remote_text_keeps_line_numbers_and_user_prefixes() -> None:
     q = "PREFIX pe: <http://mine/>\nSELECT ?x {\n  ?x a pe:T ; rdfs:label ?l ; <http://x/#y:z> 'skos:no' }"
-    prepared = prepare(QueryText(q), FIXTURE)
+    prepared = prepare(QueryText(q), QUERY_FIXTURE)
     sent = remote_text(prepared)
     assert sent.count("\n") == q.count("\n")  # same lines
     first = sent.splitlines()[0]
@@ -396,7 +358,7 @@ def test_remote_text_keeps_line_numbers_and_user_prefixes() -> None:
 
 
 def test_no_check_skips_the_local_parse() -> None:
-    prepared = prepare(QueryText("SELECT * WHERE { ?s ?p ?o } LIMIT"), FIXTURE, check=False)
+    prepared = prepare(QueryText("SELECT * WHERE { ?s ?p ?o } LIMIT"), QUERY_FIXTURE, check=False)
     assert prepared.form is QueryForm.SELECT
 
 
@@ -428,10 +390,10 @@ def test_jsonld_output_does_not_need_rdflib(project: Path) -> None:
 
 def test_select_star_keeps_the_order_the_query_names_variables(project: Path) -> None:
     r = run("query", "SELECT * { ?s ?p ?o . FILTER(?p = rdfs:label) } LIMIT 1", "--project", str(project), "--format", "csv")
-    assert r.stdout.splitlines()[0] == "s,p,o"
+    assert r.out.splitlines()[0] == "s,p,o"
     r = run("query", "SELECT DISTINCT * WHERE { ?who a pe:Person OPTIONAL { ?who skos:hiddenLabel ?alias } }",
             "--project", str(project), "--format", "json")
-    assert json.loads(r.stdout)["head"]["vars"] == ["who", "alias"]
+    assert json.loads(r.out)["head"]["vars"] == ["who", "alias"]
     assert star_order("SELECT ?b ?a { ?a ?b ?c }") is None  # an explicit projection is kept as written
     assert star_order("PREFIX x: <y>\n# ?z in a comment\nselect * { ?b '?q' ?a }") == ["b", "a"]
 
@@ -439,9 +401,9 @@ def test_select_star_keeps_the_order_the_query_names_variables(project: Path) ->
 def test_help_states_the_graphs_prefixes_formats_and_exit_codes() -> None:
     r = run("query", "--help")
     assert r.code == 0
-    text = " ".join(r.stdout.split())
+    text = " ".join(r.out.split())
     assert "the default graph is the UNION of all named graphs" in text and "GRAPH ?g" in text
     assert all(f"{name}:" in text for name in ("pe", "schema", "wd", "wdt", "prov", "skos"))
     assert "table on a terminal and csv in a pipe" in text
-    squeezed = "".join(r.stdout.split())  # click may wrap at a hyphen
+    squeezed = "".join(r.out.split())  # click may wrap at a hyphen
     assert "1ASKwasfalse,onlywith--ask-exit" in squeezed and "3timeout" in squeezed

@@ -9,43 +9,22 @@ named graphs, each triple once.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from polevents.cli import main
 from polevents.dataset import DUMP_NQUADS
 from polevents.errors import QueryError, QueryTimeoutError, RemoteError
 from polevents.formats import ResultFormat
-from polevents.load import load_project
 from polevents.query import QueryForm, QueryResult, QueryText, execute, prepare
+from support import free_port, make_query_project, oxigraph_load, oxigraph_serve, run
 
 pytestmark = pytest.mark.integration
 
-FIXTURE = Path(__file__).parent / "fixtures" / "query-project"
 BASE = "https://example.org/pe/"
-
-
-def _oxigraph() -> str | None:
-    beside = Path(sys.executable).parent / "oxigraph"
-    return str(beside) if beside.is_file() else shutil.which("oxigraph")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -56,68 +35,15 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    binary = _oxigraph()
-    if binary is None:
-        pytest.skip("the oxigraph binary is not installed (pip install oxigraph)")
     tmp = tmp_path_factory.mktemp("remote")
-    project = tmp / "project"
-    shutil.copytree(FIXTURE, project)
-    (project / "dist").mkdir()
-    quads = sorted(load_project(project).quads(), key=str)
-    ox.serialize(quads, str(project / "dist" / DUMP_NQUADS), ox.RdfFormat.N_QUADS)
+    project = make_query_project(tmp / "project")
+    quads = ox.parse(path=str(project / "dist" / DUMP_NQUADS), format=ox.RdfFormat.N_QUADS)
     union = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
     ox.serialize(union, str(tmp / "union.nt"), ox.RdfFormat.N_TRIPLES)
     location = tmp / "store"
-    subprocess.run(
-        [binary, "load", "--location", str(location), "--file", str(project / "dist" / DUMP_NQUADS), str(tmp / "union.nt")],
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    log = (tmp / "server.log").open("wb")
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", "5"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"oxigraph serve did not start: {(tmp / 'server.log').read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield Server(url, project)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-@dataclass
-class Run:
-    code: int
-    data: bytes
-    stderr: str
-
-
-def run(*args: str) -> Run:
-    with CliRunner().isolation() as (out, err, _):
-        try:
-            returned = main(list(args))
-            code = returned if isinstance(returned, int) else 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return Run(code, out.getvalue(), err.getvalue().decode("utf-8"))
+    oxigraph_load(location, project / "dist" / DUMP_NQUADS, tmp / "union.nt")
+    with oxigraph_serve(location, "--timeout-s", "5") as base:
+        yield Server(f"{base}/query", project)
 
 
 QUERIES = [
@@ -157,7 +83,7 @@ def test_remote_answers_equal_local_answers(server: Server, text: str) -> None:
 def test_count_over_the_endpoint_equals_the_ntriples_dump(server: Server) -> None:
     r = run("query", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--endpoint", server.url, "--format", "json",
             "--project", str(server.project))
-    assert r.code == 0, r.stderr
+    assert r.code == 0, r.err
     union = (server.project.parent / "union.nt").read_text(encoding="utf-8").splitlines()
     assert json.loads(r.data)["results"]["bindings"][0]["n"]["value"] == str(len(union))
 
@@ -167,7 +93,7 @@ def test_cli_output_is_the_same_bytes_for_rows(server: Server, fmt: ResultFormat
     q = "SELECT ?s ?p ?o { ?s ?p ?o } ORDER BY ?s ?p ?o"
     local = run("query", q, "--format", fmt.label, "--project", str(server.project))
     remote = run("query", q, "--format", fmt.label, "--project", str(server.project), "--endpoint", server.url)
-    assert local.code == remote.code == 0, remote.stderr
+    assert local.code == remote.code == 0, remote.err
     assert remote.data == local.data and local.data
 
 
@@ -176,17 +102,17 @@ def test_cli_output_is_the_same_bytes_for_graphs(server: Server, fmt: ResultForm
     q = "CONSTRUCT WHERE { ?s ?p ?o }"
     local = run("query", q, "--format", fmt.label, "--project", str(server.project))
     remote = run("query", q, "--format", fmt.label, "--project", str(server.project), "--endpoint", server.url)
-    assert local.code == remote.code == 0, remote.stderr
+    assert local.code == remote.code == 0, remote.err
     assert remote.data == local.data and local.data
 
 
 def test_unreachable_endpoint_is_one_line_exit_2(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{_free_port()}/query"  # nothing listens there
+    url = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
     r = run("query", "ASK {}", "--endpoint", url, "--project", str(tmp_path))
     assert r.code == 2
     assert r.data == b""
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"polevents: error: {url}: unreachable"), r.stderr
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"polevents: error: {url}: unreachable"), r.err
 
 
 def test_server_rejection_is_reported_with_its_message(server: Server) -> None:
@@ -194,8 +120,8 @@ def test_server_rejection_is_reported_with_its_message(server: Server) -> None:
     r = run("query", "SELECT * {\n  ?s ?p ?o } LIMIT x", "--endpoint", server.url, "--no-check",
             "--project", str(server.project))
     assert r.code == 2 and r.data == b""
-    assert f"{server.url}: HTTP 400 Bad Request: error at 2:" in r.stderr  # line 2: the prologue added no line
-    assert "expected one of" in r.stderr
+    assert f"{server.url}: HTTP 400 Bad Request: error at 2:" in r.err  # line 2: the prologue added no line
+    assert "expected one of" in r.err
 
 
 def test_http_error_status_and_message(server: Server) -> None:
@@ -207,8 +133,8 @@ def test_http_error_status_and_message(server: Server) -> None:
 def test_local_check_catches_errors_before_sending(server: Server) -> None:
     r = run("query", "SELECT * {\n  ?s ?p ?o } LIMIT x", "--endpoint", server.url, "--project", str(server.project))
     assert r.code == 2
-    assert r.stderr.startswith("polevents: error: query:2:")
-    assert "HTTP" not in r.stderr
+    assert r.err.startswith("polevents: error: query:2:")
+    assert "HTTP" not in r.err
     with pytest.raises(QueryError, match="unknown prefix 'nope:'"):
         prepare(QueryText("ASK { ?s nope:p ?o }"), server.project)
 
@@ -217,6 +143,6 @@ def test_remote_timeout_exits_3(server: Server) -> None:
     runaway = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?q ?r ?t }"
     r = run("query", runaway, "--endpoint", server.url, "--timeout", "0.5", "--project", str(server.project))
     assert r.code == 3 and r.data == b""
-    assert "no answer within 0.5 s" in r.stderr
+    assert "no answer within 0.5 s" in r.err
     with pytest.raises(QueryTimeoutError):
         execute(prepare(QueryText(runaway), server.project), project=server.project, endpoint=server.url, timeout=0.3)

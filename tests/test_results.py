@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from polevents.dataset import DUMP_NQUADS
 from polevents.errors import InputError
 from polevents.formats import ResultFormat
-from polevents.load import load_project, to_rdflib_term
+from polevents.load import to_rdflib_term
 from polevents.query import QueryForm, QueryResult, QueryText, execute, prepare
 from polevents.results import (
     check_format,
@@ -28,8 +27,8 @@ from polevents.results import (
     write_result,
 )
 from polevents.vocab import PREFIXES
+from support import make_query_project
 
-FIXTURE = Path(__file__).parent / "fixtures" / "query-project"
 BASE = "https://example.org/pe/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SPARQL_NS = "{http://www.w3.org/2005/sparql-results#}"
@@ -38,11 +37,7 @@ ALL_ROWS = "SELECT ?s ?p ?o { ?s ?p ?o } ORDER BY ?s ?p ?o"
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("results") / "project"
-    shutil.copytree(FIXTURE, root)
-    (root / "dist").mkdir()
-    ox.serialize(sorted(load_project(root).quads(), key=str), str(root / "dist" / DUMP_NQUADS), ox.RdfFormat.N_QUADS)
-    return root
+    return make_query_project(tmp_path_factory.mktemp("results") / "project")
 
 
 def answer(project: Path, text: str) -> QueryResult:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,11 +15,10 @@ import rdflib
 from rdflib import Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from polevents.cli import main
 from polevents.segment import sha256_hex, split_sentences
 from polevents.source import describe_source, facts_template, read_source_text
+from support import REPO, run
 
-REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = FIXTURES / "example-article.txt"
 SEED_FOLDERS = [REPO.parent / "shared" / "seed", Path("/work/shared/seed")]
@@ -30,33 +27,6 @@ PE = Namespace("https://w3id.org/polevents/ontology#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 SCHEMA = Namespace("http://schema.org/")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-Runner = Callable[..., Run]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Runner:
-    """Run ``polevents ARGS`` through the real entry point; exit code, stdout, stderr."""
-
-    def _run(*args: str | Path) -> Run:
-        capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return _run
 
 
 @pytest.fixture
@@ -152,7 +122,7 @@ def test_first_article_description_is_what_source_add_writes() -> None:
     assert regenerated == path.read_text(encoding="utf-8")
 
 
-def test_re_registering_the_first_article_reproduces_its_description(project: Path, run: Runner) -> None:
+def test_re_registering_the_first_article_reproduces_its_description(project: Path) -> None:
     """``source add --force`` over the committed description writes it again byte for byte."""
     seed = _seed_text_path()
     committed = REPO / "data" / "kazakhstan-reform-2022" / "source.ttl"
@@ -209,7 +179,7 @@ def test_text_folder_is_git_ignored() -> None:
 # ---------------------------------------------------------------- source add
 
 
-def test_add_writes_the_description_and_a_template(project: Path, run: Runner) -> None:
+def test_add_writes_the_description_and_a_template(project: Path) -> None:
     r = run("source", "add", ARTICLE, "--project", project, "--title", "Veloria votes (fictional)",
             "--url", "https://example.org/veloria", "--published", "2022-05", "--publisher", "Example Wire")
     assert r.code == 0, r.err
@@ -243,7 +213,7 @@ def test_add_writes_the_description_and_a_template(project: Path, run: Runner) -
             assert s.text(text) not in data_text
 
 
-def test_template_examples_uncommented_conform_to_the_shapes(project: Path, run: Runner) -> None:
+def test_template_examples_uncommented_conform_to_the_shapes(project: Path) -> None:
     """Every example of the template is right: uncommented, the whole template validates."""
     from polevents.load import load_project
     from polevents.validate import validate_project
@@ -265,7 +235,7 @@ def test_facts_template_lines_are_commented_turtle_or_prose() -> None:
         assert line == "" or line.startswith(("@prefix ", "# ", "#", "## ")), line
 
 
-def test_add_refuses_an_existing_source_and_force_keeps_facts(project: Path, run: Runner) -> None:
+def test_add_refuses_an_existing_source_and_force_keeps_facts(project: Path) -> None:
     assert run("source", "add", ARTICLE, "--project", project, "--title", "First title").code == 0
     facts = project / "data" / "example-article" / "facts.ttl"
     facts.write_text("# my facts\n", encoding="utf-8")
@@ -284,7 +254,7 @@ def test_add_refuses_an_existing_source_and_force_keeps_facts(project: Path, run
     assert str(g.value(URIRef(f"{BASE}id/source/example-article"), DCTERMS.title)) == "First title"
 
 
-def test_force_with_a_changed_text_warns_that_numbers_moved(project: Path, tmp_path: Path, run: Runner) -> None:
+def test_force_with_a_changed_text_warns_that_numbers_moved(project: Path, tmp_path: Path) -> None:
     text = tmp_path / "note.txt"
     text.write_text("First sentence here. Second one.\n", encoding="utf-8")
     assert run("source", "add", text, "--project", project).code == 0
@@ -294,7 +264,7 @@ def test_force_with_a_changed_text_warns_that_numbers_moved(project: Path, tmp_p
     assert "check every s:N cited" in r.err and "2 -> 3 sentences" in r.err
 
 
-def test_add_refuses_the_same_text_under_another_slug(project: Path, run: Runner) -> None:
+def test_add_refuses_the_same_text_under_another_slug(project: Path) -> None:
     assert run("source", "add", ARTICLE, "--project", project).code == 0
     r = run("source", "add", ARTICLE, "--project", project, "--slug", "copy-of-it")
     assert r.code == 2
@@ -312,14 +282,14 @@ def test_add_refuses_the_same_text_under_another_slug(project: Path, run: Runner
         (["--language", "english!"], "BCP 47"),
     ],
 )
-def test_add_rejects_bad_options(project: Path, run: Runner, args: list[str], message: str) -> None:
+def test_add_rejects_bad_options(project: Path, args: list[str], message: str) -> None:
     r = run("source", "add", ARTICLE, "--project", project, *args)
     assert r.code == 2
     assert message in r.err
     assert not (project / "data" / "example-article").exists()
 
 
-def test_add_rejects_texts_it_cannot_register(project: Path, tmp_path: Path, run: Runner) -> None:
+def test_add_rejects_texts_it_cannot_register(project: Path, tmp_path: Path) -> None:
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes("Caf\xe9 politics.".encode("latin-1"))
     r = run("source", "add", latin1, "--project", project)
@@ -334,7 +304,7 @@ def test_add_rejects_texts_it_cannot_register(project: Path, tmp_path: Path, run
     assert r.code == 2 and "--slug" in r.err
 
 
-def test_slug_comes_from_the_file_name(project: Path, tmp_path: Path, run: Runner) -> None:
+def test_slug_comes_from_the_file_name(project: Path, tmp_path: Path) -> None:
     named = tmp_path / "Élection Présidentielle 2022.txt"
     named.write_text("Headline\nBody sentence.", encoding="utf-8")
     r = run("source", "add", named, "--project", project)
@@ -345,7 +315,7 @@ def test_slug_comes_from_the_file_name(project: Path, tmp_path: Path, run: Runne
 # ---------------------------------------------------------------- where the text is kept
 
 
-def test_text_paths_are_configurable(project: Path, tmp_path: Path, run: Runner) -> None:
+def test_text_paths_are_configurable(project: Path, tmp_path: Path) -> None:
     outside = tmp_path / "archive"
     outside.mkdir()
     (project / "polevents.toml").write_text(
@@ -368,7 +338,7 @@ def test_text_paths_are_configurable(project: Path, tmp_path: Path, run: Runner)
     assert shown.out == "1\tAnother fictional text.\n2\tIt has two sentences.\n"
 
 
-def test_no_copy_then_show_names_the_folders_and_the_hash(project: Path, run: Runner) -> None:
+def test_no_copy_then_show_names_the_folders_and_the_hash(project: Path) -> None:
     r = run("source", "add", ARTICLE, "--project", project, "--no-copy")
     assert r.code == 0, r.err
     assert not (project / "sources").exists()
@@ -381,7 +351,7 @@ def test_no_copy_then_show_names_the_folders_and_the_hash(project: Path, run: Ru
     assert "text_paths" in shown.err and "Traceback" not in shown.err
 
 
-def test_show_refuses_a_changed_text(project: Path, run: Runner) -> None:
+def test_show_refuses_a_changed_text(project: Path) -> None:
     assert run("source", "add", ARTICLE, "--project", project).code == 0
     copy = project / "sources" / "example-article.txt"
     copy.write_text(copy.read_text(encoding="utf-8").replace("Oduya", "Oduyo"), encoding="utf-8")
@@ -393,7 +363,7 @@ def test_show_refuses_a_changed_text(project: Path, run: Runner) -> None:
 # ---------------------------------------------------------------- source list and show
 
 
-def test_list_prints_one_line_per_source(project: Path, tmp_path: Path, run: Runner) -> None:
+def test_list_prints_one_line_per_source(project: Path, tmp_path: Path) -> None:
     assert run("source", "add", ARTICLE, "--project", project, "--title", "Veloria\tvotes").code == 0
     other = tmp_path / "b-note.txt"
     other.write_text("Only one sentence here.", encoding="utf-8")
@@ -408,12 +378,12 @@ def test_list_prints_one_line_per_source(project: Path, tmp_path: Path, run: Run
     ]
 
 
-def test_list_of_an_empty_project_is_empty(project: Path, run: Runner) -> None:
+def test_list_of_an_empty_project_is_empty(project: Path) -> None:
     r = run("source", "list", "--project", project)
     assert (r.code, r.out) == (0, "")
 
 
-def test_show_prints_metadata_and_numbered_sentences(project: Path, run: Runner) -> None:
+def test_show_prints_metadata_and_numbered_sentences(project: Path) -> None:
     assert run("source", "add", ARTICLE, "--project", project, "--title", "Veloria votes",
                "--published", "2022-05-30").code == 0  # fmt: skip
     meta = run("source", "show", "example-article", "--project", project)
@@ -441,14 +411,14 @@ def test_show_prints_metadata_and_numbered_sentences(project: Path, run: Runner)
     assert missing.code == 2 and "no sentence 19" in missing.err
 
 
-def test_show_unknown_source_lists_the_registered_ones(project: Path, run: Runner) -> None:
+def test_show_unknown_source_lists_the_registered_ones(project: Path) -> None:
     assert run("source", "add", ARTICLE, "--project", project).code == 0
     r = run("source", "show", "nope", "--project", project)
     assert r.code == 2
     assert "no registered source 'nope'" in r.err and "example-article" in r.err
 
 
-def test_sentences_are_code_points_across_scripts_and_line_ends(project: Path, tmp_path: Path, run: Runner) -> None:
+def test_sentences_are_code_points_across_scripts_and_line_ends(project: Path, tmp_path: Path) -> None:
     text = tmp_path / "mixed.txt"
     text.write_bytes("Заголовок 🗳\r\nПервое предложение. «Второе», сказал он!\r\n\r\nLast one.".encode())
     assert run("source", "add", text, "--project", project).code == 0
@@ -458,7 +428,7 @@ def test_sentences_are_code_points_across_scripts_and_line_ends(project: Path, t
     ]
 
 
-def test_a_half_edited_facts_file_does_not_hide_the_sentences(project: Path, run: Runner) -> None:
+def test_a_half_edited_facts_file_does_not_hide_the_sentences(project: Path) -> None:
     assert run("source", "add", ARTICLE, "--project", project).code == 0
     (project / "data" / "example-article" / "facts.ttl").write_text("@prefix s: <x> .\ns:1 s:2 ", encoding="utf-8")
     shown = run("source", "show", "example-article", "--sentence", "1", "--project", project)

@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import rdflib
-from click.testing import CliRunner
 
-from polevents.cli import main
 from polevents.load import load_project
 from polevents.validate import JSON_RESULT_KEYS, SHAPES_NS, find_line, validate_project
+from support import REPO, run
 
-REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 BASE = "https://w3id.org/polevents/"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -25,25 +22,6 @@ FACTS = (FIXTURES / "facts.ttl").read_text(encoding="utf-8")
 # Ben Sample's tenure ends before it starts: one violation, nothing else.
 BEN_STARTS = '    pe:startDate "2022-01-28"^^xsd:date ;\n    pe:startedBy <id/event/ben-elected> ;\n'
 BEN_ENDS_EARLY = BEN_STARTS + '    pe:endDate "2021"^^xsd:gYear ;\n'
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def run(*args: str) -> Run:
-    """Run the real entry point (errors mapped to exit codes there), stdout and stderr apart."""
-    runner = CliRunner()
-    with runner.isolation() as (out, err, _mixed):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        return Run(code, out.getvalue().decode(), err.getvalue().decode())
 
 
 def make_project(root: Path, facts: str = FACTS, name: str = "demo") -> Path:

@@ -4,18 +4,14 @@ the Wikidata link shape, and the rule that only verified Wikidata IDs appear in 
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 
-import click
 import pyoxigraph as ox
 import pytest
 import rdflib
-from click.testing import CliRunner
 from rdflib.compare import isomorphic, to_isomorphic
 
-from polevents.cli import main
 from polevents.load import load_project
 from polevents.wikibase import (
     GREGORIAN,
@@ -24,9 +20,8 @@ from polevents.wikibase import (
     export_project,
     time_value,
 )
+from support import REPO, WIKIDATA_FIXTURE, make_wikidata_project, run
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
 BASE = "https://w3id.org/polevents/"
 WD = "http://www.wikidata.org/entity/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -43,39 +38,15 @@ SELECT ?item ?post ?start ?source WHERE {
 }"""
 
 
-def make_project(root: Path, *, links: bool = True, ontology: Path | None = None) -> Path:
-    """A project with the repository's ontology and the test dataset (and its verified links)."""
-    (root / "ontology").mkdir(parents=True)
-    shutil.copy(ontology or REPO / "ontology" / "polevents.ttl", root / "ontology" / "polevents.ttl")
-    data = root / "data" / "sample"
-    data.mkdir(parents=True)
-    shutil.copy(FIXTURES / "dataset.ttl", data / "dataset.ttl")
-    if links:
-        shutil.copy(FIXTURES / "links.ttl", data / "links.ttl")
-    return root
-
-
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "proj")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """Run the command line as a user does (errors become a message and an exit code)."""
-    result = CliRunner().invoke(_main_command, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def _main_command(args: tuple[str, ...]) -> None:
-    main(list(args))
+    return make_wikidata_project(tmp_path / "proj", links=True)
 
 
 def export_ttl(project: Path, tmp_path: Path, *extra: str) -> Path:
     out = tmp_path / "wikibase.ttl"
-    code, _out, err = run("export", "--profile", "wikidata", "--project", str(project), "-o", str(out), *extra)
-    assert code == 0, err
+    r = run("export", "--profile", "wikidata", "--project", str(project), "-o", str(out), *extra)
+    assert r.code == 0, r.err
     return out
 
 
@@ -110,7 +81,7 @@ def test_changing_an_annotation_changes_the_export(tmp_path: Path) -> None:
     assert changed != text
     onto = tmp_path / "onto.ttl"
     onto.write_text(changed, encoding="utf-8")
-    proj = make_project(tmp_path / "p", ontology=onto)
+    proj = make_wikidata_project(tmp_path / "p", ontology=onto, links=True)
     ex = export_project(proj)
     pids = {c.pid for c in ex.claims}
     assert "P1308" in pids and "P39" not in pids
@@ -123,7 +94,7 @@ def test_wdqs_query_beside_a_wikidata_slice_returns_both_chairmanships(project: 
     out = export_ttl(project, tmp_path)
     store = ox.Store()
     store.load(path=str(out), format=ox.RdfFormat.TURTLE)
-    store.load(path=str(FIXTURES / "slice.ttl"), format=ox.RdfFormat.TURTLE)
+    store.load(path=str(WIKIDATA_FIXTURE / "slice.ttl"), format=ox.RdfFormat.TURTLE)
     rows = query(store, WDQS_QUERY)
     chair = BASE + "id/post/chair-of-amanat"
     got = {(r["item"], r["post"], r["start"], r["source"]) for r in rows}
@@ -137,7 +108,7 @@ def test_wdqs_query_beside_a_wikidata_slice_returns_both_chairmanships(project: 
     assert {r["post"] for r in posts} == {WD + "Q5256775", chair}
     # rdflib reads the same export and answers the same
     g = rdflib.Graph().parse(out, format="turtle")
-    g.parse(FIXTURES / "slice.ttl", format="turtle")
+    g.parse(WIKIDATA_FIXTURE / "slice.ttl", format="turtle")
     rd = {(str(r[0]), str(r[1]), datetime.fromisoformat(str(r[2])), str(r[3])) for r in g.query(WDQS_QUERY)}
     assert rd == {(i, p, datetime.fromisoformat(s), src) for i, p, s, src in got}
 
@@ -276,13 +247,13 @@ def test_export_is_deterministic_and_formats_agree(project: Path, tmp_path: Path
     second = export_ttl(project, tmp_path).read_bytes()
     assert first == second
     nt = tmp_path / "wikibase.nt"
-    code, _o, err = run("export", "--profile", "wikidata", "--project", str(project), "-o", str(nt))
-    assert code == 0, err
+    r = run("export", "--profile", "wikidata", "--project", str(project), "-o", str(nt))
+    assert r.code == 0, r.err
     lines = nt.read_text(encoding="utf-8").splitlines()
     assert lines == sorted(lines)
     assert isomorphic(rdflib.Graph().parse(data=first.decode(), format="turtle"), rdflib.Graph().parse(nt, format="nt"))
-    code, out, _e = run("export", "--profile", "wikidata", "--project", str(project), "--format", "nt")
-    assert code == 0 and out.splitlines() == lines
+    r2 = run("export", "--profile", "wikidata", "--project", str(project), "--format", "nt")
+    assert r2.code == 0 and r2.out.splitlines() == lines
 
 
 def test_export_reads_a_built_dist_without_the_ontology_graph(project: Path, tmp_path: Path) -> None:
@@ -297,9 +268,9 @@ def test_export_reads_a_built_dist_without_the_ontology_graph(project: Path, tmp
 
 
 def test_quickstatements_only_between_verified_items(project: Path) -> None:
-    code, out, err = run("export", "--profile", "quickstatements", "--project", str(project))
-    assert code == 0, err
-    lines = out.splitlines()
+    r = run("export", "--profile", "quickstatements", "--project", str(project))
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
     ref_a = 'S577\t+2022-05-04T00:00:00Z/11\tS813\t+2022-05-10T00:00:00Z/11\tS854\t"https://example.org/news/fixture-a"\tS1476\ten:"Fixture article A"'
     ref_b = 'S1476\ten:"Fixture article B"'
     assert lines == sorted(lines)
@@ -309,14 +280,14 @@ def test_quickstatements_only_between_verified_items(project: Path) -> None:
         f"Q57394\tP40\tQ376532\t{ref_b}",
         f"Q57394\tP3373\tQ91941470\t{ref_b}",
     }
-    assert "koshanov-chair-of-amanat>: P39: the item has no verified Wikidata item" in err
-    assert "tokayev-in-amanat>: P102: the value has no verified Wikidata item" in err
+    assert "koshanov-chair-of-amanat>: P39: the item has no verified Wikidata item" in r.err
+    assert "tokayev-in-amanat>: P102: the value has no verified Wikidata item" in r.err
     assert ref_a  # source A only supports facts whose value is local (the party, its chair post)
 
 
 def test_quickstatements_qualifiers_and_url_references(tmp_path: Path) -> None:
     """With the party accepted as Q1195092 the chairmanship and membership become exportable."""
-    proj = make_project(tmp_path / "p")
+    proj = make_wikidata_project(tmp_path / "p", links=True)
     links = proj / "data" / "sample" / "links.ttl"
     links.write_text(links.read_text().replace("skos:closeMatch wd:Q1195092", "skos:exactMatch wd:Q1195092"))
     qs = export_project(proj).quickstatements()
@@ -337,14 +308,14 @@ def test_quickstatements_qualifiers_and_url_references(tmp_path: Path) -> None:
 
 
 def test_export_usage_errors(project: Path, tmp_path: Path) -> None:
-    code, _o, err = run("export", "--profile", "quickstatements", "--format", "nt", "--project", str(project))
-    assert code == 2 and "--format applies to --profile wikidata" in err
-    code, _o, err = run("export", "--profile", "wikidata", "--project", str(project), "-o", str(tmp_path / "x.jsonld"))
-    assert code == 2 and "turtle or nt" in err
-    code, _o, err = run("export", "--profile", "wikidata", "--project", str(project), "--dist", str(tmp_path / "nodist"))
-    assert code == 2 and "no built dataset" in err
-    code, _o, err = run("export", "--profile", "wikibase", "--project", str(project))
-    assert code == 2 and "wikidata" in err and "quickstatements" in err
+    r = run("export", "--profile", "quickstatements", "--format", "nt", "--project", str(project))
+    assert r.code == 2 and "--format applies to --profile wikidata" in r.err
+    r = run("export", "--profile", "wikidata", "--project", str(project), "-o", str(tmp_path / "x.jsonld"))
+    assert r.code == 2 and "turtle or nt" in r.err
+    r = run("export", "--profile", "wikidata", "--project", str(project), "--dist", str(tmp_path / "nodist"))
+    assert r.code == 2 and "no built dataset" in r.err
+    r = run("export", "--profile", "wikibase", "--project", str(project))
+    assert r.code == 2 and "wikidata" in r.err and "quickstatements" in r.err
 
 
 # ---------------------------------------------------------------- the real data
@@ -356,7 +327,7 @@ def test_real_data_wdqs_query_returns_tokayev_and_koshanov(tmp_path: Path) -> No
     ex = export_project(REPO)
     store = ox.Store()
     store.load(ex.serialize(), format=ox.RdfFormat.TURTLE)
-    store.load(path=str(FIXTURES / "slice.ttl"), format=ox.RdfFormat.TURTLE)
+    store.load(path=str(WIKIDATA_FIXTURE / "slice.ttl"), format=ox.RdfFormat.TURTLE)
     rows = query(store, WDQS_QUERY)
     starts = {(r["item"], r["start"]) for r in rows if r["post"].endswith("/chair-of-amanat")}
     assert (WD + "Q200881", "2022-01-28T00:00:00Z") in starts
@@ -460,7 +431,7 @@ def test_only_verified_wikidata_items_in_code_shapes_and_these_fixtures() -> Non
         pytest.skip("../shared/wikidata-ids.md is not here")
     verified = _verified_qids(ids_file)
     folders = [REPO / d for d in ("src", "shapes", "queries", "docs") if (REPO / d).is_dir()]
-    folders += [FIXTURES, Path(__file__), Path(__file__).with_name("test_link.py")]
+    folders += [WIKIDATA_FIXTURE, Path(__file__), Path(__file__).with_name("test_link.py")]
     unverified = {q: where for q, where in _mentions(folders).items() if q not in verified}
     assert not unverified, f"Wikidata IDs not in {ids_file}: {unverified}"
 
