@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import InputError
@@ -38,12 +38,15 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEFAULT_MAX_WIDTH",
     "MIN_FIT_WIDTH",
+    "ask_json",
     "check_format",
     "default_format",
     "display_width",
     "render_table",
+    "select_json",
     "solutions_json",
     "term_display",
+    "term_json",
     "write_result",
 ]
 
@@ -97,8 +100,15 @@ def check_format(form: QueryForm, fmt: ResultFormat) -> None:
 # --------------------------------------------------------------------------- standard formats
 
 
-def _term_json(term: Term) -> dict[str, object]:
-    """One RDF term in SPARQL 1.1 Query Results JSON."""
+def term_json(term: Term) -> dict[str, object]:
+    """One RDF term in SPARQL 1.1 Query Results JSON (RDF-star triples as ``"type": "triple"``).
+
+        >>> import pyoxigraph as ox
+        >>> term_json(ox.Literal("Астана", language="kk"))
+        {'type': 'literal', 'value': 'Астана', 'xml:lang': 'kk'}
+
+    :raises TypeError: ``term`` is not an RDF term.
+    """
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
@@ -112,27 +122,38 @@ def _term_json(term: Term) -> dict[str, object]:
         elif term.datatype.value != XSD + "string":
             out["datatype"] = term.datatype.value
         return out
-    return {
-        "type": "triple",
-        "value": {
-            "subject": _term_json(term.subject),
-            "predicate": _term_json(term.predicate),
-            "object": _term_json(term.object),
-        },
-    }
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": term_json(term.subject),
+                "predicate": term_json(term.predicate),
+                "object": term_json(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def select_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> bytes:
+    """SELECT solutions as a SPARQL 1.1 Query Results JSON document (compact, UTF-8)."""
+    bindings = [
+        {var: term_json(term) for var, term in zip(variables, row, strict=True) if term is not None}
+        for row in rows
+    ]
+    doc = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def ask_json(value: bool) -> bytes:
+    """An ASK answer as a SPARQL 1.1 Query Results JSON document."""
+    return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode("utf-8")
 
 
 def solutions_json(result: QueryResult) -> bytes:
     """The result as SPARQL 1.1 Query Results JSON (the exchange form between the writers)."""
     if result.boolean is not None:
-        doc: dict[str, object] = {"head": {}, "boolean": result.boolean}
-    else:
-        bindings = [
-            {var: _term_json(term) for var, term in zip(result.variables, row, strict=True) if term is not None}
-            for row in result.rows
-        ]
-        doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return ask_json(result.boolean)
+    return select_json(result.variables, result.rows)
 
 
 def _write_solutions(result: QueryResult, fmt: ResultFormat, out: BinaryIO) -> None:

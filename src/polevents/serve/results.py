@@ -3,8 +3,9 @@
 pyoxigraph serialises a whole result set or nothing; the endpoint must stop
 after ``max_rows`` solutions (or triples) and still write a valid document, so
 the four SPARQL results formats are written here (the W3C recommendations:
-SPARQL 1.1 Query Results JSON, XML, CSV and TSV), and graph results go through
-``pyoxigraph.serialize`` after the cap.
+SPARQL 1.1 Query Results JSON, XML, CSV and TSV; JSON by the writer
+``polevents query`` uses, :func:`polevents.results.select_json`), and graph
+results go through ``pyoxigraph.serialize`` after the cap.
 
     >>> import pyoxigraph as ox
     >>> fmt = SolutionFormat.from_label("csv")
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from ..formats import RdfFormat
+from ..results import ask_json, select_json
 from ..vocab import PREFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +45,6 @@ __all__ = [
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class SolutionFormat(enum.Enum):
@@ -99,32 +100,6 @@ def collect_solutions(solutions: pyoxigraph.QuerySolutions, max_rows: int) -> Ta
 
 
 # ---------------------------------------------------------------- terms
-
-
-def _json_term(term: object) -> dict[str, object]:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, object] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def _xml_term(term: object) -> str:
@@ -199,12 +174,7 @@ def _tsv_field(term: object) -> str:
 def write_solutions(table: Table, fmt: SolutionFormat) -> bytes:
     """A SELECT result as a complete document in ``fmt``."""
     if fmt is SolutionFormat.JSON:
-        bindings = [
-            {var: _json_term(term) for var, term in zip(table.variables, row) if term is not None}
-            for row in table.rows
-        ]
-        doc = {"head": {"vars": table.variables}, "results": {"bindings": bindings}}
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return select_json(table.variables, table.rows)
     if fmt is SolutionFormat.XML:
         parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
         parts.extend(f"<variable name={quoteattr(v)}/>" for v in table.variables)
@@ -230,7 +200,7 @@ def write_boolean(value: bool, fmt: SolutionFormat) -> bytes:
     """An ASK result in ``fmt`` (CSV and TSV: one line, ``true`` or ``false``, as Oxigraph writes it)."""
     word = "true" if value else "false"
     if fmt is SolutionFormat.JSON:
-        return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode("utf-8")
+        return ask_json(value)
     if fmt is SolutionFormat.XML:
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
