@@ -13,13 +13,8 @@ import rdflib
 from rdflib.compare import isomorphic, to_isomorphic
 
 from polevents.load import load_project
-from polevents.wikibase import (
-    GREGORIAN,
-    WikidataMapping,
-    _Graph,
-    export_project,
-    time_value,
-)
+from polevents.wikibase import GREGORIAN, export_project, time_value
+from polevents.wikibase_mapping import StoreView, WikidataMapping
 from support import REPO, WIKIDATA_FIXTURE, make_wikidata_project, run
 
 BASE = "https://w3id.org/polevents/"
@@ -62,7 +57,7 @@ def query(store: ox.Store, q: str) -> list[dict[str, str]]:
 def test_mapping_is_read_from_the_ontology_annotations() -> None:
     store = ox.Store()
     store.bulk_load(path=str(REPO / "ontology" / "polevents.ttl"), format=ox.RdfFormat.TURTLE)
-    m = WikidataMapping.from_graph(_Graph(store))
+    m = WikidataMapping.from_graph(StoreView(store))
     pe = "https://w3id.org/polevents/ontology#"
     assert m.class_pids[pe + "Tenure"] == "P39"
     assert m.class_pids[pe + "PoliticalParty"] == "P102"

@@ -1,8 +1,9 @@
-"""Export stage, Wikidata profile: the dataset as Wikibase RDF, and as QuickStatements.
+"""Export stage, Wikidata profile: the dataset's facts as Wikibase claims, written as Wikibase RDF.
 
 The mapping from the ontology to Wikidata is read from the ontology's own
 annotations (``pe:wikidataProperty``, ``pe:wikidataRole``,
-``pe:wikidataHolderProperty``); nothing here repeats that table.  The rules:
+``pe:wikidataHolderProperty``; see :mod:`polevents.wikibase_mapping`); nothing
+here repeats that table.  The rules:
 
 * A **statement node** is a node whose class (or nearest annotated superclass)
   has ``pe:wikidataProperty`` and which has a property of role ``"subject"``
@@ -43,11 +44,8 @@ Node IRIs are the dataset base plus ``wikibase/statement/``,
 ``wikibase/reference/`` or ``wikibase/value/`` and a hash of what they hold,
 so two exports of the same data are byte-identical.
 
-QuickStatements (V1, tab-separated) are written only for statements whose item
-and value are verified items (or plain values: dates, texts); qualifiers whose
-value has no verified item are left out, and so is ``S248`` (the source has no
-item); ``S854`` is written only for an http(s) URL.  What was left out, and
-why, is returned in :attr:`QuickStatements.skipped`.
+The same claims are written as QuickStatements by :mod:`polevents.quickstatements`
+(:meth:`WikibaseExport.quickstatements`).
 """
 
 from __future__ import annotations
@@ -56,7 +54,7 @@ import base64
 import enum
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
@@ -64,15 +62,17 @@ from typing import TYPE_CHECKING, Union
 from .errors import InputError
 from .formats import RdfFormat
 from .vocab import PE, PREFIXES, WD
+from .wikibase_mapping import StoreView, WikidataMapping, id_number
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
+
+    from .quickstatements import QuickStatements
 
 __all__ = [
     "Claim",
     "ExportProfile",
     "ItemRef",
-    "QuickStatements",
     "Reference",
     "Skipped",
     "Text",
@@ -111,7 +111,6 @@ OUTPUT_PREFIXES: dict[str, str] = {
 }
 
 _QID = re.compile(r"^http://www\.wikidata\.org/entity/(Q[0-9]+)$")
-_PID = re.compile(r"^http://www\.wikidata\.org/entity/(P[0-9]+)$")
 _DATE = re.compile(r"^(-?)(\d{4,})(?:-(\d{2}))?(?:-(\d{2}))?")
 _DATE_TYPES = {XSD + "gYear": 9, XSD + "gYearMonth": 10, XSD + "date": 11, XSD + "dateTime": 11}
 
@@ -175,16 +174,12 @@ Value = Union[ItemRef, TimeValue, Text, Url]
 Snak = tuple[str, Value]
 
 
-def _pid_key(pid: str) -> int:
-    return int(pid[1:])
-
-
 def _value_key(v: Value) -> tuple[str, str]:
     return (type(v).__name__, repr(v))
 
 
 def _snak_key(s: Snak) -> tuple[int, tuple[str, str]]:
-    return (_pid_key(s[0]), _value_key(s[1]))
+    return (id_number(s[0]), _value_key(s[1]))
 
 
 @dataclass(frozen=True)
@@ -241,123 +236,6 @@ def time_value(lexical: str, datatype: str) -> TimeValue | None:
     return TimeValue(f"{'-' if sign else '+'}{year}-{month}-{day}T00:00:00Z", precision)
 
 
-# ---------------------------------------------------------------- reading the graph
-
-
-class _Graph:
-    """Read access to Oxigraph stores (all their graphs; duplicates across graphs merged)."""
-
-    def __init__(self, *stores: pyoxigraph.Store) -> None:
-        import pyoxigraph as ox
-
-        self._ox = ox
-        self.stores = stores
-
-    def _quads(self, s: str | None, p: str | None, o: str | None) -> Iterator[pyoxigraph.Quad]:
-        ox = self._ox
-        pattern = (
-            ox.NamedNode(s) if s else None,
-            ox.NamedNode(p) if p else None,
-            ox.NamedNode(o) if o else None,
-        )
-        for store in self.stores:
-            yield from store.quads_for_pattern(*pattern, None)
-
-    def objects(self, s: str, p: str) -> list[pyoxigraph.NamedNode | pyoxigraph.Literal]:
-        found = {q.object for q in self._quads(s, p, None)}
-        return sorted((o for o in found if not isinstance(o, self._ox.BlankNode)), key=str)  # type: ignore[misc]
-
-    def iris(self, s: str, p: str) -> list[str]:
-        return [o.value for o in self.objects(s, p) if isinstance(o, self._ox.NamedNode)]
-
-    def subjects(self, p: str, o: str) -> list[str]:
-        found = {q.subject for q in self._quads(None, p, o)}
-        return sorted(s.value for s in found if isinstance(s, self._ox.NamedNode))
-
-    def pairs(self, p: str) -> list[tuple[str, pyoxigraph.NamedNode | pyoxigraph.Literal]]:
-        ox = self._ox
-        found = {
-            (q.subject.value, q.object)
-            for q in self._quads(None, p, None)
-            if isinstance(q.subject, ox.NamedNode) and not isinstance(q.object, ox.BlankNode)
-        }
-        return sorted(found, key=lambda so: (so[0], str(so[1])))  # type: ignore[arg-type]
-
-
-def _pid_of(term: object, where: str) -> str:
-    value = getattr(term, "value", str(term))
-    m = _PID.match(value)
-    if m is None:
-        raise InputError(f"ontology: {where} must be a Wikidata property (wd:P…), got <{value}>")
-    return m.group(1)
-
-
-@dataclass(frozen=True)
-class WikidataMapping:
-    """The ontology's Wikidata annotations, indexed."""
-
-    class_pids: dict[str, str]
-    superclasses: dict[str, tuple[str, ...]]
-    property_pids: dict[str, str]
-    roles: dict[str, str]
-    concept_pids: dict[str, str]
-    holder_pids: dict[str, str]
-
-    @classmethod
-    def from_graph(cls, g: _Graph) -> WikidataMapping:
-        """Read the annotations from a graph holding the ontology (and the data, for posts)."""
-        roles = {s: o.value for s, o in g.pairs(PE + "wikidataRole")}
-        classes = {s for s, o in g.pairs(RDF + "type") if getattr(o, "value", "") in (OWL + "Class", RDFS + "Class")}
-        superclasses: dict[str, list[str]] = {}
-        for s, o in g.pairs(RDFS + "subClassOf"):
-            classes.add(s)
-            if hasattr(o, "value") and not hasattr(o, "datatype"):
-                superclasses.setdefault(s, []).append(o.value)
-        properties = set(roles) | {
-            s for s, o in g.pairs(RDF + "type") if getattr(o, "value", "") in _PROPERTY_CLASSES
-        }
-        class_pids: dict[str, str] = {}
-        property_pids: dict[str, str] = {}
-        concept_pids: dict[str, str] = {}
-        for s, o in g.pairs(PE + "wikidataProperty"):
-            pid = _pid_of(o, f"pe:wikidataProperty of <{s}>")
-            if s in classes:
-                class_pids[s] = pid
-            elif s in properties:
-                property_pids[s] = pid
-            else:  # a concept (pe:daughter): refines the main property where it is a qualifier value
-                concept_pids[s] = pid
-        holder = {s: _pid_of(o, f"pe:wikidataHolderProperty of <{s}>") for s, o in g.pairs(PE + "wikidataHolderProperty")}
-        return cls(
-            class_pids=class_pids,
-            superclasses={k: tuple(sorted(v)) for k, v in superclasses.items()},
-            property_pids=property_pids,
-            roles=roles,
-            concept_pids=concept_pids,
-            holder_pids=holder,
-        )
-
-    def nearest_pid(self, types: Iterable[str]) -> str | None:
-        """The pe:wikidataProperty of the nearest annotated class among ``types`` and their superclasses."""
-        frontier = sorted(set(types))
-        seen: set[str] = set()
-        while frontier:
-            hits = sorted({self.class_pids[c] for c in frontier if c in self.class_pids}, key=_pid_key)
-            if hits:
-                return hits[0]
-            seen.update(frontier)
-            frontier = sorted({sup for c in frontier for sup in self.superclasses.get(c, ()) if sup not in seen})
-        return None
-
-    def with_role(self, role: str) -> list[str]:
-        return sorted(p for p, r in self.roles.items() if r == role)
-
-
-_PROPERTY_CLASSES = {
-    OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty", RDF + "Property",
-}
-
-
 # ---------------------------------------------------------------- building the claims
 
 
@@ -391,11 +269,14 @@ class WikibaseExport:
         return ox.serialize(triples, format=fmt.oxigraph)  # type: ignore[no-any-return]
 
     def quickstatements(self) -> QuickStatements:
-        return _quickstatements(self)
+        """The claims between verified items as QuickStatements V1 (see :mod:`polevents.quickstatements`)."""
+        from .quickstatements import quickstatements
+
+        return quickstatements(self)
 
 
 class _Builder:
-    def __init__(self, g: _Graph, mapping: WikidataMapping, base: str) -> None:
+    def __init__(self, g: StoreView, mapping: WikidataMapping, base: str) -> None:
         self.g = g
         self.m = mapping
         self.base = base
@@ -415,7 +296,7 @@ class _Builder:
                     found.setdefault(s, set()).add(m.group(1))
         items = {}
         for s, qids in sorted(found.items()):
-            chosen = sorted(qids, key=_pid_key)[0]
+            chosen = sorted(qids, key=id_number)[0]
             if len(qids) > 1:
                 self.warnings.append(f"<{s}> is linked to several items ({', '.join(sorted(qids))}); using {chosen}")
             items[s] = ItemRef(WD + chosen, chosen)
@@ -507,7 +388,7 @@ class _Builder:
         self, fact: str, post: str, holder: ItemRef, qualifiers: tuple[Snak, ...], refs: tuple[Reference, ...]
     ) -> Iterator[Claim]:
         pids = {self.m.holder_pids[k] for k in [post, *self.types(post)] if k in self.m.holder_pids}
-        for pid in sorted(pids, key=_pid_key):
+        for pid in sorted(pids, key=id_number):
             for org in self.g.iris(post, PE + "postIn"):
                 yield Claim(fact, self.item(org), pid, holder, qualifiers, refs)
 
@@ -571,7 +452,7 @@ def export_store(store: pyoxigraph.Store, base: str, ontology: pyoxigraph.Store 
     ``ontology`` is read beside ``store`` when given (else ``store`` itself
     must hold the ontology, whose annotations are the mapping).
     """
-    g = _Graph(store) if ontology is None else _Graph(store, ontology)
+    g = StoreView(store) if ontology is None else StoreView(store, ontology)
     mapping = WikidataMapping.from_graph(g)
     if not mapping.class_pids:
         raise InputError("the ontology has no pe:wikidataProperty annotations on classes; nothing to export")
@@ -584,7 +465,7 @@ def export_store(store: pyoxigraph.Store, base: str, ontology: pyoxigraph.Store 
                 used[ref.iri] = ref
     entity_classes = [PE + "Person", PE + "Organization", PE + "Place", PE + "Post"]
     for s, ts in b._types.items():
-        if _is_a(ts, entity_classes, mapping):
+        if mapping.is_a(ts, entity_classes):
             ref = b.item(s)
             used.setdefault(ref.iri, ref)
     labels: dict[str, list[tuple[str, str, str | None]]] = {}
@@ -614,16 +495,6 @@ def export_store(store: pyoxigraph.Store, base: str, ontology: pyoxigraph.Store 
         skipped=sorted(set(b.skipped), key=lambda s: (s.fact, s.reason)),
         warnings=b.warnings,
     )
-
-
-def _is_a(types: Iterable[str], wanted: list[str], m: WikidataMapping) -> bool:
-    frontier, seen = set(types), set()
-    while frontier:
-        if frontier & set(wanted):
-            return True
-        seen |= frontier
-        frontier = {sup for c in frontier for sup in m.superclasses.get(c, ()) if sup not in seen}
-    return False
 
 
 def export_project(project_dir: Path = Path("."), dist_dir: Path | None = None) -> WikibaseExport:
@@ -778,58 +649,3 @@ def _property_type(v: Value) -> str:
     if isinstance(v, Url):
         return "Url"
     return "Monolingualtext" if v.language else "String"
-
-
-# ---------------------------------------------------------------- QuickStatements
-
-
-@dataclass(frozen=True)
-class QuickStatements:
-    """QuickStatements V1 commands (one per line, tab-separated) and what was left out."""
-
-    lines: list[str]
-    skipped: list[Skipped]
-
-    def text(self) -> str:
-        return "".join(f"{line}\n" for line in self.lines)
-
-
-def _qs_value(v: Value) -> str | None:
-    if isinstance(v, ItemRef):
-        return v.qid
-    if isinstance(v, TimeValue):
-        return v.quickstatements
-    if isinstance(v, Url):
-        return f'"{v.iri}"' if v.iri.startswith(("http://", "https://")) else None
-    text = " ".join(v.text.split())  # no tabs or line breaks inside a command
-    return f'{v.language}:"{text}"' if v.language else f'"{text}"'
-
-
-def _quickstatements(ex: WikibaseExport) -> QuickStatements:
-    lines: set[str] = set()
-    skipped: list[Skipped] = []
-    for c in ex.claims:
-        value = _qs_value(c.value)
-        if c.subject.qid is None or value is None:
-            who = "item" if c.subject.qid is None else "value"
-            skipped.append(Skipped(c.fact, f"{c.pid}: the {who} has no verified Wikidata item"))
-            continue
-        head = [c.subject.qid, c.pid, value]
-        for pid, v in c.qualifiers:
-            qv = _qs_value(v)
-            if qv is None:
-                skipped.append(Skipped(c.fact, f"{c.pid} qualifier {pid}: the value has no verified item"))
-            else:
-                head += [pid, qv]
-        refs = []
-        for ref in c.references:
-            cells: list[str] = []
-            for pid, v in ref.snaks:
-                rv = _qs_value(v)
-                if rv is not None:
-                    cells += [f"S{pid[1:]}", rv]
-            if cells:
-                refs.append(cells)
-        for cells in refs or [[]]:
-            lines.add("\t".join(head + cells))
-    return QuickStatements(sorted(lines), sorted(set(skipped), key=lambda s: (s.fact, s.reason)))
