@@ -69,8 +69,9 @@ class Run:
     cmd: list[str]
     seconds: float
     returncode: int
+    load_before: float  # share of the CPUs busy over the 2 s before it started (other work), -1 unknown
     max_rss_mb: float  # largest single process (wait4 ru_maxrss, includes waited-for grandchildren)
-    tree_peak_mb: float  # sampled sum of RSS over the process tree
+    tree_peak_mb: float  # sampled sum of PSS over the process tree (shared pages counted once)
     stdout: str = field(repr=False, default="")
     stderr: str = field(repr=False, default="")
 
@@ -86,13 +87,14 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: a forked child's copy-on-write pages are shared, not counted twice."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith("Pss:"):
                     return int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError):
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
         pass
     return 0
 
@@ -104,33 +106,65 @@ def _tree_rss_kb(root: int) -> int:
         if pid in seen:
             continue
         seen.add(pid)
-        total += _rss_kb(pid)
+        total += _pss_kb(pid)
         todo.extend(_children(pid))
     return total
 
 
-def run(cmd: list[str], *, cwd: Path | None = None, check: bool = True) -> Run:
-    """Run ``cmd``; wall time, peak RSS (largest process and process tree)."""
+#: Before each timed run, wait until the CPUs were this idle over 2 s (other processes on the
+#: machine skew the figures); give up waiting after QUIET_WAIT_S and record how busy it was.
+QUIET_LOAD = 0.1
+QUIET_WAIT_S = 300.0
+
+
+def _cpu_times() -> tuple[int, int]:
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return idle, sum(fields)
+
+
+def wait_quiet() -> float:
+    """Wait until the machine's CPUs are at most QUIET_LOAD busy over 2 s; return that busy share."""
+    deadline = time.monotonic() + QUIET_WAIT_S
+    while True:
+        idle0, total0 = _cpu_times()
+        time.sleep(2)
+        idle1, total1 = _cpu_times()
+        busy = 1 - (idle1 - idle0) / max(1, total1 - total0)
+        if busy <= QUIET_LOAD or time.monotonic() > deadline:
+            return busy
+
+
+def run(cmd: list[str], *, cwd: Path | None = None, check: bool = True, sample: bool = False) -> Run:
+    """Run ``cmd``; wall time and the peak RSS of its largest process (``wait4``).
+
+    With ``sample``, the PSS of the whole process tree is also sampled every 0.1 s (reading
+    smaps takes the child's memory-map lock and slows it down, so timings come from runs
+    without sampling).
+    """
     with open(os.devnull, "rb") as devnull:
         import tempfile
 
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            load_before = wait_quiet() if QUIET_LOAD > 0 else -1.0
             started = time.perf_counter()
             proc = subprocess.Popen(cmd, stdin=devnull, stdout=out, stderr=err, cwd=cwd)
             peak = [0]
             done = threading.Event()
 
-            def sample() -> None:
+            def sampling() -> None:
                 while not done.is_set():
                     peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-                    done.wait(0.02)
+                    done.wait(0.1)
 
-            sampler = threading.Thread(target=sample, daemon=True)
-            sampler.start()
+            sampler = threading.Thread(target=sampling, daemon=True)
+            if sample:
+                sampler.start()
             _pid, status, usage = os.wait4(proc.pid, 0)
             seconds = time.perf_counter() - started
             done.set()
-            sampler.join()
+            if sample:
+                sampler.join()
             proc.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0)
             err.seek(0)
@@ -140,6 +174,7 @@ def run(cmd: list[str], *, cwd: Path | None = None, check: bool = True) -> Run:
         cmd=[str(c) for c in cmd],
         seconds=seconds,
         returncode=proc.returncode,
+        load_before=load_before,
         max_rss_mb=usage.ru_maxrss / 1024,
         tree_peak_mb=max(peak[0], usage.ru_maxrss) / 1024,
         stdout=stdout,
@@ -238,9 +273,13 @@ def measure(size: int, workdir: Path, seed: int) -> SizeResult:
     scratch.mkdir(parents=True)
     say = lambda m: print(f"bench [{project.name}]: {m}", file=sys.stderr, flush=True)  # noqa: E731
 
-    say("cold build")
+    say("cold build (memory sampled)")
+    sampled = run([str(POLEVENTS), "build", "--project", str(project), "--out", str(dist)], sample=True)
+    _clean(project, dist)
+    say("cold build (timed)")
     build = run([str(POLEVENTS), "build", "--project", str(project), "--out", str(dist)])
-    say(f"  {build.seconds:.2f}s, {build.max_rss_mb:.0f} MB")
+    build.tree_peak_mb = sampled.tree_peak_mb
+    say(f"  {build.seconds:.2f}s, largest process {build.max_rss_mb:.0f} MB, tree PSS {build.tree_peak_mb:.0f} MB")
     nt = _nt_file(dist, scratch)
     converts = {}
     for fmt in ("ttl", "jsonld", "nt"):
@@ -320,7 +359,7 @@ def _mb(x: float) -> str:
 
 def table(results: list[SizeResult]) -> str:
     lines = [
-        "| data triples (quads published) | sources | `polevents build` s | peak RSS MB (largest process / tree) "
+        "| data triples (quads published) | sources | `polevents build` s | peak memory MB (RSS of the largest process / PSS of the process tree) "
         "| baseline s: `oxigraph convert` ttl + jsonld + nt | build ÷ baseline | build ÷ convert→ttl "
         "| query s: `polevents query` / pyoxigraph | ratio | rebuild s: no change / one source changed "
         "| one-source rebuild ÷ baseline |",
@@ -358,7 +397,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown table here (+ .json)")
     parser.add_argument("--workdir", type=Path, default=HERE / "out", help="corpora and builds (git-ignored)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quiet-load", type=float, default=QUIET_LOAD,
+                        help="before each run, wait until at most this share of the CPUs was busy over 2 s "
+                        "(0: do not wait)")
     args = parser.parse_args(argv)
+    globals()["QUIET_LOAD"] = args.quiet_load
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
     info = machine()
@@ -372,12 +415,13 @@ def main(argv: list[str] | None = None) -> int:
         ]}
         for r in raw["results"]:
             for key, value in list(r.items()):
-                if isinstance(value, dict) and "stdout" in value:
-                    value.pop("stdout"), value.pop("stderr")
-                elif isinstance(value, dict):
-                    for v in value.values():
-                        if isinstance(v, dict):
-                            v.pop("stdout", None), v.pop("stderr", None)
+                runs = [value] if isinstance(value, dict) and "stdout" in value else (
+                    list(value.values()) if isinstance(value, dict) else [])
+                for run_ in runs:
+                    if isinstance(run_, dict):
+                        run_.pop("stdout", None)
+                        if not key.startswith(("build", "rebuild")):
+                            run_.pop("stderr", None)
         args.out.with_suffix(".json").write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
     return 0
 

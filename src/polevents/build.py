@@ -15,9 +15,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .config import ProjectConfig
 from .errors import InputError, NonConformingError, PoleventsError
-from .load import Project, load_project
+from .load import Layout, Project, load_project, parse_file
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
 
 __all__ = ["VALIDATORS", "BuildResult", "build", "publish_atomically"]
 
@@ -60,15 +65,62 @@ def publish_atomically(staging: Path, out_dir: Path) -> None:
 VALIDATORS = ("auto", "pyshacl")
 
 
-def _validate(
-    project: Project, say: Callable[[str], None], validator: str, use_cache: bool, *, from_files: bool = False
-) -> None:
-    """Raise :class:`NonConformingError` unless the project conforms; pyshacl has the last word.
+@dataclass
+class _Inputs:
+    """What validation needs, however it was loaded (in-process, or by a forked worker)."""
+
+    config: ProjectConfig
+    digests: dict[Path, str]
+    shapes: list[pyoxigraph.Triple]
+    make_store: Callable[[], pyoxigraph.Store]
+    make_project: Callable[[], Project]
+
+    @classmethod
+    def of_project(cls, project: Project) -> _Inputs:
+        return cls(project.config, project.digests, project.shapes, project.store, lambda: project)
+
+    @classmethod
+    def of_files(cls, root: Path) -> _Inputs:
+        """Read straight from the files, the store by Oxigraph alone (for a worker forked before
+        the parent loads anything).  The files are hashed first, for the cache; the store and,
+        if pyshacl is needed, the project must then be made of the same bytes."""
+        import hashlib
+
+        layout = Layout.of(root)
+        digests: dict[Path, str] = {}
+        shapes = [t for f in layout.shape_files for t in parse_file(f, layout.config.base, digests=digests)]
+        for _iri, files in [("", layout.ontology_files), *layout.sources]:
+            for f in files:
+                try:
+                    digests[f] = hashlib.sha256(f.read_bytes()).hexdigest()
+                except OSError as exc:
+                    raise InputError(f"{f}: cannot read: {exc.strerror}") from exc
+        expected = dict(digests)
+        changed = f"{root}: files changed while the project was being built; build again"
+
+        def make_store() -> pyoxigraph.Store:
+            store, read = layout.store()
+            if any(expected.get(path) != digest for path, digest in read.items()):
+                raise InputError(changed)
+            return store
+
+        def make_project() -> Project:
+            project = load_project(root)
+            if project.digests != expected:
+                raise InputError(changed)
+            return project
+
+        return cls(layout.config, digests, shapes, make_store, make_project)
+
+
+def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_cache: bool) -> str:
+    """Raise :class:`NonConformingError` unless the inputs conform; pyshacl has the last word.
 
     The SPARQL screen (:mod:`polevents.shacl_sparql`) never misses what pyshacl reports, so
     when it flags nothing the data conforms; when it flags something, pyshacl decides and
     writes the report.  A conforming verdict is remembered in the build cache under the
-    digest of every input, so an unchanged project is not validated again.
+    digest of every input, so an unchanged project is not validated again.  Returns that
+    digest.
     """
     from .cache import BuildCache, input_digest
     from .validate import validate_project
@@ -76,23 +128,23 @@ def _validate(
     if validator not in VALIDATORS:
         raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
     started = time.perf_counter()
-    cache = BuildCache.of(project.config)
-    key = input_digest(project.config, project.digests)
+    cache = BuildCache.of(inputs.config)
+    key = input_digest(inputs.config, inputs.digests)
     if use_cache and validator == "auto":
         hit = cache.conformed(key)
         if hit is not None:
             say(f"validation: conforms (inputs unchanged since a conforming build: {CACHE_NOTE})")
-            return
+            return key
     if validator == "auto":
         from .load import to_rdflib_graph
         from .shacl_sparql import Unsupported, compile_shapes, screen
 
         try:
-            compiled = compile_shapes(to_rdflib_graph(project.shapes))
+            compiled = compile_shapes(to_rdflib_graph(inputs.shapes))
         except Unsupported as exc:
             say(f"validation: the SPARQL screen cannot check these shapes ({exc}); running pyshacl")
         else:
-            store = project.store_from_files() if from_files else project.store()
+            store = inputs.make_store()
             say(f"validation: screening with {compiled.queries} SPARQL queries")
             found = screen(store, compiled)
             del store
@@ -102,8 +154,9 @@ def _validate(
                 say(f"validation: conforms (SPARQL screen{note}) in {time.perf_counter() - started:.2f}s")
                 if use_cache:
                     cache.record(key, validator="screen", warnings=warnings)
-                return
+                return key
             say(f"validation: the screen flags {found.violations} node(s); running pyshacl for the report")
+    project = inputs.make_project()
     report = validate_project(project)
     if not report.conforms:
         raise NonConformingError(
@@ -113,24 +166,27 @@ def _validate(
     say(f"validation: conforms (pyshacl) in {time.perf_counter() - started:.2f}s")
     if use_cache:
         cache.record(key, validator="pyshacl", warnings=len(report.results))
+    return key
 
 
 CACHE_NOTE = ".polevents-cache/, --no-cache to validate anyway"
 
-#: From this many triples on, validation runs in a forked child while the dumps are written.
-PARALLEL_MIN_TRIPLES = 200_000
+#: From this many bytes of source files on (about 200,000 triples of Turtle), validation runs
+#: in a forked child, beside loading and export.
+PARALLEL_MIN_BYTES = 12_000_000
 
 
 class _BackgroundValidation:
-    """:func:`_validate` in a forked child process, so it runs beside the export.
+    """:func:`_validate` in a forked child process, so it runs beside loading and export.
 
-    The child inherits the loaded project (copy-on-write) and builds its own Oxigraph
-    store from the same file bytes (checked against the digests of the load); it sends
-    back one JSON line: ``{"ok": true}`` or the error.  Nothing is published before
-    :meth:`join` has returned, so a non-conforming project publishes nothing.
+    The child is forked before the parent parses anything: it reads the files itself into
+    its own Oxigraph store (Oxigraph parses; no Python object per triple), and sends back
+    one JSON document: ``{"ok": true, "key": digest}`` or the error.  The parent checks
+    that the digest is that of the bytes it loaded (so both saw the same files), and
+    publishes nothing before :meth:`join` has returned.
     """
 
-    def __init__(self, project: Project, say: Callable[[str], None], validator: str, use_cache: bool) -> None:
+    def __init__(self, root: Path, say: Callable[[str], None], validator: str, use_cache: bool) -> None:
         import os
 
         read_fd, write_fd = os.pipe()
@@ -141,8 +197,8 @@ class _BackgroundValidation:
             os.close(read_fd)
             payload: dict[str, object]
             try:
-                _validate(project, say, validator, use_cache, from_files=True)
-                payload = {"ok": True}
+                key = _validate(_Inputs.of_files(root), say, validator, use_cache)
+                payload = {"ok": True, "key": key}
             except PoleventsError as exc:
                 payload = {"ok": False, "error": type(exc).__name__, "exit_code": exc.exit_code, "message": str(exc)}
             except BaseException:  # noqa: BLE001 - reported to the parent, which raises
@@ -161,8 +217,8 @@ class _BackgroundValidation:
         self.pid = pid
         self.read_fd = read_fd
 
-    def join(self) -> None:
-        """Wait for the verdict; raise what the child raised (or an error if it died)."""
+    def join(self, key: str) -> None:
+        """Wait for the verdict on the inputs with digest ``key``; raise what the child raised."""
         import json
         import os
 
@@ -179,6 +235,9 @@ class _BackgroundValidation:
                 f"validation stopped unexpectedly (exit status {status}); nothing was published"
             ) from None
         if payload.get("ok"):
+            if payload.get("key") != key:
+                raise InputError("files changed while the project was being built (the validated bytes are "
+                                 "not the exported ones); nothing was published; build again")
             return
         if "crash" in payload:
             raise RuntimeError(f"validation failed in the worker process:\n{payload['crash']}")
@@ -217,7 +276,8 @@ def build(
     :param validator: "auto" (cache, SPARQL screen, pyshacl when needed) or "pyshacl" (always).
     :param use_cache: read and write the build cache (``.polevents-cache/``).
     :param parallel: validate in a forked child while the dumps are written into the staging
-        folder (default: from :data:`PARALLEL_MIN_TRIPLES` triples on, where ``os.fork`` exists).
+        folder (default: from :data:`PARALLEL_MIN_BYTES` of source files on, where ``os.fork``
+        exists).
         The staging folder replaces the output only once the data is known to conform.
     """
     import os
@@ -226,20 +286,26 @@ def build(
 
     started = time.perf_counter()
     say = (lambda _m: None) if quiet else _progress
-    project: Project = load_project(project_dir)
+    if validator not in VALIDATORS:
+        raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
+    layout = Layout.of(project_dir)
+    if parallel is None:
+        parallel = layout.data_bytes >= PARALLEL_MIN_BYTES
+    background: _BackgroundValidation | None = None
+    if parallel and hasattr(os, "fork"):
+        background = _BackgroundValidation(layout.config.root, say, validator, use_cache)
+        say("validation: running beside loading and export; nothing is published unless the data conforms")
+    try:
+        project: Project = load_project(project_dir)
+    except BaseException:
+        if background is not None:
+            background.kill()
+        raise
     out = (out_dir if out_dir is not None else project.config.root / "dist").resolve()
     n_triples = sum(len(s.triples) for s in project.sources) + len(project.ontology)
     say(f"loaded {len(project.sources)} source graph(s), {n_triples} triples in {time.perf_counter() - started:.2f}s")
-    if parallel is None:
-        parallel = n_triples >= PARALLEL_MIN_TRIPLES
-    background: _BackgroundValidation | None = None
-    if parallel and hasattr(os, "fork"):
-        if validator not in VALIDATORS:
-            raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
-        background = _BackgroundValidation(project, say, validator, use_cache)
-        say("validation: running beside the export; nothing is published unless the data conforms")
-    else:
-        _validate(project, say, validator, use_cache)
+    if background is None:
+        _validate(_Inputs.of_project(project), say, validator, use_cache)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     exported = time.perf_counter()
@@ -247,7 +313,9 @@ def build(
         files = write_dist(project, staging)
         if background is not None:
             say(f"export written to the staging folder in {time.perf_counter() - exported:.2f}s")
-            background.join()
+            from .cache import input_digest
+
+            background.join(input_digest(project.config, project.digests))
         publish_atomically(staging, out)
     except BaseException:
         if background is not None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
 __all__ = [
+    "Layout",
     "Project",
     "SourceGraph",
     "load_project",
@@ -113,39 +114,22 @@ class Project:
         return store
 
     def store_from_files(self, *, with_ontology: bool = True) -> pyoxigraph.Store:
-        """The same store as :meth:`store`, parsed again from the files by Oxigraph.
+        """The same store as :meth:`store`, parsed again from the files by Oxigraph alone.
 
-        No Python object per triple is made or touched, so a forked worker can build it
-        without copying the parent's memory.  Every file must still have the bytes that
-        were loaded (:attr:`digests`).
+        Every file must still have the bytes that were loaded (:attr:`digests`).
 
         :raises InputError: a file changed (or vanished) since the project was loaded.
         """
-        import hashlib
-
-        import pyoxigraph as ox
-
-        store = ox.Store()
-        groups: list[tuple[str, list[Path]]] = [(src.iri, src.files) for src in self.sources]
-        if with_ontology:
-            groups.insert(0, (ONTOLOGY_IRI, self.ontology_files))
-        for iri, files in groups:
-            graph = ox.NamedNode(iri)
-            for path in files:
-                try:
-                    data = path.read_bytes()
-                except OSError as exc:
-                    raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-                if self.digests and hashlib.sha256(data).hexdigest() != self.digests.get(path):
-                    raise InputError(f"{path}: changed while the project was being built; build again")
-                fmt = RdfFormat.from_path(path)
-                if fmt.is_quads:  # graph names in the file are replaced by the folder's graph
-                    store.bulk_extend(
-                        ox.Quad(q.subject, q.predicate, q.object, graph)
-                        for q in ox.parse(data, format=fmt.oxigraph, base_iri=self.config.base)
-                    )
-                else:
-                    store.bulk_load(data, format=fmt.oxigraph, base_iri=self.config.base, to_graph=graph)
+        layout = Layout(
+            self.config,
+            self.ontology_files if with_ontology else [],
+            self.shape_files,
+            [(src.iri, src.files) for src in self.sources],
+        )
+        store, digests = layout.store()
+        for path, digest in digests.items():
+            if self.digests and self.digests.get(path) != digest:
+                raise InputError(f"{path}: changed while the project was being built; build again")
         return store
 
     def file_of(self, subject: str) -> Path | None:
@@ -187,6 +171,11 @@ def parse_file(path: Path, base: str, *, digests: dict[Path, str] | None = None)
         raise RdfSyntaxError(Position(path, None, None), f"not UTF-8: {exc}") from exc
 
 
+def _source_folder(path: Path, config: ProjectConfig) -> Path:
+    """The folder of data/ a (possibly nested) data file belongs to."""
+    return config.data_dir / path.relative_to(config.data_dir).parts[0]
+
+
 def _rdf_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
@@ -204,7 +193,12 @@ def _parse_all(
 
 def load_source(folder: Path, config: ProjectConfig, digests: dict[Path, str] | None = None) -> SourceGraph:
     """Load one folder of data/ as one source graph (``digests``: see :func:`parse_file`)."""
-    files = _rdf_files(folder)
+    return _load_files(folder, _rdf_files(folder), config, digests)
+
+
+def _load_files(
+    folder: Path, files: list[Path], config: ProjectConfig, digests: dict[Path, str] | None
+) -> SourceGraph:
     triples: list[pyoxigraph.Triple] = []
     sizes: list[int] = []
     for f in files:
@@ -220,19 +214,83 @@ def load_source(folder: Path, config: ProjectConfig, digests: dict[Path, str] | 
     )
 
 
+@dataclass
+class Layout:
+    """Which files of a project go where, before any is parsed."""
+
+    config: ProjectConfig
+    ontology_files: list[Path]
+    shape_files: list[Path]
+    #: (graph IRI, files) per source folder, in order
+    sources: list[tuple[str, list[Path]]]
+
+    @classmethod
+    def of(cls, root: Path) -> Layout:
+        """The layout of the project at ``root`` (its ontology/ must not be empty)."""
+        config = load_config(root)
+        ontology_files = _rdf_files(config.ontology_dir)
+        if not ontology_files:
+            raise InputError(f"{config.ontology_dir}: no ontology files (a project needs ontology/*.ttl)")
+        sources = []
+        if config.data_dir.is_dir():
+            for folder in sorted(p for p in config.data_dir.iterdir() if p.is_dir()):
+                files = _rdf_files(folder)
+                if files:
+                    sources.append((config.graph_iri(folder.name), files))
+        return cls(config, ontology_files, _rdf_files(config.shapes_dir), sources)
+
+    @property
+    def data_bytes(self) -> int:
+        """Total size of the source files (to judge a project's size before parsing it)."""
+        return sum(f.stat().st_size for _iri, files in self.sources for f in files)
+
+    def store(self) -> tuple[pyoxigraph.Store, dict[Path, str]]:
+        """An Oxigraph store of the ontology and source graphs, parsed by Oxigraph alone (no
+        Python object per triple), and the SHA-256 of every file read.
+
+        Quads are those of :meth:`Project.store` for the same files.
+
+        :raises RdfSyntaxError: a broken file (with its position when Oxigraph gives one).
+        """
+        import hashlib
+
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        digests: dict[Path, str] = {}
+        groups = [(ONTOLOGY_IRI, self.ontology_files), *self.sources]
+        for iri, files in groups:
+            graph = ox.NamedNode(iri)
+            for path in files:
+                try:
+                    data = path.read_bytes()
+                except OSError as exc:
+                    raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+                digests[path] = hashlib.sha256(data).hexdigest()
+                fmt = RdfFormat.from_path(path)
+                try:
+                    if fmt.is_quads:  # graph names in the file are replaced by the folder's graph
+                        store.bulk_extend(
+                            ox.Quad(q.subject, q.predicate, q.object, graph)
+                            for q in ox.parse(data, format=fmt.oxigraph, base_iri=self.config.base)
+                        )
+                    else:
+                        store.bulk_load(data, format=fmt.oxigraph, base_iri=self.config.base, to_graph=graph)
+                except SyntaxError:
+                    parse_file(path, self.config.base)  # raises with file:line:col
+                    raise
+        return store, digests
+
+
 def load_project(root: Path) -> Project:
     """Load a project directory; raises :class:`RdfSyntaxError` on the first broken file."""
-    config = load_config(root)
-    ontology_files = _rdf_files(config.ontology_dir)
-    if not ontology_files:
-        raise InputError(f"{config.ontology_dir}: no ontology files (a project needs ontology/*.ttl)")
-    shape_files = _rdf_files(config.shapes_dir)
+    layout = Layout.of(root)
+    config = layout.config
+    ontology_files, shape_files = layout.ontology_files, layout.shape_files
     digests: dict[Path, str] = {}
     sources = []
-    if config.data_dir.is_dir():
-        for folder in sorted(p for p in config.data_dir.iterdir() if p.is_dir()):
-            if _rdf_files(folder):
-                sources.append(load_source(folder, config, digests))
+    for _iri, files in layout.sources:
+        sources.append(_load_files(_source_folder(files[0], config), files, config, digests))
     ontology = _parse_all(ontology_files, config.base, digests)
     shapes = _parse_all(shape_files, config.base, digests)
     return Project(

@@ -456,14 +456,15 @@ def _materialize(raw: object, form: QueryForm) -> QueryResult:
     raise QueryError(f"unexpected query result type {type(raw).__name__}")
 
 
-def _evaluate(store: pyoxigraph.Store, prepared: PreparedQuery) -> QueryResult:
-    """Run a prepared query on a store whose default graph holds the union (see :func:`_materialize_union`)."""
+def _evaluate(store: pyoxigraph.Store, prepared: PreparedQuery, union: bool = False) -> QueryResult:
+    """Run a prepared query on a store whose default graph is the union of its named graphs: held in
+    it, or read as the union view when ``union`` (see :func:`_materialize_union`)."""
     try:
         raw = store.query(
             prepared.query.text,
             prefixes=dict(PREFIXES),
             base_iri=prepared.base,
-            use_default_graph_as_union=id(store) in _UNION_VIEW,
+            use_default_graph_as_union=union,
         )
         return _materialize(raw, prepared.form)
     except SyntaxError as exc:
@@ -472,8 +473,9 @@ def _evaluate(store: pyoxigraph.Store, prepared: PreparedQuery) -> QueryResult:
         raise QueryError(f"{prepared.query.origin}: the query failed: {' '.join(str(exc).split())}") from exc
 
 
-def _open_store(project: Path, dist: Path | None) -> tuple[pyoxigraph.Store, str, bool]:
-    """The dataset store, where it came from, and whether it was loaded in memory from sources."""
+def _open_store(project: Path, dist: Path | None) -> tuple[pyoxigraph.Store, str, bool, bool]:
+    """The dataset store, where it came from, whether it was loaded in memory from sources, and
+    whether its default graph is to be read as the union view (see :func:`_materialize_union`)."""
     from .dataset import DUMP_NQUADS, open_dataset
 
     if dist is None and not (project / "dist" / DUMP_NQUADS).is_file() and not (project / "ontology").is_dir():
@@ -482,16 +484,11 @@ def _open_store(project: Path, dist: Path | None) -> tuple[pyoxigraph.Store, str
             "polevents project (no ontology/); use --project DIR, --dist DIR or --endpoint URL"
         )
     ds = open_dataset(project, dist)
-    _materialize_union(ds.store)
-    return ds.store, ds.origin, not ds.from_dist
+    union = _materialize_union(ds.store)
+    return ds.store, ds.origin, not ds.from_dist, union
 
 
-#: ids of the stores whose named graphs share no triple: for them the default graph is
-#: read as the union (``use_default_graph_as_union``), which then has set semantics.
-_UNION_VIEW: set[int] = set()
-
-
-def _materialize_union(store: pyoxigraph.Store) -> None:
+def _materialize_union(store: pyoxigraph.Store) -> bool:
     """Make the store's default graph the union of its named graphs (a set: each triple once).
 
     The default graph of a query is the *RDF merge* of the named graphs, so a
@@ -499,9 +496,10 @@ def _materialize_union(store: pyoxigraph.Store) -> None:
     ``use_default_graph_as_union`` yields it once per graph (oxigraph issue
     #1919, fixed after 0.5), which inflates COUNT and SUM.  So: when no triple
     is in two graphs (one counting query, about 1 s per million quads), the
-    union view is exact and used as is; otherwise the triples are copied into a
+    union view is exact and used as is (returns True: query with
+    ``use_default_graph_as_union``); otherwise the triples are copied into a
     real default graph, which has set semantics (``GRAPH ?g`` still sees only
-    the named graphs).
+    the named graphs), and it returns False.
     """
     import pyoxigraph as ox
 
@@ -513,8 +511,7 @@ def _materialize_union(store: pyoxigraph.Store) -> None:
     total = count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     distinct = count("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
     if not has_default and total == distinct:
-        _UNION_VIEW.add(id(store))
-        return
+        return True
 
     default = ox.DefaultGraph()
     copies = [
@@ -523,17 +520,21 @@ def _materialize_union(store: pyoxigraph.Store) -> None:
         if not isinstance(q.graph_name, ox.DefaultGraph)
     ]
     store.bulk_extend(copies)
+    return False
 
 
-#: The store a forked worker inherits (set only around the fork).
+#: The store a forked worker inherits, and its union flag (set only around the fork).
 _FORK_STORE: Any = None
 
 
 def _worker(conn: Connection, prepared: PreparedQuery, project: Path, dist: Path | None) -> None:
     """Child process: evaluate and send back ("ok", result) or ("error", class name, message)."""
     try:
-        store = _FORK_STORE if _FORK_STORE is not None else _open_store(project, dist)[0]
-        conn.send(("ok", _evaluate(store, prepared)))
+        if _FORK_STORE is not None:
+            store, union = _FORK_STORE
+        else:
+            store, _origin, _in_memory, union = _open_store(project, dist)
+        conn.send(("ok", _evaluate(store, prepared, union)))
     except PoleventsError as exc:
         conn.send(("error", type(exc).__name__, exc.message))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, never swallowed
@@ -543,7 +544,12 @@ def _worker(conn: Connection, prepared: PreparedQuery, project: Path, dist: Path
 
 
 def _evaluate_with_timeout(
-    store: pyoxigraph.Store, prepared: PreparedQuery, project: Path, dist: Path | None, timeout: float
+    store: pyoxigraph.Store,
+    prepared: PreparedQuery,
+    project: Path,
+    dist: Path | None,
+    timeout: float,
+    union: bool = False,
 ) -> QueryResult:
     """Evaluate in a child process that is killed when ``timeout`` seconds pass.
 
@@ -558,7 +564,7 @@ def _evaluate_with_timeout(
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
     receiver, sender = ctx.Pipe(duplex=False)
-    _FORK_STORE = store if ctx.get_start_method() == "fork" else None
+    _FORK_STORE = (store, union) if ctx.get_start_method() == "fork" else None
     try:
         process = ctx.Process(target=_worker, args=(sender, prepared, project, dist), daemon=True)
         process.start()
@@ -716,13 +722,13 @@ def execute(
         result = _remote(prepared, endpoint, timeout)
         _reorder(result, star_order(prepared.query.text))
         return result
-    store, origin, in_memory = _open_store(project, dist)
+    store, origin, in_memory, union = _open_store(project, dist)
     if in_memory and notify is not None:
         notify(f"no built dataset; querying {origin}")
     if timeout is None:
-        result = _evaluate(store, prepared)
+        result = _evaluate(store, prepared, union)
     else:
-        result = _evaluate_with_timeout(store, prepared, project, dist, timeout)
+        result = _evaluate_with_timeout(store, prepared, project, dist, timeout, union)
     _reorder(result, star_order(prepared.query.text))
     result.origin = origin
     result.in_memory = in_memory
