@@ -129,3 +129,13 @@ def test_parallel_worker_refuses_files_changed_after_loading(project: Path) -> N
         f.write("\n# edited during the build\n")
     with pytest.raises(InputError, match="changed while the project was being built"):
         loaded.store_from_files()
+
+
+def test_parallel_join_refuses_a_verdict_on_other_bytes(project: Path) -> None:
+    """The forked validator reports the digest of what it read; another digest publishes nothing."""
+    from polevents.build import _BackgroundValidation
+    from polevents.errors import InputError
+
+    background = _BackgroundValidation(project, lambda _m: None, "auto", False)
+    with pytest.raises(InputError, match="files changed while the project was being built"):
+        background.join("0" * 64)
