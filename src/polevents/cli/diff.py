@@ -6,18 +6,16 @@ from pathlib import Path
 
 import click
 
+from .options import format_option
+
 _FORMATS = ("text", "patch")
 
 
 @click.command()
 @click.argument("old", metavar="OLD_DIST", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("new", metavar="NEW_DIST", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(_FORMATS, case_sensitive=False),
-    default="text",
-    show_default=True,
+@format_option(
+    _FORMATS,
     help="text: grouped by subject, with prefixes; patch: an RDF Patch (D and A rows in N-Quads).",
 )
 def diff(old: Path, new: Path, fmt: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -10,7 +10,7 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["dist_option", "project_option"]
+__all__ = ["dist_option", "format_option", "project_option"]
 
 
 def project_option(f: F) -> F:
@@ -34,3 +34,23 @@ def dist_option(f: F) -> F:
         default=None,
         help="Built output folder (default: dist/ of the project).",
     )(f)
+
+
+def format_option(formats: Sequence[str], help: str) -> Callable[[F], F]:
+    """``--format NAME``: one of ``formats`` (any case), the first by default; passed as ``fmt``.
+
+    The names stay strings here (the command turns them into its library's
+    format enum) so that ``--help`` imports no library module.
+    """
+
+    def decorate(f: F) -> F:
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(formats), case_sensitive=False),
+            default=formats[0],
+            show_default=True,
+            help=help,
+        )(f)
+
+    return decorate

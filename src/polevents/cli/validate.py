@@ -6,19 +6,15 @@ from pathlib import Path
 
 import click
 
-from .options import project_option
+from .options import format_option, project_option
 
 _FORMATS = ("text", "turtle", "json")
 
 
 @click.command()
 @project_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(_FORMATS, case_sensitive=False),
-    default="text",
-    show_default=True,
+@format_option(
+    _FORMATS,
     help="text: grouped by source, with file:line and a hint; turtle: the SHACL report graph; json: stable keys.",
 )
 def validate(project: Path, fmt: str) -> None:
