@@ -30,6 +30,15 @@ SLICE = WIKIDATA_FIXTURE / "slice.ttl"
 BASE = "https://w3id.org/polevents/"
 WD = "http://www.wikidata.org/entity/"
 TEST = "http://wikidata.test/entity/"
+#: Entities of the dataset (fixture and first article alike) and their verified items in the slice.
+SLICE_ITEMS = {
+    "id/person/kassym-jomart-tokayev": "Q200881",
+    "id/person/nursultan-nazarbayev": "Q57394",
+    "id/person/dariga-nazarbayeva": "Q376532",
+    "id/organization/amanat": "Q1195092",
+    "id/organization/adal": "Q27972277",
+    "id/place/kazakhstan": "Q232",
+}
 
 #: Floors measured on the fixture (see test_precision_and_recall_on_the_gold_standard).
 PRECISION_FLOOR = 1.0
@@ -130,15 +139,7 @@ def test_metrics_count_what_they_should() -> None:
 def test_right_items_and_no_confident_match_for_the_absent(project: Path) -> None:
     report = link_project(str(SLICE), project)
     tops = {local: c for local, c in report.decisions(0.85).items()}
-    expected = {
-        "id/person/kassym-jomart-tokayev": "Q200881",
-        "id/person/nursultan-nazarbayev": "Q57394",
-        "id/person/dariga-nazarbayeva": "Q376532",
-        "id/organization/amanat": "Q1195092",
-        "id/organization/adal": "Q27972277",
-        "id/place/kazakhstan": "Q232",
-    }
-    for local, qid in expected.items():
+    for local, qid in SLICE_ITEMS.items():
         assert tops[BASE + local].candidate == WD + qid, local
     for absent in ("yerlan-koshanov", "yerlan-karin", "karim-massimov"):
         scores = [c.score for c in report.candidates if c.local == f"{BASE}id/person/{absent}"]
@@ -339,14 +340,7 @@ def test_real_data_proposals(tmp_path: Path) -> None:
     store = load_project(REPO).store()
     report = link_store(store, load_target(str(SLICE)), target=str(SLICE))
     tops = report.decisions(0.85)
-    for local, qid in {
-        "id/person/kassym-jomart-tokayev": "Q200881",
-        "id/person/nursultan-nazarbayev": "Q57394",
-        "id/person/dariga-nazarbayeva": "Q376532",
-        "id/organization/amanat": "Q1195092",
-        "id/organization/adal": "Q27972277",
-        "id/place/kazakhstan": "Q232",
-    }.items():
+    for local, qid in SLICE_ITEMS.items():
         assert tops[BASE + local].candidate == WD + qid, local
     for absent in ("yerlan-koshanov", "yerlan-karin", "karim-massimov"):
         assert BASE + f"id/person/{absent}" not in tops
