@@ -43,9 +43,19 @@ def test_screen_then_cache_then_revalidate_after_a_change(project: Path) -> None
     assert len(verdicts) == 1 and next(iter(verdicts.values()))["validator"] == "screen"
     assert (project / ".polevents-cache" / ".gitignore").read_text() == "*\n"
 
+    code, err = _build(project)  # nothing changed: the output is what a build would write
+    assert code == 0 and "up to date" in err and "SPARQL screen" not in err
+    nt = project / "dist" / "polevents.nt"
+    good = nt.read_bytes()
+    nt.write_bytes(good.replace(b"Tokayev", b"Tokaev", 1))  # someone edits the output
     code, err = _build(project)
-    assert code == 0 and "inputs unchanged since a conforming build" in err
-    assert "SPARQL screen" not in err
+    assert code == 0 and "up to date" not in err
+    assert "inputs unchanged since a conforming build" in err  # validation is not run again
+    assert nt.read_bytes() == good
+    (project / "dist" / "stray.txt").write_text("x")
+    code, err = _build(project)
+    assert "up to date" not in err and not (project / "dist" / "stray.txt").exists()
+    assert "up to date" in _build(project)[1]
 
     with _facts(project).open("a", encoding="utf-8") as f:
         f.write('\n<id/person/yerlan-karin> <http://www.w3.org/2004/02/skos/core#altLabel> "Y. Karin"@en .\n')
