@@ -343,3 +343,58 @@ def test_query_endpoint_agrees_with_local(oxigraph_server: str, dist: Path) -> N
 
     assert rows(remote.stdout) == rows(local.stdout)
     assert len(rows(local.stdout)) == 3
+
+
+# ---------------------------------------------------------------- the real data, end to end
+
+@pytest.fixture
+def union_server(tmp_path: Path) -> Iterator[str]:
+    """`oxigraph serve --union-default-graph`: the shipped queries read the union, as locally."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")), "serve", "--location",
+         str(tmp_path / "ustore"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("oxigraph serve did not start")
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("polevents.cli.query") is None, reason="`polevents query` not built yet"
+)
+def test_built_repository_published_answers_every_shipped_query_alike(union_server: str, tmp_path: Path) -> None:
+    from polevents.build import build
+
+    repo = Path(__file__).resolve().parents[1]
+    project = tmp_path / "project"
+    project.mkdir()
+    for folder in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(repo / folder, project / folder)
+    shutil.copy2(repo / "polevents.toml", project / "polevents.toml")
+    dist = build(project, quiet=True).out_dir
+    result = publish(f"{union_server}/store", dist_dir=dist)
+    assert result.triples == len((dist / "polevents.nq").read_text(encoding="utf-8").splitlines())
+    runner = CliRunner()
+    names = sorted(p.stem for p in (project / "queries").glob("*.rq"))
+    assert len(names) >= 10
+    for name in names:
+        local = runner.invoke(cli, ["query", "--name", name, "--project", str(project), "--format", "csv"])
+        remote = runner.invoke(cli, ["query", "--name", name, "--project", str(project),
+                                     "--endpoint", f"{union_server}/query", "--format", "csv"])
+        assert local.exit_code == 0, (name, local.output)
+        assert remote.exit_code == 0, (name, remote.output)
+        assert sorted(remote.stdout.splitlines()[1:]) == sorted(local.stdout.splitlines()[1:]), name

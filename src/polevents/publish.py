@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from .vocab import PREFIXES
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
     import pyoxigraph
+    from httpx._client import UseClientDefault
 
 __all__ = [
     "PASSWORD_ENV",
@@ -173,6 +175,7 @@ def publish(
     body_format: RdfFormat = RdfFormat.TURTLE,
     graph_param: str = "graph",
     timeout: float = 60.0,
+    jobs: int = 2,
     progress: Callable[[str], None] | None = None,
 ) -> PublishResult:
     """PUT every graph of the built dataset to the Graph Store at ``endpoint``.
@@ -183,6 +186,7 @@ def publish(
     :param user: ``NAME:PASSWORD`` (or ``NAME`` with the password in ``$POLEVENTS_PUBLISH_PASSWORD``).
     :param digest: HTTP Digest instead of Basic authentication for ``user`` (Virtuoso).
     :param graph_param: the query parameter naming the graph (``graph`` per the standard).
+    :param jobs: how many PUTs are in flight at once (the server usually is the bottleneck).
     :raises InputError: no built dataset, or a bad option.
     :raises RemoteError: the endpoint could not be reached or answered with an error.
     """
@@ -204,46 +208,80 @@ def publish(
         name, value = parse_auth_header(auth_header)
         headers[name] = value
     auth = _auth(user, digest)
+    local = threading.local()
+
+    def thread_auth() -> httpx.Auth | UseClientDefault:
+        """Digest authentication keeps a nonce count: one authenticator per thread."""
+        if auth is None:
+            return httpx.USE_CLIENT_DEFAULT
+        if not hasattr(local, "auth"):
+            local.auth = _auth(user, digest)
+        return local.auth  # type: ignore[no-any-return]
 
     started = time.perf_counter()
     store = _open_dump(dump)
     sizes = _graph_sizes(store)
     total = len(sizes)
-    say(f"publishing {total} graph(s), {sum(sizes.values())} triples from {dump} to {endpoint}")
-    pushed: list[GraphPush] = []
+    say(f"publishing {total} graph(s), {sum(sizes.values())} triples from {dump} to {endpoint}"
+        + (f" ({jobs} at a time)" if jobs > 1 and total > 1 else ""))
+    prefixes = dict(PREFIXES)
+
+    def put(client: httpx.Client, graph: str | None, n: int) -> GraphPush:
+        node = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        body = store.dump(format=body_format.oxigraph, from_graph=node, prefixes=prefixes)
+        assert isinstance(body, bytes)
+        params = {"default": ""} if graph is None else {graph_param: graph}
+        try:
+            response = client.put(endpoint, params=params, content=body, auth=thread_auth())
+        except httpx.TimeoutException as exc:
+            raise RemoteError(
+                f"{endpoint}: no answer within {timeout:g}s while sending {_graph_label(graph)} "
+                f"({n} triples); raise --timeout"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise RemoteError(f"{endpoint}: cannot reach the Graph Store: {exc}") from exc
+        if response.status_code >= 300:
+            detail = _server_message(response)
+            hint = ""
+            if response.status_code in (401, 403):
+                hint = " (check --user/--digest or --auth-header)"
+            elif response.status_code in (404, 405):
+                hint = " (is this the Graph Store URL? Oxigraph: /store, Fuseki: /DATASET/data)"
+            raise RemoteError(
+                f"{endpoint}: PUT of {_graph_label(graph)} failed: HTTP {response.status_code} "
+                f"{response.reason_phrase}{hint}" + (f": {detail}" if detail else "")
+            )
+        return GraphPush(graph=graph, triples=n, bytes=len(body), status=response.status_code)
+
+    done: dict[str | None, GraphPush] = {}
     last_report = time.perf_counter()
-    with httpx.Client(timeout=timeout, headers=headers, auth=auth, follow_redirects=False) as client:
-        for i, (graph, n) in enumerate(sizes.items(), start=1):
-            node = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-            body = store.dump(format=body_format.oxigraph, from_graph=node, prefixes=dict(PREFIXES))
-            assert isinstance(body, bytes)
-            params = {"default": ""} if graph is None else {graph_param: graph}
-            try:
-                response = client.put(endpoint, params=params, content=body)
-            except httpx.TimeoutException as exc:
-                raise RemoteError(
-                    f"{endpoint}: no answer within {timeout:g}s while sending {_graph_label(graph)} "
-                    f"({n} triples); raise --timeout"
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise RemoteError(f"{endpoint}: cannot reach the Graph Store: {exc}") from exc
-            if response.status_code >= 300:
-                detail = _server_message(response)
-                hint = ""
-                if response.status_code in (401, 403):
-                    hint = " (check --user/--digest or --auth-header)"
-                elif response.status_code in (404, 405):
-                    hint = " (is this the Graph Store URL? Oxigraph: /store, Fuseki: /DATASET/data)"
-                raise RemoteError(
-                    f"{endpoint}: PUT of {_graph_label(graph)} failed: HTTP {response.status_code} "
-                    f"{response.reason_phrase}{hint}" + (f": {detail}" if detail else "")
-                    + f" ({len(pushed)} of {total} graph(s) were sent before)"
-                )
-            pushed.append(GraphPush(graph=graph, triples=n, bytes=len(body), status=response.status_code))
-            now = time.perf_counter()
-            if total <= 20 or i == total or now - last_report >= 2.0:
-                say(f"[{i}/{total}] {_graph_label(graph)}: {n} triples, HTTP {response.status_code}")
-                last_report = now
+    limits = httpx.Limits(max_connections=max(1, jobs), max_keepalive_connections=max(1, jobs))
+    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False, limits=limits) as client:
+        if jobs <= 1 or total <= 1:
+            results = (put(client, g, n) for g, n in sizes.items())
+            pool = None
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="polevents-publish")
+            futures = [pool.submit(put, client, g, n) for g, n in sizes.items()]
+            results = (f.result() for f in futures)  # in IRI order; the others keep running
+        try:
+            for push in results:
+                done[push.graph] = push
+                now = time.perf_counter()
+                if total <= 20 or len(done) == total or now - last_report >= 2.0:
+                    say(f"[{len(done)}/{total}] {_graph_label(push.graph)}: {push.triples} triples, "
+                        f"HTTP {push.status}")
+                    last_report = now
+        except RemoteError as exc:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            raise RemoteError(f"{exc.message} ({len(done)} of {total} graph(s) were sent before)") from exc
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+    pushed = [done[g] for g in sizes]
     return PublishResult(
         endpoint=endpoint, dump=dump, graphs=pushed, seconds=time.perf_counter() - started
     )

@@ -64,6 +64,14 @@ def _progress(message: str) -> None:
     show_default=True,
     help="Seconds to wait for each request.",
 )
+@click.option(
+    "--jobs",
+    "jobs",
+    type=click.IntRange(min=1, max=16),
+    default=2,
+    show_default=True,
+    help="PUT requests in flight at once.",
+)
 def publish(
     to: str,
     dist: Path | None,
@@ -74,6 +82,7 @@ def publish(
     body_format: str,
     graph_param: str,
     timeout: float,
+    jobs: int,
 ) -> None:
     """Push the built dataset into a SPARQL 1.1 Graph Store, one PUT per named graph.
 
@@ -96,6 +105,7 @@ def publish(
         body_format=RdfFormat.from_name(body_format),
         graph_param=graph_param,
         timeout=timeout,
+        jobs=jobs,
         progress=_progress,
     )
     click.echo(result.summary())
