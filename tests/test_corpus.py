@@ -137,10 +137,7 @@ def test_existing_output_is_refused(tmp_path: Path) -> None:
 
 
 def test_corpus_conforms(corpus: tuple[Path, object], tmp_path: Path) -> None:
-    try:
-        from polevents.validate import validate_project  # noqa: F401
-    except ImportError:
-        pytest.skip("polevents.validate not built yet")
+    """pyshacl, the reference validator, accepts the corpus (the real template and the built-in one)."""
     from polevents.load import load_project
     from polevents.validate import validate_project
 
@@ -154,10 +151,6 @@ def test_corpus_conforms(corpus: tuple[Path, object], tmp_path: Path) -> None:
 
 
 def test_corpus_builds(corpus: tuple[Path, object], tmp_path: Path) -> None:
-    try:
-        from polevents.export import write_dist  # noqa: F401
-    except ImportError:
-        pytest.skip("polevents.export not built yet")
     from polevents.build import build
 
     out, info = corpus

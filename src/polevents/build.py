@@ -140,15 +140,16 @@ def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_c
         from .load import to_rdflib_graph
         from .shacl_sparql import Unsupported, compile_shapes, screen
 
+        found = None
         try:
             compiled = compile_shapes(to_rdflib_graph(inputs.shapes))
-        except Unsupported as exc:
-            say(f"validation: the SPARQL screen cannot check these shapes ({exc}); running pyshacl")
-        else:
             store = inputs.make_store()
             say(f"validation: screening with {compiled.queries} SPARQL queries")
             found = screen(store, compiled)
             del store
+        except Unsupported as exc:
+            say(f"validation: the SPARQL screen cannot check these shapes ({exc}); running pyshacl")
+        if found is not None:
             if found.conforms:
                 warnings = len(found.results)
                 note = f", {warnings} warning(s): see `polevents validate`" if warnings else ""
