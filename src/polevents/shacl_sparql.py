@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -635,16 +635,25 @@ def _wrap_select(select: str, target: str) -> str:
     return f"{select[:keyword.start()]}SELECT DISTINCT ?this WHERE {{ {{ {target} }} {select[brace + 1:]}"
 
 
-def screen(store: pyoxigraph.Store, compiled: CompiledShapes) -> ScreenReport:
-    """Run the compiled shapes over ``store`` (its named graphs read as one data graph)."""
+def screen(
+    store: pyoxigraph.Store, compiled: CompiledShapes, progress: Callable[[str], None] | None = None
+) -> ScreenReport:
+    """Run the compiled shapes over ``store`` (its named graphs read as one data graph).
+
+    ``progress`` is told every few seconds how many queries have run.
+    """
     import pyoxigraph as ox
 
     started = time.perf_counter()
+    last = started
     bad = _ill_typed(store, compiled)
     results: set[ScreenResult] = set()
     n = 0
     for query, columns, whole in _queries(compiled, bad):
         n += 1
+        if progress is not None and time.perf_counter() - last >= 2.0:
+            progress(f"validation: screened {n - 1} of {compiled.queries} queries, {len(results)} flag(s) so far")
+            last = time.perf_counter()
         try:
             solutions = store.query(query, use_default_graph_as_union=True)
         except SyntaxError as exc:  # a compiler bug, or a SPARQL constraint Oxigraph reads differently
