@@ -31,7 +31,8 @@ from .options import project_option
     "use_cache",
     default=True,
     show_default=True,
-    help="Skip validation when the inputs are byte-identical to a conforming build (.polevents-cache/).",
+    help="Use the build cache (.polevents-cache/): skip validation when the inputs are byte-identical "
+    "to a conforming build's, and the whole build when the output folder is also unchanged.",
 )
 def build(project: Path, out: Path | None, validator: str, use_cache: bool) -> None:
     """Load, validate and publish every dump and the dataset description.
