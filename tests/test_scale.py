@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from polevents import query as query_module
+from polevents.dataset import prepare_union
 from polevents.load import load_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +44,7 @@ def test_union_view_and_copied_union_agree(shared: bool) -> None:
     if shared:
         quads.append(f"<{EX}a> <{EX}p> <{EX}b> <{EX}g2> .")
     fast = _store(quads)
-    union = query_module._materialize_union(fast)
+    union = prepare_union(fast)
     assert union is not shared  # copied only when needed
     reference = _store(quads)  # the default graph as an explicit copy: the semantics to keep
     default = ox.DefaultGraph()

@@ -517,3 +517,25 @@ def _is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_a_triple_stated_by_two_sources_counts_once(tmp_path: Path) -> None:
+    """The default graph is the RDF merge of the graphs: a triple in two graphs is there once."""
+    data = tmp_path / "dup.nq"
+    data.write_text(
+        "<http://example.org/a> <http://example.org/p> <http://example.org/b> <http://example.org/g1> .\n"
+        "<http://example.org/a> <http://example.org/p> <http://example.org/b> <http://example.org/g2> .\n"
+        "<http://example.org/a> <http://example.org/p> <http://example.org/c> <http://example.org/g2> .\n",
+        encoding="utf-8",
+    )
+    with launched_server([str(data), "--no-access-log"], cwd=tmp_path) as running:
+        base = running.url.rstrip("/")
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        answer = httpx.get(f"{base}/sparql", params={"query": count},
+                           headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["results"]["bindings"][0]["n"]["value"] == "2"
+        per_graph = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        answer = httpx.get(f"{base}/sparql", params={"query": per_graph},
+                           headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+        assert answer.json()["results"]["bindings"][0]["n"]["value"] == "3"

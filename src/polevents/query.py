@@ -458,7 +458,7 @@ def _materialize(raw: object, form: QueryForm) -> QueryResult:
 
 def _evaluate(store: pyoxigraph.Store, prepared: PreparedQuery, union: bool = False) -> QueryResult:
     """Run a prepared query on a store whose default graph is the union of its named graphs: held in
-    it, or read as the union view when ``union`` (see :func:`_materialize_union`)."""
+    it, or read as the union view when ``union`` (see :func:`polevents.dataset.prepare_union`)."""
     try:
         raw = store.query(
             prepared.query.text,
@@ -475,8 +475,8 @@ def _evaluate(store: pyoxigraph.Store, prepared: PreparedQuery, union: bool = Fa
 
 def _open_store(project: Path, dist: Path | None) -> tuple[pyoxigraph.Store, str, bool, bool]:
     """The dataset store, where it came from, whether it was loaded in memory from sources, and
-    whether its default graph is to be read as the union view (see :func:`_materialize_union`)."""
-    from .dataset import DUMP_NQUADS, open_dataset
+    whether its default graph is to be read as the union view (see :func:`polevents.dataset.prepare_union`)."""
+    from .dataset import DUMP_NQUADS, open_dataset, prepare_union
 
     if dist is None and not (project / "dist" / DUMP_NQUADS).is_file() and not (project / "ontology").is_dir():
         raise InputError(
@@ -484,43 +484,8 @@ def _open_store(project: Path, dist: Path | None) -> tuple[pyoxigraph.Store, str
             "polevents project (no ontology/); use --project DIR, --dist DIR or --endpoint URL"
         )
     ds = open_dataset(project, dist)
-    union = _materialize_union(ds.store)
+    union = prepare_union(ds.store)
     return ds.store, ds.origin, not ds.from_dist, union
-
-
-def _materialize_union(store: pyoxigraph.Store) -> bool:
-    """Make the store's default graph the union of its named graphs (a set: each triple once).
-
-    The default graph of a query is the *RDF merge* of the named graphs, so a
-    triple stated by two sources is there once.  pyoxigraph 0.5's
-    ``use_default_graph_as_union`` yields it once per graph (oxigraph issue
-    #1919, fixed after 0.5), which inflates COUNT and SUM.  So: when no triple
-    is in two graphs (one counting query, about 1 s per million quads), the
-    union view is exact and used as is (returns True: query with
-    ``use_default_graph_as_union``); otherwise the triples are copied into a
-    real default graph, which has set semantics (``GRAPH ?g`` still sees only
-    the named graphs), and it returns False.
-    """
-    import pyoxigraph as ox
-
-    def count(query: str) -> int:
-        solution = next(iter(store.query(query)))  # type: ignore[arg-type]
-        return int(solution[0].value)  # type: ignore[index,union-attr]
-
-    has_default = count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") > 0
-    total = count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    distinct = count("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
-    if not has_default and total == distinct:
-        return True
-
-    default = ox.DefaultGraph()
-    copies = [
-        ox.Quad(q.subject, q.predicate, q.object, default)
-        for q in store.quads_for_pattern(None, None, None, None)
-        if not isinstance(q.graph_name, ox.DefaultGraph)
-    ]
-    store.bulk_extend(copies)
-    return False
 
 
 #: The store a forked worker inherits, and its union flag (set only around the fork).

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import ProjectConfig, load_config
+from ..dataset import open_dataset, prepare_union
 from ..errors import InputError, Position, RdfSyntaxError
 from ..formats import RdfFormat
 
@@ -41,6 +42,9 @@ class ServedData:
     #: named graphs, sorted, with their number of triples
     graphs: list[tuple[str, int]] = field(default_factory=list)
     default_graph_triples: int = 0
+    #: True: query the default graph as pyoxigraph's union view; False: the store's default graph
+    #: already holds the union (a triple in several graphs once), see dataset.prepare_union
+    union_view: bool = True
     _tmp: Path | None = None
 
     @property
@@ -122,7 +126,6 @@ def load_served_data(
             origin = ", ".join(str(p) for p in files)
             dist_dir = dist if dist is not None and dist.is_dir() else None
         else:
-            from ..dataset import open_dataset
 
             opened = open_dataset(project, dist)
             writer.bulk_extend(opened.store.quads_for_pattern(None, None, None, None))
@@ -130,11 +133,12 @@ def load_served_data(
             dist_dir = dist if dist is not None else project / "dist"
             if not dist_dir.is_dir():
                 dist_dir = None
+        graphs, default = _count_graphs(writer)  # as loaded, before the union is prepared
+        union_view = prepare_union(writer)
         writer.flush()
         writer.optimize()
         del writer
         store = ox.Store.read_only(str(store_dir))
-        graphs, default = _count_graphs(store)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -146,5 +150,6 @@ def load_served_data(
         dist_dir=dist_dir.resolve() if dist_dir is not None else None,
         graphs=graphs,
         default_graph_triples=default,
+        union_view=union_view,
         _tmp=tmp,
     )

@@ -306,7 +306,7 @@ async def sparql_endpoint(request: Request) -> Response:
         query=query,
         solutions_format="json" if html or graph else label,
         graph_format="nt" if html or not graph else label,
-        union=not scan.from_clause,
+        union=ctx.data.union_view and not scan.from_clause,
         default_graphs=tuple(sreq.default_graphs) if sreq.has_dataset else None,
         named_graphs=tuple(sreq.named_graphs) if sreq.has_dataset else None,
         base_iri=ctx.data.base,
