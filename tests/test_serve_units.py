@@ -12,7 +12,7 @@ from polevents.serve.data import select
 from polevents.serve.display import XSD, compact_iri, format_date, wikidata_page
 from polevents.serve.negotiate import choose, parse_accept, quality
 from polevents.serve.results import SolutionFormat, Table, collect_solutions, write_boolean, write_solutions
-from polevents.serve.scan import scan_query
+from polevents.sparql_scan import scan_query
 from polevents.serve.urls import UrlMap
 
 # ---------------------------------------------------------------- Accept

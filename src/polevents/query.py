@@ -408,16 +408,20 @@ def prepare(query: QueryText, project: Path = Path("."), *, check: bool = True) 
 
     The check parses the query with the predefined prefixes and the project's
     base against an empty store, so it costs next to nothing and reports
-    errors before any data is loaded or any request is sent.
+    errors before any data is loaded or any request is sent.  A query with
+    SERVICE is not probed: evaluating it, even on an empty store, would call
+    the remote service (once more than the user asked, and outside --timeout);
+    its syntax is then checked where it runs.
     """
     from .config import load_config
+    from .sparql_scan import scan_query
 
     if not query.text.strip():
         raise QueryError(f"{query.origin}: the query is empty")
     base = load_config(project).base
     form = detect_form(query.text)  # also rejects SPARQL Update with a clear message
     declared = declared_prefixes(query.text)
-    if check:
+    if check and not scan_query(query.text).service:
         import pyoxigraph as ox
 
         try:

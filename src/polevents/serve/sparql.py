@@ -32,7 +32,7 @@ from ..formats import RdfFormat
 from .negotiate import choose
 from .protocol import ProtocolError, read_sparql_request
 from .results import GRAPH_FORMATS, SolutionFormat
-from .scan import scan_query
+from ..sparql_scan import scan_query
 from .worker import QueryJob, QueryOutcome
 
 if TYPE_CHECKING:  # pragma: no cover
