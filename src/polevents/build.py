@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import ProjectConfig
+from .dataset import dist_folder
 from .errors import InputError, NonConformingError, PoleventsError
 from .load import Layout, Project, load_project, parse_file
 
@@ -321,7 +322,7 @@ def build(
     if validator not in VALIDATORS:
         raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
     layout = Layout.of(project_dir)
-    out = (out_dir if out_dir is not None else layout.config.root / "dist").resolve()
+    out = dist_folder(layout.config.root, out_dir).resolve()
     if use_cache and validator == "auto":
         current = _up_to_date(layout, out)
         if current is not None:

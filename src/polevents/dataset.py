@@ -16,10 +16,17 @@ from .errors import InputError
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-__all__ = ["DUMP_NQUADS", "DatasetStore", "open_dataset", "prepare_union"]
+__all__ = ["DEFAULT_DIST", "DUMP_NQUADS", "DatasetStore", "dist_folder", "open_dataset", "prepare_union"]
 
 #: The dump every reader of a built dataset uses: all quads, one graph per source.
 DUMP_NQUADS = "polevents.nq"
+#: Where `polevents build` writes, relative to the project, unless told otherwise.
+DEFAULT_DIST = "dist"
+
+
+def dist_folder(project_dir: Path, dist_dir: Path | None = None) -> Path:
+    """The built output folder: ``dist_dir`` when given, else the project's ``dist/``."""
+    return dist_dir if dist_dir is not None else project_dir / DEFAULT_DIST
 
 
 @dataclass
@@ -39,7 +46,7 @@ def open_dataset(project_dir: Path = Path("."), dist_dir: Path | None = None) ->
     import pyoxigraph as ox
 
     explicit = dist_dir is not None
-    dist = dist_dir if dist_dir is not None else project_dir / "dist"
+    dist = dist_folder(project_dir, dist_dir)
     dump = dist / DUMP_NQUADS
     if dump.is_file():
         store = ox.Store()

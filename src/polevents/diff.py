@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .dataset import DUMP_NQUADS as DUMP
 from .errors import InputError, Position, RdfSyntaxError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,7 +38,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["DatasetDiff", "DiffFormat", "diff_dists", "read_quads"]
 
-DUMP = "polevents.nq"
 CONTEXT = "context.jsonld"
 VOID = "void.ttl"
 DCAT_VERSION = "http://www.w3.org/ns/dcat#version"

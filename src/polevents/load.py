@@ -191,11 +191,6 @@ def _parse_all(
     return triples
 
 
-def load_source(folder: Path, config: ProjectConfig, digests: dict[Path, str] | None = None) -> SourceGraph:
-    """Load one folder of data/ as one source graph (``digests``: see :func:`parse_file`)."""
-    return _load_files(folder, _rdf_files(folder), config, digests)
-
-
 def _load_files(
     folder: Path, files: list[Path], config: ProjectConfig, digests: dict[Path, str] | None
 ) -> SourceGraph:

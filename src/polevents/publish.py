@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .dataset import DUMP_NQUADS
+from .dataset import DUMP_NQUADS, dist_folder
 from .errors import InputError, RemoteError
 from .formats import RdfFormat
 from .vocab import PREFIXES
@@ -199,7 +199,7 @@ def publish(
     if body_format not in BODY_FORMATS:
         allowed = ", ".join(f.label for f in BODY_FORMATS)
         raise InputError(f"cannot send graphs as {body_format.label}; use one of: {allowed}")
-    dist = dist_dir if dist_dir is not None else project_dir / "dist"
+    dist = dist_folder(project_dir, dist_dir)
     dump = dist / DUMP_NQUADS
     if not dump.is_file():
         raise InputError(f"{dist}: no built dataset ({DUMP_NQUADS} missing); run `polevents build` first")

@@ -480,9 +480,9 @@ def _evaluate(store: pyoxigraph.Store, prepared: PreparedQuery, union: bool = Fa
 def _open_store(project: Path, dist: Path | None) -> tuple[pyoxigraph.Store, str, bool, bool]:
     """The dataset store, where it came from, whether it was loaded in memory from sources, and
     whether its default graph is to be read as the union view (see :func:`polevents.dataset.prepare_union`)."""
-    from .dataset import DUMP_NQUADS, open_dataset, prepare_union
+    from .dataset import DUMP_NQUADS, dist_folder, open_dataset, prepare_union
 
-    if dist is None and not (project / "dist" / DUMP_NQUADS).is_file() and not (project / "ontology").is_dir():
+    if dist is None and not (dist_folder(project) / DUMP_NQUADS).is_file() and not (project / "ontology").is_dir():
         raise InputError(
             f"no dataset to query: {project / 'dist' / DUMP_NQUADS} does not exist and {project} is not a "
             "polevents project (no ontology/); use --project DIR, --dist DIR or --endpoint URL"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["ONTOLOGY_IRI", "PE", "PREFIXES", "WD", "sparql_prologue"]
+__all__ = ["ONTOLOGY_IRI", "PE", "PREFIXES", "WD"]
 
 ONTOLOGY_IRI: Final = "https://w3id.org/polevents/ontology"
 PE: Final = ONTOLOGY_IRI + "#"
@@ -44,8 +44,3 @@ PREFIXES: Final[dict[str, str]] = {
     "wikibase": "http://wikiba.se/ontology#",
 }
 
-
-def sparql_prologue(extra: dict[str, str] | None = None) -> str:
-    """``PREFIX`` lines for every known prefix (plus ``extra``), for prepending to a query."""
-    merged = {**PREFIXES, **(extra or {})}
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(merged.items()))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import ProjectConfig, load_config
-from ..dataset import open_dataset, prepare_union
+from ..dataset import dist_folder, open_dataset, prepare_union
 from ..errors import InputError, Position, RdfSyntaxError
 from ..formats import RdfFormat
 
@@ -130,7 +130,7 @@ def load_served_data(
             opened = open_dataset(project, dist)
             writer.bulk_extend(opened.store.quads_for_pattern(None, None, None, None))
             origin = opened.origin
-            dist_dir = dist if dist is not None else project / "dist"
+            dist_dir = dist_folder(project, dist)
             if not dist_dir.is_dir():
                 dist_dir = None
         graphs, default = _count_graphs(writer)  # as loaded, before the union is prepared

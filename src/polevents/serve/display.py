@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..vocab import PREFIXES, WD
 
@@ -132,9 +131,3 @@ def wikidata_page(iri: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class DateRange:
-    """The dates of a fact node, for a timeline: a display text and a sort key."""
-
-    text: str
-    sort_key: str
