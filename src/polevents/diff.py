@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .dataset import DUMP_NQUADS as DUMP
-from .errors import InputError, Position, RdfSyntaxError
+from .errors import InputError, RdfSyntaxError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -70,7 +70,7 @@ def read_quads(dist: Path) -> dict[str, pyoxigraph.Quad]:
     try:
         return {str(q): q for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS)}
     except SyntaxError as exc:
-        raise RdfSyntaxError(Position(dump, exc.lineno, exc.offset), str(exc)) from exc
+        raise RdfSyntaxError.from_parser(dump, exc) from exc
 
 
 def _prefixes(dist: Path) -> dict[str, str]:

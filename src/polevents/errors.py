@@ -75,6 +75,14 @@ class RdfSyntaxError(InputError):
         self.position = position
         self.detail = detail
 
+    @classmethod
+    def from_parser(cls, path: Path | None, exc: SyntaxError) -> RdfSyntaxError:
+        """Oxigraph's ``SyntaxError`` ("Parser error between line 3 column 11 and …: what") as ``FILE:3:11: what``."""
+        detail = " ".join(str(exc.msg if exc.msg else exc).split())
+        if ": " in detail and detail.startswith(("Parser error", "error at")):
+            detail = detail.split(": ", 1)[1]
+        return cls(Position(path, exc.lineno, exc.offset), detail)
+
 
 class NonConformingError(PoleventsError):
     """The data does not conform to the shapes; nothing was published."""

@@ -160,13 +160,7 @@ def parse_file(path: Path, base: str, *, digests: dict[Path, str] | None = None)
         quads = ox.parse(data, format=fmt.oxigraph, base_iri=base)
         return [q.triple for q in quads]
     except SyntaxError as exc:
-        line = exc.lineno
-        col = exc.offset
-        detail = str(exc.msg if hasattr(exc, "msg") else exc)
-        # Oxigraph words it "Parser error between line 3 column 11 and ...: what".
-        if ": " in detail and detail.startswith(("Parser error", "error at")):
-            detail = detail.split(": ", 1)[1]
-        raise RdfSyntaxError(Position(path, line, col), detail) from exc
+        raise RdfSyntaxError.from_parser(path, exc) from exc
     except UnicodeDecodeError as exc:
         raise RdfSyntaxError(Position(path, None, None), f"not UTF-8: {exc}") from exc
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..config import ProjectConfig, load_config
 from ..dataset import dist_folder, open_dataset, prepare_union
-from ..errors import InputError, Position, RdfSyntaxError
+from ..errors import InputError, RdfSyntaxError
 from ..formats import RdfFormat
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,10 +72,7 @@ def _load_file(store: pyoxigraph.Store, path: Path, base: str) -> None:
         else:
             store.bulk_load(path=str(path), format=fmt.oxigraph, base_iri=base)
     except SyntaxError as exc:
-        detail = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
-        if detail.startswith("Parser error") and ": " in detail:
-            detail = detail.split(": ", 1)[1]
-        raise RdfSyntaxError(Position(path, exc.lineno, exc.offset), detail) from exc
+        raise RdfSyntaxError.from_parser(path, exc) from exc
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
 
