@@ -380,6 +380,11 @@ def _unknown_prefix(text: str, declared: Mapping[str, str], line: int, col: int)
     return name, ln + 1, offset - starts[ln] + 1
 
 
+def describe_syntax_error(text: str, message: str, origin: str = "query") -> str:
+    """A parser message about ``text`` as ``ORIGIN:LINE:COL: what`` plus the line and a caret."""
+    return str(_syntax_error(QueryText(text, origin), SyntaxError(message)))
+
+
 def _syntax_error(query: QueryText, exc: SyntaxError) -> QueryError:
     """Turn pyoxigraph's ``SyntaxError`` into ``ORIGIN:LINE:COL: what`` (+ the line and a caret)."""
     message = str(exc)

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -103,26 +102,11 @@ def wants_html(request: Request) -> bool:
 # ---------------------------------------------------------------- error answers
 
 
-_ERROR_AT = re.compile(r"(?s)\Aerror at (\d+):(\d+): (.*)\Z")
-
-
 def readable_syntax_error(message: str, query: str) -> str:
-    """pyoxigraph's parse error as ``line L, column C: …`` with the line and a caret."""
-    m = _ERROR_AT.match(message.removeprefix("bad query: "))
-    if m is None:
-        return " ".join(message.split())
-    line, col, detail = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
-    tokens = re.findall(r'"((?:[^"\\]|\\.)*)"', detail) if detail.startswith("expected") else []
-    if tokens:
-        detail = "expected one of " + ", ".join(tokens[:12]) + (" …" if len(tokens) > 12 else "")
-    elif len(detail) > 300:
-        detail = detail[:300] + " …"
-    lines = query.splitlines() or [""]
-    excerpt = ""
-    if 1 <= line <= len(lines):
-        text = lines[line - 1].replace("\t", " ")
-        excerpt = f"\n  {text[:160]}\n  {' ' * (col - 1)}^"
-    return f"syntax error at line {line}, column {col}: {detail}{excerpt}"
+    """pyoxigraph's parse error as ``query:LINE:COL: …`` with the line and a caret (as `polevents query` says it)."""
+    from ..query import describe_syntax_error
+
+    return describe_syntax_error(query, message.removeprefix("bad query: "))
 
 
 def _error(
