@@ -55,16 +55,13 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="polevents")
-@click.option("--traceback", is_flag=True, help="Show the full traceback on errors.")
-@click.pass_context
-def cli(ctx: click.Context, traceback: bool) -> None:
+@click.option("--traceback", is_flag=True, help="Show the full traceback on errors (read by main()).")
+def cli(traceback: bool) -> None:
     """Publish political events from news articles as linked open data.
 
     Typical flow: `polevents build` (validate and write dist/), then
     `polevents query --name v1-party-chairs`, or `polevents serve`.
     """
-    ctx.ensure_object(dict)
-    ctx.obj["traceback"] = traceback
 
 
 def main(argv: list[str] | None = None) -> Any:
