@@ -137,6 +137,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """A loopback port where every connection is refused for as long as the block runs.
+
+    The port stays bound to a socket that never listens, so no other process can
+    take it meanwhile (a port from :func:`free_port` could be bound by anyone).
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield int(s.getsockname()[1])
+
+
 def oxigraph_binary() -> Path:
     """The ``oxigraph`` CLI beside this Python, else on PATH; skips the test when it is not installed."""
     beside = Path(sys.executable).with_name("oxigraph")

@@ -20,7 +20,7 @@ from polevents.dataset import DUMP_NQUADS
 from polevents.errors import QueryError, QueryTimeoutError, RemoteError
 from polevents.formats import ResultFormat
 from polevents.query import QueryForm, QueryResult, QueryText, execute, prepare
-from support import free_port, make_query_project, oxigraph_load, oxigraph_serve, run
+from support import make_query_project, oxigraph_load, oxigraph_serve, refused_port, run
 
 pytestmark = pytest.mark.integration
 
@@ -107,8 +107,9 @@ def test_cli_output_is_the_same_bytes_for_graphs(server: Server, fmt: ResultForm
 
 
 def test_unreachable_endpoint_is_one_line_exit_2(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
-    r = run("query", "ASK {}", "--endpoint", url, "--project", str(tmp_path))
+    with refused_port() as port:  # nothing listens there, and nothing can meanwhile
+        url = f"http://127.0.0.1:{port}/query"
+        r = run("query", "ASK {}", "--endpoint", url, "--project", str(tmp_path))
     assert r.code == 2
     assert r.data == b""
     lines = r.err.strip().splitlines()
