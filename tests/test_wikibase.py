@@ -317,8 +317,6 @@ def test_export_usage_errors(project: Path, tmp_path: Path) -> None:
 
 
 def test_real_data_wdqs_query_returns_tokayev_and_koshanov(tmp_path: Path) -> None:
-    if not (REPO / "data" / "kazakhstan-reform-2022" / "facts.ttl").is_file():
-        pytest.skip("the first article's facts are not in data/ yet")
     ex = export_project(REPO)
     store = ox.Store()
     store.load(ex.serialize(), format=ox.RdfFormat.TURTLE)
