@@ -5,14 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.server
-import importlib.util
 import json
-import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,8 +21,8 @@ from polevents.cli import cli, main
 from polevents.errors import InputError, RemoteError
 from polevents.formats import RdfFormat
 from polevents.publish import parse_auth_header, publish
+from support import copy_repo_project, oxigraph_serve, refused_port
 
-OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BASE = "https://w3id.org/polevents/"
 
@@ -45,44 +41,11 @@ DATASET = f"""\
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def oxigraph_server(tmp_path: Path) -> Iterator[str]:
     """A real `oxigraph serve` on loopback; yields its base URL."""
-    if not OXIGRAPH.exists():
-        found = shutil.which("oxigraph")
-        if found is None:
-            pytest.skip("the oxigraph CLI (pip package 'oxigraph') is not installed")
-        binary = Path(found)
-    else:
-        binary = OXIGRAPH
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(binary), "serve", "--location", str(tmp_path / "store"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
-                    pytest.fail(f"oxigraph serve did not start: {err}")
-                time.sleep(0.1)
+    with oxigraph_serve(tmp_path / "store") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture
@@ -180,13 +143,13 @@ def test_http_error_reports_status_and_server_message(
 
 
 def test_unreachable_endpoint_is_one_line_exit_2(dist: Path) -> None:
-    port = _free_port()  # nothing listens there
-    result = subprocess.run(
-        [sys.executable, "-c", "from polevents.cli import main; main()",
-         "publish", "--to", f"http://127.0.0.1:{port}/store", "--dist", str(dist)],
-        capture_output=True,
-        text=True,
-    )
+    with refused_port() as port:  # nothing listens there, and nothing can meanwhile
+        result = subprocess.run(
+            [sys.executable, "-c", "from polevents.cli import main; main()",
+             "publish", "--to", f"http://127.0.0.1:{port}/store", "--dist", str(dist)],
+            capture_output=True,
+            text=True,
+        )
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(errors) == 1 and "cannot reach" in errors[0], result.stderr
@@ -323,9 +286,6 @@ def test_digest_auth_and_graph_uri_parameter(auth_server: tuple[str, type[_AuthS
 
 # ---------------------------------------------------------------- remote query agrees with local query
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("polevents.cli.query") is None, reason="`polevents query` not built yet"
-)
 def test_query_endpoint_agrees_with_local(oxigraph_server: str, dist: Path) -> None:
     publish(f"{oxigraph_server}/store", dist_dir=dist)
     query = (
@@ -350,41 +310,14 @@ def test_query_endpoint_agrees_with_local(oxigraph_server: str, dist: Path) -> N
 @pytest.fixture
 def union_server(tmp_path: Path) -> Iterator[str]:
     """`oxigraph serve --union-default-graph`: the shipped queries read the union, as locally."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")), "serve", "--location",
-         str(tmp_path / "ustore"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("oxigraph serve did not start")
-                time.sleep(0.1)
+    with oxigraph_serve(tmp_path / "ustore", "--union-default-graph") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("polevents.cli.query") is None, reason="`polevents query` not built yet"
-)
 def test_built_repository_published_answers_every_shipped_query_alike(union_server: str, tmp_path: Path) -> None:
     from polevents.build import build
 
-    repo = Path(__file__).resolve().parents[1]
-    project = tmp_path / "project"
-    project.mkdir()
-    for folder in ("ontology", "shapes", "data", "queries"):
-        shutil.copytree(repo / folder, project / folder)
-    shutil.copy2(repo / "polevents.toml", project / "polevents.toml")
+    project = copy_repo_project(tmp_path / "project")
     dist = build(project, quiet=True).out_dir
     result = publish(f"{union_server}/store", dist_dir=dist)
     assert result.triples == len((dist / "polevents.nq").read_text(encoding="utf-8").splitlines())
