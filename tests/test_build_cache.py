@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from polevents.cli import cli
 from polevents.errors import NonConformingError
-
-REPO = Path(__file__).resolve().parents[1]
+from support import copy_repo_project, run
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the repository's project (its first article), in tmp_path."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for folder in ("ontology", "shapes", "data"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copy2(REPO / "polevents.toml", root / "polevents.toml")
-    return root
+    return copy_repo_project(tmp_path / "project")
 
 
 def _build(project: Path, *extra: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["build", "--project", str(project), *extra])
-    return result.exit_code, result.stderr
+    """``polevents build`` through the real entry point: its exit code and stderr."""
+    result = run("build", "--project", project, *extra)
+    return result.code, result.err
 
 
 def _facts(project: Path) -> Path:
@@ -73,10 +65,11 @@ def test_violation_is_judged_and_reported_by_pyshacl(project: Path) -> None:
     with _facts(project).open("a", encoding="utf-8") as f:
         f.write('\n<id/tenure/broken> a <https://w3id.org/polevents/ontology#Tenure> ;'
                 ' <http://www.w3.org/2000/01/rdf-schema#label> "broken"@en .\n')
-    result = CliRunner().invoke(cli, ["build", "--project", str(project)])
-    assert isinstance(result.exception, NonConformingError) and result.exception.exit_code == 1
-    assert "the screen flags" in result.stderr and "running pyshacl" in result.stderr
-    assert "Tenure-holder" in str(result.exception) or "pe:holder" in str(result.exception)
+    code, err = _build(project)
+    assert code == NonConformingError.exit_code == 1, err
+    assert "the screen flags" in err and "running pyshacl" in err
+    errors = err[err.index("polevents: error: "):]  # the error, as main() reports it
+    assert "Tenure-holder" in errors or "pe:holder" in errors
     assert (project / "dist" / "polevents.nq").read_bytes() == dist  # nothing published
     verdicts = json.loads((project / ".polevents-cache" / "validation.json").read_text())
     assert len(verdicts) == 1  # the failure was not recorded
@@ -149,3 +142,65 @@ def test_parallel_join_refuses_a_verdict_on_other_bytes(project: Path) -> None:
     background = _BackgroundValidation(project, lambda _m: None, "auto", False)
     with pytest.raises(InputError, match="files changed while the project was being built"):
         background.join("0" * 64)
+
+
+#: A stricter rule than the shipped shapes: every tenure has ended (the data has ongoing ones).
+STRICTER_SHAPE = """
+pesh:TestEveryTenureHasEnded a sh:NodeShape ;
+    sh:targetClass pe:Tenure ;
+    sh:property [ sh:path pe:endDate ; sh:minCount 1 ; sh:message "test: every tenure has ended"@en ] .
+"""
+
+
+def test_a_changed_shape_is_validated_again(project: Path) -> None:
+    """The shapes are inputs of the key: a stricter shape is judged, the cached verdict is not used."""
+    code, err = _build(project)
+    assert code == 0, err
+    dist = (project / "dist" / "polevents.nq").read_bytes()
+    with (project / "shapes" / "polevents-shapes.ttl").open("a", encoding="utf-8") as f:
+        f.write(STRICTER_SHAPE)
+
+    # Another output folder: only the verdict cache could wrongly say yes.
+    code, err = _build(project, "--out", str(project / "elsewhere"))
+    assert code == 1, err
+    assert "inputs unchanged" not in err and "up to date" not in err
+    assert "test: every tenure has ended" in err and "<id/tenure/koshanov-chair-of-amanat>" in err
+    assert not (project / "elsewhere").exists()
+
+    # The folder built before the change: the output record must not say "up to date" either.
+    code, err = _build(project)
+    assert code == 1, err
+    assert "inputs unchanged" not in err and "up to date" not in err
+    assert "test: every tenure has ended" in err
+    assert (project / "dist" / "polevents.nq").read_bytes() == dist  # nothing published
+
+
+def test_the_key_depends_on_polevents_own_code(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same inputs, other polevents code (another validator or writer): another key."""
+    from polevents import cache
+    from polevents.load import load_project
+
+    loaded = load_project(project)
+    keys = set()
+    for code in ("a" * 64, "b" * 64):
+        monkeypatch.setattr(cache, "code_digest", lambda code=code: code)
+        keys.add(cache.input_digest(loaded.config, loaded.digests))
+        assert cache.input_digest(loaded.config, loaded.digests) in keys  # the same code, the same key
+    assert len(keys) == 2
+
+
+def test_a_build_after_a_code_change_validates_and_writes_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polevents import cache
+
+    code, err = _build(project)
+    assert code == 0 and "conforms (SPARQL screen" in err, err
+    assert "up to date" in _build(project)[1]
+
+    monkeypatch.setattr(cache, "code_digest", lambda: "0" * 64)  # as if polevents had changed
+    code, err = _build(project)
+    assert code == 0, err
+    assert "up to date" not in err and "inputs unchanged" not in err
+    assert "conforms (SPARQL screen" in err  # judged again by the new code
+    assert "up to date" in _build(project)[1]  # and remembered under the new key
