@@ -18,6 +18,7 @@ import pytest
 from test_serve import FIXTURE, PERSON_PATH, SENTENCE_PATH
 
 from polevents.serve.launch import RunningServer, launched_server
+from support import copy_repo_project
 
 pytestmark = [
     pytest.mark.integration,
@@ -123,22 +124,19 @@ def test_screenshot(server: RunningServer, tmp_path: Path) -> None:
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
 
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.mark.skipif(not (REPO / "data").is_dir(), reason="the project's data is not here")
 def test_new_user_flow_on_the_project(tmp_path: Path) -> None:
     """Home page -> a person -> an event about them -> its evidence; a dump; an example query."""
     import httpx
 
+    project = copy_repo_project(tmp_path / "project")  # the build cache is written there, not in the repository
     dist = tmp_path / "dist"
     built = subprocess.run(
         [sys.executable, "-c", "import sys; from polevents.cli import main; sys.exit(main())",
-         "build", "--project", str(REPO), "--out", str(dist)],
+         "build", "--project", str(project), "--out", str(dist)],
         check=False, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
-    with launched_server(["--project", str(REPO), "--dist", str(dist), "--no-access-log"], cwd=tmp_path) as running:
+    with launched_server(["--project", str(project), "--dist", str(dist), "--no-access-log"], cwd=tmp_path) as running:
         root = running.url.rstrip("/")
 
         def follow(path: str) -> Seen:
