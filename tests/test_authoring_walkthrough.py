@@ -10,33 +10,17 @@ build leaves the previous dist/ untouched.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
-from polevents.segment import split_sentences
-from support import copy_repo_project, run
+from support import EXAMPLE_ARTICLE, EXAMPLE_SENTENCES, Run, copy_repo_project, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ARTICLE = FIXTURES / "example-article.txt"
+ARTICLE = EXAMPLE_ARTICLE
 EXAMPLE_FACTS = FIXTURES / "example-facts.ttl"
 SLUG = "example-article"
 FACTS = Path("data") / SLUG / "facts.ttl"
 TITLE = "Veloria votes on a new charter (fictional)"
-
-
-def _has_build() -> bool:
-    try:
-        from polevents.export import write_dist  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _has_query() -> bool:
-    return importlib.util.find_spec("polevents.cli.query") is not None
 
 
 def _register_and_write_facts(project: Path) -> Path:
@@ -96,14 +80,10 @@ def test_walkthrough_from_source_add_to_query(tmp_path: Path) -> None:
     assert validated.code == 0, validated.out + validated.err
     assert SLUG in validated.out and "kazakhstan-reform-2022" in validated.out
 
-    args: list[str | Path] = ["--project", project]
-    if _has_build():
-        built = run("build", "--project", project)
-        assert built.code == 0, built.err
-        assert (project / "dist" / "polevents.nq").is_file()
-        args = ["--dist", project / "dist"]
-    if not _has_query():
-        pytest.skip("`polevents query` is not available yet: validated, not queried")
+    built = run("build", "--project", project)
+    assert built.code == 0, built.err
+    assert (project / "dist" / "polevents.nq").is_file()
+    args: list[str | Path] = ["--dist", project / "dist"]
 
     # Who chaired the parties: the new party's chairs beside the ruling party's of the first article.
     chairs = run("query", "--name", "v1-party-chairs", "--format", "json", *args)
@@ -134,10 +114,12 @@ def test_walkthrough_from_source_add_to_query(tmp_path: Path) -> None:
         ("61.4", "77.5", "2000000", "1228000")
     }
     text = ARTICLE.read_text(encoding="utf-8")
-    spans = {s.index: s for s in split_sentences(text)}
+    spans = {index: (start, end, sentence) for index, start, end, sentence in EXAMPLE_SENTENCES}
     for r in found:
-        span = spans[int(r["sentence"])]
-        assert (int(r["start"]), int(r["end"])) == (span.start, span.end)
+        start, end, sentence = spans[int(r["sentence"])]
+        assert (int(r["start"]), int(r["end"])) == (start, end)
+        assert text[start:end] == sentence
+    assert (int(found[1]["start"]), int(found[1]["end"])) == (1113, 1227)
     assert "61.4%" in text[int(found[1]["start"]) : int(found[1]["end"])]
 
 
@@ -194,8 +176,6 @@ def test_planted_errors_are_rejected_with_node_and_file(tmp_path: Path) -> None:
 
 
 def test_failed_build_is_rejected_and_leaves_dist_untouched(tmp_path: Path) -> None:
-    if not _has_build():
-        pytest.skip("`polevents build` cannot export yet (polevents.export.write_dist missing)")
     project = copy_repo_project(tmp_path / "project", data=False)
     facts = _register_and_write_facts(project)
     built = run("build", "--project", project)
