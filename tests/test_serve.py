@@ -414,10 +414,14 @@ def test_dumps(client: httpx.Client, site: tuple[RunningServer, Path], name: str
 def test_changed_file_gets_a_new_etag(client: httpx.Client, site: tuple[RunningServer, Path]) -> None:
     path = site[1] / "notes.txt"
     path.write_text("one", encoding="utf-8")
-    etag = client.get("/dist/notes.txt").headers["etag"]
-    path.write_text("two!", encoding="utf-8")
-    r = client.get("/dist/notes.txt", headers={"If-None-Match": etag})
-    assert r.status_code == 200 and r.text == "two!"
+    try:
+        etag = client.get("/dist/notes.txt").headers["etag"]
+        path.write_text("two!", encoding="utf-8")
+        r = client.get("/dist/notes.txt", headers={"If-None-Match": etag})
+        assert r.status_code == 200 and r.text == "two!"
+        assert r.headers["etag"] != etag
+    finally:
+        path.unlink()  # the dist folder is shared by the module's tests
 
 
 EVIL = [
@@ -482,7 +486,8 @@ def test_dump_names_are_quoted_in_links(client: httpx.Client, site: tuple[Runnin
     odd = site[1] / "a b&c.txt"
     odd.write_text("odd", encoding="utf-8")
     try:
-        assert f'href="/dist/{quote("a b&c.txt")}"' in client.get("/").text or "a%20b%26c.txt" in client.get("/").text
+        assert quote("a b&c.txt") == "a%20b%26c.txt"
+        assert 'href="/dist/a%20b%26c.txt"' in client.get("/").text
         assert client.get("/dist/" + quote("a b&c.txt")).text == "odd"
     finally:
         odd.unlink()
@@ -497,3 +502,34 @@ def test_copying_dist_is_not_needed(site: tuple[RunningServer, Path]) -> None:
             assert c.get("/dist/late.txt").status_code == 200
     finally:
         extra.unlink()
+
+
+# ---------------------------------------------------------------- a much-cited IRI
+
+
+def test_incoming_links_are_capped_at_2000(tmp_path: Path) -> None:
+    """2001 subjects point at one IRI: its RDF carries the first 2000 incoming triples, its page
+    shows 2000 of them and says how many there are."""
+    target = BASE + "id/person/much-cited"
+    points = "http://example.org/points"
+    lines = [f'<{target}> <http://www.w3.org/2000/01/rdf-schema#label> "Much cited"@en <{BASE}graph/test> .']
+    lines += [f"<{BASE}id/thing/n{i:04d}> <{points}> <{target}> <{BASE}graph/test> ." for i in range(2001)]
+    data = tmp_path / "cited.nq"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with launched_server([str(data), "--no-access-log"], cwd=tmp_path) as running, httpx.Client(
+        base_url=running.url.rstrip("/"), timeout=60
+    ) as c:
+        r = c.get("/polevents/id/person/much-cited", headers={"Accept": "application/n-triples"})
+        assert r.status_code == 200, r.text
+        incoming = [t for t in triples_of(r) if t.object == nn(target)]
+        assert len(incoming) == 2000
+        assert {t.predicate for t in incoming} == {nn(points)}
+        assert len({t.subject for t in incoming}) == 2000
+        assert {t.subject.value for t in incoming} < {f"{BASE}id/thing/n{i:04d}" for i in range(2001)}
+
+        page = c.get("/polevents/id/person/much-cited", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert "<h1>Much cited</h1>" in page.text
+        assert "2001 statements point here; the first 2000 are shown." in page.text
+        linked = set(re.findall(r'href="/polevents/id/thing/(n\d{4})"', page.text))
+        assert len(linked) == 2000
