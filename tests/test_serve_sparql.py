@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -437,35 +438,71 @@ def test_result_rows_are_capped(client: httpx.Client) -> None:
     assert "x-sparql-maxrows" not in small.headers
 
 
-def test_runaway_query_is_stopped_while_others_are_served(server: RunningServer) -> None:
-    base = server.url.rstrip("/")
-    outcome: dict[str, httpx.Response] = {}
+#: --timeout of the runaway test: long enough for the small queries to be answered meanwhile,
+#: however loaded the machine, since the test waits for it to pass.
+RUNAWAY_TIMEOUT = 8.0
 
-    def run_away() -> None:
-        with httpx.Client(timeout=60) as c:
-            outcome["runaway"] = c.get(base + "/sparql", params={"query": RUNAWAY})
 
-    thread = threading.Thread(target=run_away)
-    thread.start()
-    try:
-        with httpx.Client(base_url=base, timeout=60) as c:
-            # wait until the runaway query occupies a worker: the W3C-style ASK still answers
-            for _ in range(5):
-                small = c.get("/sparql", params={"query": "ASK { ?s ?p 'A' }"})
-                assert small.status_code == 200 and small.json()["boolean"] is True
-                page = c.get("/sparql", headers={"Accept": "text/turtle"})
-                assert page.status_code == 200
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc")
+def test_runaway_query_is_stopped_while_others_are_served(tmp_path: Path) -> None:
+    data = tmp_path / "data.trig"
+    data.write_text(FIXTURE, encoding="utf-8")
+    args = [str(data), "--timeout", str(RUNAWAY_TIMEOUT), "--workers", "2", "--no-access-log"]
+    with launched_server(args, cwd=tmp_path) as server:
+        base = server.url.rstrip("/")
+        workers = _children(server.process.pid)
+        assert len(workers) == 2
+        idle_cpu = {pid: _cpu_ticks(pid) for pid in workers}
+        outcome: dict[str, httpx.Response] = {}
+
+        def run_away() -> None:
+            with httpx.Client(timeout=120) as c:
+                outcome["runaway"] = c.get(base + "/sparql", params={"query": RUNAWAY})
+
+        thread = threading.Thread(target=run_away)
+        thread.start()
+        try:
+            # The runaway query is in flight once a worker keeps burning CPU (a fifth of a second of it).
+            busy = None
+            while busy is None:
+                assert thread.is_alive(), "the runaway query ended before a worker was seen running it"
+                busy = next((pid for pid in workers if _cpu_ticks(pid) - idle_cpu[pid] >= _CLK_TCK // 5), None)
+                time.sleep(0.02)
+            with httpx.Client(base_url=base, timeout=60) as c:
+                # the other worker answers meanwhile, and so do the pages (which need no worker)
+                for _ in range(5):
+                    small = c.get("/sparql", params={"query": "ASK { ?s ?p 'A' }"})
+                    assert small.status_code == 200 and small.json()["boolean"] is True
+                    page = c.get("/sparql", headers={"Accept": "text/turtle"})
+                    assert page.status_code == 200
             assert thread.is_alive(), "the runaway query answered before the others were checked"
-    finally:
-        thread.join(60)
-    r = outcome["runaway"]
-    assert r.status_code == 503
-    assert "stopped" in r.text and "--timeout" in r.text
-    assert r.headers.get("retry-after")
-    # the killed worker is replaced: queries keep being answered
-    with httpx.Client(base_url=base, timeout=60) as c:
-        results = [c.get("/sparql", params={"query": NAMES}) for _ in range(4)]
-    assert all(names(res) == {'"A"', '"B"', '"C"'} for res in results)
+        finally:
+            thread.join(120)
+        r = outcome["runaway"]
+        assert r.status_code == 503, r.text
+        assert "stopped" in r.text and f"--timeout {RUNAWAY_TIMEOUT:g}" in r.text
+        assert r.headers.get("retry-after")
+        # the killed worker is replaced: queries keep being answered
+        with httpx.Client(base_url=base, timeout=60) as c:
+            results = [c.get("/sparql", params={"query": NAMES}) for _ in range(4)]
+        assert all(names(res) == {'"A"', '"B"', '"C"'} for res in results)
+        # and the worker that ran it is gone (killed in the background; give it a moment)
+        deadline = time.monotonic() + 30
+        while busy in _children(server.process.pid) and not _is_zombie(busy):
+            assert time.monotonic() < deadline, f"worker {busy} still runs the stopped query"
+            time.sleep(0.05)
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU time of process ``pid`` so far, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
 
 
 def test_generated_void_without_dist(client: httpx.Client, server: RunningServer) -> None:
