@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .config import ProjectConfig
 from .dataset import dist_folder
 from .errors import InputError, NonConformingError, PoleventsError
-from .load import Layout, Project, load_project, parse_file
+from .load import InputFiles, Layout, Project
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -84,35 +84,12 @@ class _Inputs:
     @classmethod
     def of_files(cls, root: Path) -> _Inputs:
         """Read straight from the files, the store by Oxigraph alone (for a worker forked before
-        the parent loads anything).  The files are hashed first, for the cache; the store and,
-        if pyshacl is needed, the project must then be made of the same bytes."""
-        import hashlib
-
+        the parent loads anything).  Each file is read once: the digests (for the cache), the
+        store and, if pyshacl is needed, the project are all made of those bytes."""
         layout = Layout.of(root)
-        digests: dict[Path, str] = {}
-        shapes = [t for f in layout.shape_files for t in parse_file(f, layout.config.base, digests=digests)]
-        for _iri, files in [("", layout.ontology_files), *layout.sources]:
-            for f in files:
-                try:
-                    digests[f] = hashlib.sha256(f.read_bytes()).hexdigest()
-                except OSError as exc:
-                    raise InputError(f"{f}: cannot read: {exc.strerror}") from exc
-        expected = dict(digests)
-        changed = f"{root}: files changed while the project was being built; build again"
-
-        def make_store() -> pyoxigraph.Store:
-            store, read = layout.store()
-            if any(expected.get(path) != digest for path, digest in read.items()):
-                raise InputError(changed)
-            return store
-
-        def make_project() -> Project:
-            project = load_project(root)
-            if project.digests != expected:
-                raise InputError(changed)
-            return project
-
-        return cls(layout.config, digests, shapes, make_store, make_project)
+        inputs = layout.read()
+        shapes = [t for f in layout.shape_files for t in inputs.parse(f, layout.config.base)]
+        return cls(layout.config, inputs.digests, shapes, lambda: layout.store(inputs), lambda: layout.load(inputs))
 
 
 def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_cache: bool) -> str:
@@ -268,21 +245,12 @@ class _BackgroundValidation:
             self.pid = 0
 
 
-def _up_to_date(layout: Layout, out: Path) -> BuildResult | None:
-    """The result of the last build into ``out`` when the inputs are byte-identical to its
+def _up_to_date(config: ProjectConfig, inputs: InputFiles, out: Path) -> BuildResult | None:
+    """The result of the last build into ``out`` when ``inputs`` are byte-identical to its
     inputs and ``out`` is unchanged since (see :meth:`BuildCache.output_current`)."""
-    import hashlib
-
     from .cache import SUMS, BuildCache, input_digest
 
-    digests: dict[Path, str] = {}
-    for files in (layout.ontology_files, layout.shape_files, *(f for _iri, f in layout.sources)):
-        for path in files:
-            try:
-                digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                return None
-    entry = BuildCache.of(layout.config).output_current(input_digest(layout.config, digests), out)
+    entry = BuildCache.of(config).output_current(input_digest(config, inputs.digests), out)
     if entry is None:
         return None
     names = sorted(p.name for p in out.iterdir() if p.name != SUMS)
@@ -323,8 +291,10 @@ def build(
         raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
     layout = Layout.of(project_dir)
     out = dist_folder(layout.config.root, out_dir).resolve()
+    inputs: InputFiles | None = None  # read once: for the cache check, then for loading
     if use_cache and validator == "auto":
-        current = _up_to_date(layout, out)
+        inputs = layout.read()
+        current = _up_to_date(layout.config, inputs, out)
         if current is not None:
             seconds = time.perf_counter() - started
             say(f"up to date: {out} was built from these inputs and is unchanged (checked against its "
@@ -337,11 +307,12 @@ def build(
         background = _BackgroundValidation(layout.config.root, say, validator, use_cache)
         say("validation: running beside loading and export; nothing is published unless the data conforms")
     try:
-        project: Project = load_project(project_dir)
+        project: Project = layout.load(inputs)
     except BaseException:
         if background is not None:
             background.kill()
         raise
+    inputs = None  # the bytes are parsed: let them go before the export
     n_triples = sum(len(s.triples) for s in project.sources) + len(project.ontology)
     say(f"loaded {len(project.sources)} source graph(s), {n_triples} triples in {time.perf_counter() - started:.2f}s")
     if background is None:

@@ -32,16 +32,27 @@ if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
 __all__ = [
+    "RDF_SUFFIXES",
+    "InputFiles",
     "Layout",
     "Project",
     "SourceGraph",
     "load_project",
     "parse_file",
+    "rdf_files",
     "to_rdflib_graph",
     "to_rdflib_term",
 ]
 
-RDF_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl")
+#: Other suffixes a format's files conventionally have (ontologies are often ``.owl``, RDF/XML).
+#: Not ``.xml``: most XML files are not RDF.  Not ``.gz``: files are parsed as they are.
+_MORE_SUFFIXES: dict[RdfFormat, tuple[str, ...]] = {RdfFormat.RDFXML: ("owl",)}
+
+#: Suffixes of the files the loader reads: each :class:`RdfFormat`'s extension, and the
+#: conventional others (every one names its format to :meth:`RdfFormat.from_path`).
+RDF_SUFFIXES: tuple[str, ...] = tuple(
+    f".{suffix}" for fmt in RdfFormat for suffix in (fmt.extension, *_MORE_SUFFIXES.get(fmt, ()))
+)
 
 
 @dataclass
@@ -123,14 +134,14 @@ class Project:
         layout = Layout(
             self.config,
             self.ontology_files if with_ontology else [],
-            self.shape_files,
+            [],  # the shapes are not in the store
             [(src.iri, src.files) for src in self.sources],
         )
-        store, digests = layout.store()
-        for path, digest in digests.items():
+        inputs = layout.read()
+        for path, digest in inputs.digests.items():
             if self.digests and self.digests.get(path) != digest:
                 raise InputError(f"{path}: changed while the project was being built; build again")
-        return store
+        return layout.store(inputs)
 
     def file_of(self, subject: str) -> Path | None:
         """The data file that describes ``subject``, if any."""
@@ -140,22 +151,23 @@ class Project:
         return None
 
 
-def parse_file(path: Path, base: str, *, digests: dict[Path, str] | None = None) -> list[pyoxigraph.Triple]:
-    """Parse one RDF file into triples (graph names dropped); syntax errors carry file:line:col.
-
-    With ``digests``, the SHA-256 of the bytes read is recorded there under ``path``.
-    """
-    import pyoxigraph as ox
-
-    fmt = RdfFormat.from_path(path)
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-    if digests is not None:
-        import hashlib
 
-        digests[path] = hashlib.sha256(data).hexdigest()
+
+def parse_file(path: Path, base: str) -> list[pyoxigraph.Triple]:
+    """Parse one RDF file into triples (graph names dropped); syntax errors carry file:line:col."""
+    fmt = RdfFormat.from_path(path)
+    return _parse_bytes(path, _read(path), fmt, base)
+
+
+def _parse_bytes(path: Path, data: bytes, fmt: RdfFormat, base: str) -> list[pyoxigraph.Triple]:
+    """The triples of ``data``, the bytes of ``path`` in format ``fmt``."""
+    import pyoxigraph as ox
+
     try:
         quads = ox.parse(data, format=fmt.oxigraph, base_iri=base)
         return [q.triple for q in quads]
@@ -170,28 +182,42 @@ def _source_folder(path: Path, config: ProjectConfig) -> Path:
     return config.data_dir / path.relative_to(config.data_dir).parts[0]
 
 
-def _rdf_files(folder: Path) -> list[Path]:
+def rdf_files(folder: Path) -> list[Path]:
+    """The RDF files under ``folder`` (any depth; by :data:`RDF_SUFFIXES`), sorted; none if it is missing."""
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
 
 
-def _parse_all(
-    files: Iterable[Path], base: str, digests: dict[Path, str] | None = None
-) -> list[pyoxigraph.Triple]:
+@dataclass(frozen=True)
+class InputFiles:
+    """The bytes of a project's input files, each read once (:meth:`Layout.read`), and their SHA-256.
+
+    Whatever is made of one ``InputFiles`` — the build-cache key, the parsed
+    :class:`Project`, an Oxigraph store — is made of the same bytes.
+    """
+
+    contents: dict[Path, bytes]
+    #: SHA-256 (hex) of ``contents``, per file: what the build cache keys on
+    digests: dict[Path, str]
+
+    def parse(self, path: Path, base: str) -> list[pyoxigraph.Triple]:
+        """:func:`parse_file` of the bytes read from ``path``."""
+        return _parse_bytes(path, self.contents[path], RdfFormat.from_path(path), base)
+
+
+def _parse_all(files: Iterable[Path], base: str, inputs: InputFiles) -> list[pyoxigraph.Triple]:
     triples: list[pyoxigraph.Triple] = []
     for f in files:
-        triples.extend(parse_file(f, base, digests=digests))
+        triples.extend(inputs.parse(f, base))
     return triples
 
 
-def _load_files(
-    folder: Path, files: list[Path], config: ProjectConfig, digests: dict[Path, str] | None
-) -> SourceGraph:
+def _load_files(folder: Path, files: list[Path], config: ProjectConfig, inputs: InputFiles) -> SourceGraph:
     triples: list[pyoxigraph.Triple] = []
     sizes: list[int] = []
     for f in files:
-        part = parse_file(f, config.base, digests=digests)
+        part = inputs.parse(f, config.base)
         triples.extend(part)
         sizes.append(len(part))
     return SourceGraph(
@@ -217,45 +243,80 @@ class Layout:
     def of(cls, root: Path) -> Layout:
         """The layout of the project at ``root`` (its ontology/ must not be empty)."""
         config = load_config(root)
-        ontology_files = _rdf_files(config.ontology_dir)
+        ontology_files = rdf_files(config.ontology_dir)
         if not ontology_files:
             raise InputError(f"{config.ontology_dir}: no ontology files (a project needs ontology/*.ttl)")
         sources = []
         if config.data_dir.is_dir():
             for folder in sorted(p for p in config.data_dir.iterdir() if p.is_dir()):
-                files = _rdf_files(folder)
+                files = rdf_files(folder)
                 if files:
                     sources.append((config.graph_iri(folder.name), files))
-        return cls(config, ontology_files, _rdf_files(config.shapes_dir), sources)
+        return cls(config, ontology_files, rdf_files(config.shapes_dir), sources)
 
     @property
     def data_bytes(self) -> int:
         """Total size of the source files (to judge a project's size before parsing it)."""
         return sum(f.stat().st_size for _iri, files in self.sources for f in files)
 
-    def store(self) -> tuple[pyoxigraph.Store, dict[Path, str]]:
-        """An Oxigraph store of the ontology and source graphs, parsed by Oxigraph alone (no
-        Python object per triple), and the SHA-256 of every file read.
+    @property
+    def files(self) -> list[Path]:
+        """Every input file, in loading order: the sources', then the ontology's and the shapes'."""
+        return [f for _iri, files in self.sources for f in files] + self.ontology_files + self.shape_files
+
+    def read(self) -> InputFiles:
+        """Read every input file and hash its bytes: the one place that does.
+
+        :raises InputError: a file cannot be read.
+        """
+        import hashlib
+
+        contents: dict[Path, bytes] = {}
+        digests: dict[Path, str] = {}
+        for path in self.files:
+            data = contents[path] = _read(path)
+            digests[path] = hashlib.sha256(data).hexdigest()
+        return InputFiles(contents, digests)
+
+    def load(self, inputs: InputFiles | None = None) -> Project:
+        """Parse the project from ``inputs`` (read now when not given).
+
+        :raises RdfSyntaxError: on the first broken file.
+        """
+        if inputs is None:
+            inputs = self.read()
+        config = self.config
+        sources = [
+            _load_files(_source_folder(files[0], config), files, config, inputs) for _iri, files in self.sources
+        ]
+        ontology = _parse_all(self.ontology_files, config.base, inputs)
+        shapes = _parse_all(self.shape_files, config.base, inputs)
+        return Project(
+            config=config,
+            ontology=ontology,
+            ontology_files=self.ontology_files,
+            shapes=shapes,
+            shape_files=self.shape_files,
+            sources=sources,
+            digests={path: inputs.digests[path] for path in self.files},
+        )
+
+    def store(self, inputs: InputFiles) -> pyoxigraph.Store:
+        """An Oxigraph store of the ontology and source graphs of ``inputs``, parsed by Oxigraph
+        alone (no Python object per triple).
 
         Quads are those of :meth:`Project.store` for the same files.
 
         :raises RdfSyntaxError: a broken file (with its position when Oxigraph gives one).
         """
-        import hashlib
-
         import pyoxigraph as ox
 
         store = ox.Store()
-        digests: dict[Path, str] = {}
         groups = [(ONTOLOGY_IRI, self.ontology_files), *self.sources]
         for iri, files in groups:
             graph = ox.NamedNode(iri)
             for path in files:
-                try:
-                    data = path.read_bytes()
-                except OSError as exc:
-                    raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-                digests[path] = hashlib.sha256(data).hexdigest()
+                data = inputs.contents[path]
                 fmt = RdfFormat.from_path(path)
                 try:
                     if fmt.is_quads:  # graph names in the file are replaced by the folder's graph
@@ -266,31 +327,14 @@ class Layout:
                     else:
                         store.bulk_load(data, format=fmt.oxigraph, base_iri=self.config.base, to_graph=graph)
                 except SyntaxError:
-                    parse_file(path, self.config.base)  # raises with file:line:col
+                    inputs.parse(path, self.config.base)  # raises with file:line:col
                     raise
-        return store, digests
+        return store
 
 
 def load_project(root: Path) -> Project:
     """Load a project directory; raises :class:`RdfSyntaxError` on the first broken file."""
-    layout = Layout.of(root)
-    config = layout.config
-    ontology_files, shape_files = layout.ontology_files, layout.shape_files
-    digests: dict[Path, str] = {}
-    sources = []
-    for _iri, files in layout.sources:
-        sources.append(_load_files(_source_folder(files[0], config), files, config, digests))
-    ontology = _parse_all(ontology_files, config.base, digests)
-    shapes = _parse_all(shape_files, config.base, digests)
-    return Project(
-        config=config,
-        ontology=ontology,
-        ontology_files=ontology_files,
-        shapes=shapes,
-        shape_files=shape_files,
-        sources=sources,
-        digests=digests,
-    )
+    return Layout.of(root).load()
 
 
 def to_rdflib_term(term: object) -> rdflib.term.Node:

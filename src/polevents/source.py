@@ -259,10 +259,10 @@ class RegisteredSource:
 
 
 def _rdf_files_first(folder: Path) -> list[Path]:
-    from .load import RDF_SUFFIXES
+    """The folder's RDF files as the loader finds them, the source description file first."""
+    from .load import rdf_files
 
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
-    return sorted(files, key=lambda p: (p.name != SOURCE_FILE, str(p)))
+    return sorted(rdf_files(folder), key=lambda p: (p.name != SOURCE_FILE, str(p)))
 
 
 def _value(term: pyoxigraph.NamedNode | pyoxigraph.Literal | object) -> str:
