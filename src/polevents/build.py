@@ -164,7 +164,8 @@ class _BackgroundValidation:
 
     The child is forked before the parent parses anything: it reads the files itself into
     its own Oxigraph store (Oxigraph parses; no Python object per triple), and sends back
-    one JSON document: ``{"ok": true, "key": digest}`` or the error.  The parent checks
+    one JSON document: ``{"ok": true, "key": digest}`` or ``{"ok": false, "error": payload}``
+    (:meth:`PoleventsError.to_payload`), raised again in the parent.  The parent checks
     that the digest is that of the bytes it loaded (so both saw the same files), and
     publishes nothing before :meth:`join` has returned.
     """
@@ -183,7 +184,7 @@ class _BackgroundValidation:
                 key = _validate(_Inputs.of_files(root), say, validator, use_cache)
                 payload = {"ok": True, "key": key}
             except PoleventsError as exc:
-                payload = {"ok": False, "error": type(exc).__name__, "exit_code": exc.exit_code, "message": str(exc)}
+                payload = {"ok": False, "error": exc.to_payload()}
             except BaseException:  # noqa: BLE001 - reported to the parent, which raises
                 import traceback
 
@@ -205,8 +206,6 @@ class _BackgroundValidation:
         import json
         import os
 
-        from . import errors
-
         with os.fdopen(self.read_fd, "r", encoding="utf-8") as pipe:
             text = pipe.read()
         _pid, status = os.waitpid(self.pid, 0)
@@ -224,12 +223,7 @@ class _BackgroundValidation:
             return
         if "crash" in payload:
             raise RuntimeError(f"validation failed in the worker process:\n{payload['crash']}")
-        cls = getattr(errors, str(payload["error"]), None)
-        if cls in (errors.NonConformingError, errors.InputError, errors.QueryError, errors.RemoteError):
-            raise cls(str(payload["message"]))
-        exc = PoleventsError(str(payload["message"]))
-        exc.exit_code = int(payload["exit_code"])
-        raise exc
+        raise PoleventsError.from_payload(payload["error"])
 
     def kill(self) -> None:
         """Stop the child (the build failed elsewhere)."""

@@ -14,14 +14,28 @@ stderr and the exit code, in one place.
     ├── QueryError (exit 2)            a SPARQL query that cannot be parsed or run
     ├── QueryTimeoutError (exit 3)     a query that ran past --timeout
     └── RemoteError (exit 2)           an HTTP endpoint failed or could not be reached
+
+An error raised in another process (a forked validator, a query worker) crosses
+the pipe as an :class:`ErrorPayload` — plain data, for pickle or JSON — and is
+raised again on this side as the same class::
+
+    >>> payload = NonConformingError("2 violations").to_payload()
+    >>> payload
+    ErrorPayload(kind='NonConformingError', message='2 violations', exit_code=1, position=None)
+    >>> again = PoleventsError.from_payload(payload)
+    >>> type(again).__name__, str(again), again.exit_code
+    ('NonConformingError', '2 violations', 1)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = [
+    "ErrorPayload",
     "InputError",
     "NonConformingError",
     "Position",
@@ -31,6 +45,17 @@ __all__ = [
     "RdfSyntaxError",
     "RemoteError",
 ]
+
+
+class ErrorPayload(NamedTuple):
+    """A :class:`PoleventsError` as plain data, to carry it across a pipe (pickled, or as a JSON list)."""
+
+    #: the error's class name, one of the hierarchy above
+    kind: str
+    message: str
+    exit_code: int
+    #: where a :class:`RdfSyntaxError` is: (path or None, line, column)
+    position: tuple[str | None, int | None, int | None] | None = None
 
 
 class PoleventsError(Exception):
@@ -44,6 +69,43 @@ class PoleventsError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def to_payload(self) -> ErrorPayload:
+        """This error as plain data (see :meth:`from_payload`)."""
+        return ErrorPayload(type(self).__name__, self.message, self.exit_code)
+
+    @classmethod
+    def from_payload(cls, payload: ErrorPayload | Sequence[object]) -> PoleventsError:
+        """The error :meth:`to_payload` made ``payload`` of, to raise again.
+
+        The class is looked up by name among ``cls`` and its subclasses; an unknown
+        name gives ``cls`` itself.  Message and exit code are the payload's.
+        ``payload`` may be the plain sequence an :class:`ErrorPayload` becomes in JSON.
+        """
+        data = ErrorPayload(*payload)  # type: ignore[arg-type]
+        target = _error_class(cls, str(data.kind)) or cls
+        exc = target._rebuild(data)
+        exc.message = str(data.message)
+        exc.args = (exc.message,)
+        if exc.exit_code != int(data.exit_code):
+            exc.exit_code = int(data.exit_code)
+        return exc
+
+    @classmethod
+    def _rebuild(cls, payload: ErrorPayload) -> PoleventsError:
+        """An instance of this class for ``payload`` (a subclass with other arguments overrides this)."""
+        return cls(str(payload.message))
+
+
+def _error_class(root: type[PoleventsError], name: str) -> type[PoleventsError] | None:
+    """``root`` or the subclass of it (at any depth) called ``name``."""
+    if root.__name__ == name:
+        return root
+    for sub in root.__subclasses__():
+        found = _error_class(sub, name)
+        if found is not None:
+            return found
+    return None
 
 
 class InputError(PoleventsError):
@@ -82,6 +144,18 @@ class RdfSyntaxError(InputError):
         if ": " in detail and detail.startswith(("Parser error", "error at")):
             detail = detail.split(": ", 1)[1]
         return cls(Position(path, exc.lineno, exc.offset), detail)
+
+    def to_payload(self) -> ErrorPayload:
+        path = str(self.position.path) if self.position.path is not None else None
+        return super().to_payload()._replace(position=(path, self.position.line, self.position.column))
+
+    @classmethod
+    def _rebuild(cls, payload: ErrorPayload) -> PoleventsError:
+        path, line, column = payload.position or (None, None, None)
+        position = Position(Path(path) if path is not None else None, line, column)
+        message = str(payload.message)
+        prefix = f"{position}: "
+        return cls(position, message[len(prefix):] if message.startswith(prefix) else message)
 
 
 class NonConformingError(PoleventsError):

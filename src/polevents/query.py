@@ -502,7 +502,7 @@ _FORK_STORE: Any = None
 
 
 def _worker(conn: Connection, prepared: PreparedQuery, project: Path, dist: Path | None) -> None:
-    """Child process: evaluate and send back ("ok", result) or ("error", class name, message)."""
+    """Child process: evaluate and send back ("ok", result) or ("error", an ErrorPayload)."""
     try:
         if _FORK_STORE is not None:
             store, union = _FORK_STORE
@@ -510,9 +510,9 @@ def _worker(conn: Connection, prepared: PreparedQuery, project: Path, dist: Path
             store, _origin, _in_memory, union = _open_store(project, dist)
         conn.send(("ok", _evaluate(store, prepared, union)))
     except PoleventsError as exc:
-        conn.send(("error", type(exc).__name__, exc.message))
+        conn.send(("error", exc.to_payload()))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, never swallowed
-        conn.send(("error", "QueryError", f"the query failed: {type(exc).__name__}: {exc}"))
+        conn.send(("error", QueryError(f"the query failed: {type(exc).__name__}: {exc}").to_payload()))
     finally:
         conn.close()
 
@@ -562,9 +562,7 @@ def _evaluate_with_timeout(
     if message[0] == "ok":
         result: QueryResult = message[1]
         return result
-    _, kind, text = message
-    error_class = {"InputError": InputError, "QueryTimeoutError": QueryTimeoutError}.get(kind, QueryError)
-    raise error_class(text)
+    raise PoleventsError.from_payload(message[1])
 
 
 # --------------------------------------------------------------------------- remote evaluation
