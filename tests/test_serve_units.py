@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from polevents.serve.data import select
-from polevents.serve.display import XSD, compact_iri, format_date, wikidata_page
+from polevents.serve.display import XSD, display_iri, format_date, wikidata_page
 from polevents.serve.negotiate import choose, parse_accept, quality
 from polevents.serve.results import SolutionFormat, Table, collect_solutions, write_boolean, write_solutions
 from polevents.sparql_scan import scan_query
@@ -153,9 +153,9 @@ def test_format_date(lexical: str, datatype: str, shown: str | None) -> None:
     assert format_date(lexical, XSD + datatype) == shown
 
 
-def test_compact_iri_and_wikidata() -> None:
-    assert compact_iri("http://www.w3.org/2000/01/rdf-schema#label") == "rdfs:label"
-    assert compact_iri("http://example.org/x") == "http://example.org/x"
+def test_display_iri_and_wikidata() -> None:
+    assert display_iri("http://www.w3.org/2000/01/rdf-schema#label") == "rdfs:label"
+    assert display_iri("http://example.org/x") == "http://example.org/x"
     assert wikidata_page("http://www.wikidata.org/entity/Q200881") == "https://www.wikidata.org/wiki/Q200881"
     assert wikidata_page("http://www.wikidata.org/entity/P39") == "https://www.wikidata.org/wiki/Property:P39"
     assert wikidata_page("http://example.org/Q1") is None

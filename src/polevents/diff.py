@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from .dataset import DUMP_NQUADS as DUMP
 from .errors import InputError, RdfSyntaxError
+from .names import IriNames
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -42,8 +42,6 @@ CONTEXT = "context.jsonld"
 VOID = "void.ttl"
 DCAT_VERSION = "http://www.w3.org/ns/dcat#version"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-#: A local name shown as prefix:local only when it is plain (no punctuation that would confuse).
-_SIMPLE_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(?<!\.)")
 
 
 class DiffFormat(enum.Enum):
@@ -109,13 +107,10 @@ class _Names:
     """Terms written with prefixes, for people."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
-        self.namespaces = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: (-len(x[0]), x[1]))
+        self.names = IriNames(prefixes)
 
     def iri(self, iri: str) -> str:
-        for ns, prefix in self.namespaces:
-            if iri.startswith(ns) and _SIMPLE_LOCAL.fullmatch(iri[len(ns) :]):
-                return f"{prefix}:{iri[len(ns):]}"
-        return f"<{iri}>"
+        return self.names.compact(iri)
 
     def term(self, term: object) -> str:
         import pyoxigraph as ox

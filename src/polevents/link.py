@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, RemoteError
 from .formats import RdfFormat
+from .names import IriNames
 from .vocab import PE, PREFIXES, WD
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -632,15 +633,7 @@ def accept_links(report: LinkReport, config: ProjectConfig, accept_min: float = 
 
 def _links_turtle(links: Iterable[tuple[str, str, str]], base: str, notes: dict[tuple[str, str, str], str]) -> str:
     prefixes = {"owl": PREFIXES["owl"], "skos": SKOS, "wd": WD}
-
-    def iri(value: str) -> str:
-        if value.startswith(base):
-            return f"<{value[len(base):]}>"
-        for name, ns in prefixes.items():
-            rest = value[len(ns):]
-            if value.startswith(ns) and re.fullmatch(r"[A-Za-z0-9_]+", rest):
-                return f"{name}:{rest}"
-        return f"<{value}>"
+    iri = IriNames(prefixes, base).compact
 
     lines = [
         "# Links accepted by `polevents link --accept`: the best candidate of each entity, scored by name",

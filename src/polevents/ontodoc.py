@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .names import IriNames
 from .vocab import ONTOLOGY_IRI, PE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -154,14 +155,12 @@ class _Graph:
 class _Renderer:
     def __init__(self, graph: _Graph, prefixes: dict[str, str], local: set[str]) -> None:
         self.graph = graph
-        self.namespaces = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
+        self.names = IriNames(prefixes)
         self.local = local
 
     def curie(self, iri: str) -> str:
-        for ns, p in self.namespaces:
-            if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{p}:{iri[len(ns):]}"
-        return iri
+        """``prefix:local`` (the rule of :mod:`polevents.names`), else the IRI itself."""
+        return self.names.prefixed(iri) or iri
 
     def anchor(self, iri: str) -> str:
         if iri.startswith(PE):

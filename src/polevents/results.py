@@ -16,7 +16,8 @@ nt         N-Triples                                                       CONST
 The four standard solution formats are written by pyoxigraph's serialisers,
 so they are the standard exactly.  An ASK answer is ``true`` or ``false`` on
 one line in table, csv and tsv (the CSV/TSV specification has no boolean form).
-Graph results are sorted, so the same answer gives the same bytes.
+Prefixed names follow :mod:`polevents.names`.  Graph results are sorted, so the
+same answer gives the same bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import InputError
 from .formats import ResultFormat
+from .names import NameSyntax, compact_iri, triple_iris, used_prefixes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -72,7 +74,6 @@ _NUMERIC = {
 _SELF_EVIDENT = _NUMERIC | {
     XSD + t for t in "string boolean date dateTime dateTimeStamp time gYear gYearMonth".split()
 }
-_PN_LOCAL = re.compile(r"(?:[\w:%]|\\.)(?:(?:[\w\-.:%]|\\.)*(?:[\w\-:%]|\\.))?")
 
 
 # --------------------------------------------------------------------------- formats
@@ -176,24 +177,6 @@ def _write_solutions(result: QueryResult, fmt: ResultFormat, out: BinaryIO) -> N
     out.write(data)
 
 
-def _used_prefixes(triples: Sequence[pyoxigraph.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
-    """The prefixes whose namespace some IRI of the triples starts with, in name order."""
-    import pyoxigraph as ox
-
-    iris: set[str] = set()
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    used = {}
-    for name, ns in sorted(prefixes.items()):
-        if any(iri.startswith(ns) and _PN_LOCAL.fullmatch(iri[len(ns) :] or "a") for iri in iris):
-            used[name] = ns
-    return used
-
-
 def _write_graph(
     result: QueryResult, fmt: ResultFormat, out: BinaryIO, prefixes: Mapping[str, str]
 ) -> None:
@@ -201,16 +184,17 @@ def _write_graph(
     import pyoxigraph as ox
 
     triples = result.triples
-    used = _used_prefixes(triples, prefixes)
     if fmt is ResultFormat.NTRIPLES:
         out.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
     elif fmt is ResultFormat.TURTLE:
+        used = used_prefixes(triple_iris(triples), prefixes)
         out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used) or b"")
     else:
         from pyld import jsonld  # only JSON-LD output pays for it
 
         expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
-        doc = jsonld.compact(expanded, dict(used)) if used else expanded
+        context = used_prefixes(triple_iris(triples), prefixes, NameSyntax.JSONLD)
+        doc = jsonld.compact(expanded, {"@context": context}) if context else expanded
         out.write(json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
 
 
@@ -301,24 +285,6 @@ def _readable(text: str) -> str:
     )
 
 
-def _compact_iri(iri: str, prefixes: Mapping[str, str], base: str | None) -> str:
-    """``pe:Person``, ``<id/person/x>`` (relative to the base), or ``<full IRI>``."""
-    best = ""
-    best_name = ""
-    for name, ns in prefixes.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            local = iri[len(ns) :]
-            if not local or _PN_LOCAL.fullmatch(local):
-                best, best_name = ns, name
-    if best:
-        return f"{best_name}:{iri[len(best):]}"
-    if base and iri.startswith(base) and len(iri) > len(base):
-        rest = iri[len(base) :]
-        if not rest.startswith(("/", "#", "?")) and ":" not in rest.split("/", 1)[0]:
-            return f"<{rest}>"
-    return f"<{iri}>"
-
-
 def term_display(term: Term | None, prefixes: Mapping[str, str], base: str | None = None) -> str:
     """How a term reads in a table: names shortened, literals without quotes where unambiguous."""
     import pyoxigraph as ox
@@ -326,7 +292,7 @@ def term_display(term: Term | None, prefixes: Mapping[str, str], base: str | Non
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return _compact_iri(term.value, prefixes, base)
+        return compact_iri(term.value, prefixes, base)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Literal):
@@ -336,7 +302,7 @@ def term_display(term: Term | None, prefixes: Mapping[str, str], base: str | Non
         datatype = term.datatype.value
         if datatype in _SELF_EVIDENT:
             return value
-        return f'"{value}"^^{_compact_iri(datatype, prefixes, base)}'
+        return f'"{value}"^^{compact_iri(datatype, prefixes, base)}'
     parts = (term_display(t, prefixes, base) for t in (term.subject, term.predicate, term.object))
     return "<< " + " ".join(parts) + " >>"
 

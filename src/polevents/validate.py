@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+from .names import compact_iri
 from .vocab import PREFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +72,8 @@ __all__ = [
 
 #: Namespace of the polevents shapes (``pesh:``); ``pesh:hint`` annotates shapes with a fix.
 SHAPES_NS = "https://w3id.org/polevents/shapes#"
+#: The prefixes a report writes names with.
+_REPORT_PREFIXES = {**PREFIXES, "pesh": SHAPES_NS}
 SH = "http://www.w3.org/ns/shacl#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
@@ -710,18 +713,7 @@ def _plural(n: int, word: str) -> str:
 
 def _compact(iri: str, base: str) -> str:
     """``prefix:local`` for known namespaces, ``<id/…>`` for IRIs under the base, else ``<iri>``."""
-    best = ""
-    best_prefix = ""
-    for prefix, ns in [*PREFIXES.items(), ("pesh", SHAPES_NS)]:
-        if iri.startswith(ns) and len(ns) > len(best):
-            local = iri[len(ns):]
-            if re.fullmatch(r"[A-Za-z_][\w\-]*", local or "-"):
-                best, best_prefix = ns, prefix
-    if best:
-        return f"{best_prefix}:{iri[len(best):]}"
-    if base and iri.startswith(base):
-        return f"<{iri[len(base):]}>"
-    return f"<{iri}>"
+    return compact_iri(iri, _REPORT_PREFIXES, base or None)
 
 
 def _compact_path(path: str, base: str) -> str:

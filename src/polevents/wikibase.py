@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, Union
 
 from .errors import InputError
 from .formats import RdfFormat
+from .names import IriNames
 from .vocab import PE, PREFIXES, WD
 from .wikibase_mapping import StoreView, WikidataMapping, id_number
 
@@ -599,22 +600,19 @@ def _rdf_triples(ex: WikibaseExport) -> Iterator[pyoxigraph.Triple]:
         yield ox.Triple(N(s), N(p), N(o))
 
 
-_PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*)$")
-
-
 def _turtle(triples: list[pyoxigraph.Triple], prefixes: dict[str, str]) -> str:
     """Turtle with sorted prefixes, subjects, predicates (rdf:type first) and objects: byte-deterministic."""
     import pyoxigraph as ox
 
-    by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    names = IriNames(prefixes)
     used: set[str] = set()
 
     def iri(value: str) -> str:
-        for name, ns in by_length:
-            if value.startswith(ns) and _PN_LOCAL.match(value[len(ns):]):
-                used.add(name)
-                return f"{name}:{value[len(ns):]}"
-        return f"<{value}>"
+        found = names.split(value)
+        if found is None:
+            return f"<{value}>"
+        used.add(found[0])
+        return f"{found[0]}:{found[1]}"
 
     def term(node: object) -> str:
         if isinstance(node, ox.NamedNode):

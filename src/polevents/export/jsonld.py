@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..names import IriNames, NameSyntax
 from .canonical import RDF_TYPE, Tally
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,7 +46,8 @@ _AT = ord("@")
 
 
 class IriCompactor:
-    """Turns absolute IRIs into compact IRIs with the longest matching prefix.
+    """Absolute IRIs as JSON-LD writes them: compact IRIs by :class:`polevents.names.IriNames`
+    (the longest prefix, :attr:`~polevents.names.NameSyntax.JSONLD` local parts), else absolute.
 
     >>> c = IriCompactor({"ex": "http://ex.org/", "exp": "http://ex.org/p/"})
     >>> c("http://ex.org/p/1"), c("http://ex.org/a"), c("http://other.org/x")
@@ -53,23 +55,20 @@ class IriCompactor:
     """
 
     def __init__(self, prefixes: dict[str, str]) -> None:
-        self._by_namespace = {ns: name for name, ns in prefixes.items()}
-        self._names = frozenset(prefixes)
+        self._names = IriNames(prefixes, syntax=NameSyntax.JSONLD)
+        self._prefix_names = frozenset(prefixes)
 
     def __call__(self, iri: str) -> str:
-        end = len(iri) - 1
-        while end > 0:
-            cut = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
-            if cut < 0:
-                break
-            name = self._by_namespace.get(iri[: cut + 1])
-            local = iri[cut + 1 :]
-            # "p://x" would read as an absolute IRI; an empty local part is left absolute
-            if name is not None and local and not local.startswith("//"):
-                return f"{name}:{local}"
-            end = cut
+        """The compact IRI, or ``iri`` itself.
+
+        :raises InputError: ``iri`` stays absolute but its scheme is a prefix name (a JSON-LD
+            processor would read it as a compact IRI).
+        """
+        name = self._names.prefixed(iri)
+        if name is not None:
+            return name
         scheme = iri.split(":", 1)[0]
-        if scheme in self._names:
+        if scheme in self._prefix_names:
             raise InputError(f"cannot write {iri!r} in JSON-LD: its scheme {scheme!r} is also a prefix name")
         return iri
 

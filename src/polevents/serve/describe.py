@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..vocab import ONTOLOGY_IRI, PE, PREFIXES
-from .display import DATE_TYPES, compact_iri, date_precision, format_date, safe_href, wikidata_page
+from .display import DATE_TYPES, date_precision, display_iri, format_date, safe_href, wikidata_page
 from .urls import UrlMap
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -262,7 +262,7 @@ class Describer:
         label = self.label(iri)
         if label:
             return label
-        compact = compact_iri(iri)
+        compact = display_iri(iri)
         if compact != iri:
             return compact
         tail = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
@@ -278,7 +278,7 @@ class Describer:
             iri = term.value
             wikidata = wikidata_page(iri)
             if wikidata is not None:
-                return Node(text=compact_iri(iri), kind="iri", href=wikidata, iri=iri, external=True)
+                return Node(text=display_iri(iri), kind="iri", href=wikidata, iri=iri, external=True)
             local = self.urls.href(iri, described=self.urls.local_path(iri) is None and self.is_described(iri))
             return Node(
                 text=self.display_name(iri),
@@ -294,7 +294,7 @@ class Describer:
                 text=shown or term.value,
                 kind="literal",
                 lang=term.language,
-                datatype=None if term.language or dt == PREFIXES["xsd"] + "string" else compact_iri(dt),
+                datatype=None if term.language or dt == PREFIXES["xsd"] + "string" else display_iri(dt),
                 datetime=term.value if shown else None,
                 precision=date_precision(dt) if shown else None,
             )

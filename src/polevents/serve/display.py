@@ -6,7 +6,7 @@
     'March 2022'
     >>> format_date("2022-04-26", XSD + "date")
     '26 April 2022'
-    >>> compact_iri("https://w3id.org/polevents/ontology#Person")
+    >>> display_iri("https://w3id.org/polevents/ontology#Person")
     'pe:Person'
     >>> wikidata_page("http://www.wikidata.org/entity/Q200881")
     'https://www.wikidata.org/wiki/Q200881'
@@ -15,15 +15,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
+from ..names import prefixed_name
 from ..vocab import PREFIXES, WD
 
 __all__ = [
     "DATE_TYPES",
     "LINKABLE_SCHEMES",
     "XSD",
-    "compact_iri",
     "date_precision",
+    "display_iri",
     "format_date",
     "safe_href",
     "wikidata_page",
@@ -94,17 +96,9 @@ def date_precision(datatype: str) -> str | None:
     return DATE_TYPES.get(datatype)
 
 
-def compact_iri(iri: str) -> str:
-    """``prefix:local`` with the longest known namespace, else the IRI itself."""
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            local = iri[len(ns) :]
-            if local and re.fullmatch(r"[\w\-.]*", local) and not local.endswith("."):
-                best = prefix
-    if best:
-        return f"{best}:{iri[len(PREFIXES[best]):]}"
-    return iri
+def display_iri(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """``prefix:local`` (the rule of :mod:`polevents.names`), else the IRI itself, for a page's text."""
+    return prefixed_name(iri, prefixes) or iri
 
 
 #: schemes an IRI may have to become a clickable link (``javascript:`` and the like never are)

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
+from .. import names
 from ..formats import RdfFormat
+from ..names import NameSyntax, triple_iris
 from ..results import ask_json, select_json
 from ..vocab import PREFIXES
 
@@ -212,25 +214,9 @@ def write_boolean(value: bool, fmt: SolutionFormat) -> bytes:
     return (word + "\n").encode("utf-8")
 
 
-_LOCAL = re.compile(r"[\w\-]+(?:\.[\w\-]+)*")
-
-
 def used_prefixes(triples: Iterable[pyoxigraph.Triple], extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The known prefixes (plus ``extra``) whose namespace some IRI of ``triples`` starts with."""
-    import pyoxigraph as ox
-
-    candidates = {**PREFIXES, **(extra or {})}
-    used: dict[str, str] = {}
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.Literal):
-                term = term.datatype
-            if not isinstance(term, ox.NamedNode):
-                continue
-            for prefix, ns in candidates.items():
-                if prefix not in used and term.value.startswith(ns) and _LOCAL.fullmatch(term.value[len(ns) :]):
-                    used[prefix] = ns
-    return dict(sorted(used.items()))
+    """The known prefixes (plus ``extra``) the names of ``triples`` use (:mod:`polevents.names`)."""
+    return names.used_prefixes(triple_iris(triples), {**PREFIXES, **(extra or {})})
 
 
 def serialize_triples(
@@ -254,7 +240,7 @@ def compact_jsonld(triples: Sequence[pyoxigraph.Triple], extra_prefixes: dict[st
     from pyld import jsonld
 
     expanded = json.loads(serialize_triples(triples, RdfFormat.JSONLD))
-    context = {"@context": used_prefixes(triples, extra_prefixes)}
+    context = {"@context": names.used_prefixes(triple_iris(triples), {**PREFIXES, **(extra_prefixes or {})}, NameSyntax.JSONLD)}
     compacted = jsonld.compact(expanded, context)
     return json.dumps(compacted, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
