@@ -221,6 +221,20 @@ def test_format_parameter_overrides_accept(client: httpx.Client, fmt: str, media
     assert r.headers["content-type"].split(";")[0] == media_type
 
 
+def test_entity_documents_use_the_prefixes_of_the_dumps(client: httpx.Client) -> None:
+    """The prefixes of dataset_prefixes, as in dist/: sentences and people get theirs."""
+    sentence = client.get(SENTENCE_PATH, headers={"Accept": "text/turtle"}).text
+    assert f"@prefix source-article-sentence: <{BASE}id/source/article/sentence/> ." in sentence
+    assert "source-article-sentence:3 " in sentence
+    person = client.get(PERSON_PATH, headers={"Accept": "text/turtle"}).text
+    assert f"@prefix person: <{BASE}id/person/> ." in person
+    assert "@prefix wd: <http://www.wikidata.org/entity/> ." in person
+    assert "@prefix sh:" not in person  # only the prefixes the document uses
+    context = client.get(PERSON_PATH, params={"format": "jsonld"}).json()["@context"]
+    assert context["person"] == f"{BASE}id/person/"
+    assert "sh" not in context
+
+
 def test_406_lists_what_is_available(client: httpx.Client) -> None:
     r = client.get(PERSON_PATH, headers={"Accept": "image/png, text/csv"})
     assert r.status_code == 406

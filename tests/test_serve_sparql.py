@@ -217,6 +217,31 @@ def test_format_parameter(client: httpx.Client) -> None:
     assert r.headers["content-type"] == "application/n-triples"
 
 
+@pytest.mark.parametrize(
+    ("query", "fmt", "content_type"),
+    [(NAMES, "json", "application/sparql-results+json"), (NAMES, "XML", "application/sparql-results+xml"),
+     (NAMES, "csv", "text/csv; charset=utf-8"), (f"DESCRIBE <{EX}a>", "json", "application/ld+json"),
+     (f"DESCRIBE <{EX}a>", "xml", "application/rdf+xml"), (f"DESCRIBE <{EX}a>", "turtle", "text/turtle; charset=utf-8"),
+     (f"DESCRIBE <{EX}a>", "ntriples", "application/n-triples"), (f"DESCRIBE <{EX}a>", "rdf", "application/rdf+xml")],
+)  # fmt: skip
+def test_format_parameter_names(client: httpx.Client, query: str, fmt: str, content_type: str) -> None:
+    """format= takes the names `polevents query --format` and the RDF formats take (json is JSON-LD for graphs)."""
+    r = client.get("/sparql", params={"query": query, "format": fmt})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == content_type
+
+
+@pytest.mark.parametrize(("query", "fmt"), [(NAMES, "ttl"), (NAMES, "table"), (f"DESCRIBE <{EX}a>", "trig"), (NAMES, "pdf")])
+def test_format_parameter_not_offered_is_406(client: httpx.Client, query: str, fmt: str) -> None:
+    assert client.get("/sparql", params={"query": query, "format": fmt}).status_code == 406
+
+
+def test_ask_as_csv_and_tsv_is_one_line(client: httpx.Client) -> None:
+    """CSV lines end in CRLF, as `polevents query --format csv` writes them; TSV lines in LF."""
+    assert client.get("/sparql", params={"query": "ASK {}", "format": "csv"}).content == b"true\r\n"
+    assert client.get("/sparql", params={"query": "ASK { ?s ?p 4242 }", "format": "tsv"}).content == b"false\n"
+
+
 def test_406(client: httpx.Client) -> None:
     r = client.get("/sparql", params={"query": NAMES}, headers={"Accept": "text/turtle"})
     assert r.status_code == 406

@@ -9,9 +9,11 @@ import pyoxigraph as ox
 import pytest
 
 from polevents.serve.data import select
+from polevents.formats import ResultFormat
+from polevents.results import boolean_document, solutions_document
 from polevents.serve.display import XSD, display_iri, format_date, wikidata_page
 from polevents.serve.negotiate import choose, parse_accept, quality
-from polevents.serve.results import SolutionFormat, Table, collect_solutions, write_boolean, write_solutions
+from polevents.serve.results import Table, collect_solutions
 from polevents.sparql_scan import scan_query
 from polevents.serve.urls import UrlMap
 
@@ -91,11 +93,11 @@ def _solutions() -> ox.QuerySolutions:
     return select(store, query)
 
 
-@pytest.mark.parametrize("fmt", [SolutionFormat.JSON, SolutionFormat.XML, SolutionFormat.TSV])
-def test_solutions_round_trip(fmt: SolutionFormat) -> None:
+@pytest.mark.parametrize("fmt", [ResultFormat.JSON, ResultFormat.XML, ResultFormat.TSV])
+def test_solutions_round_trip(fmt: ResultFormat) -> None:
     """What we write reads back (with Oxigraph's parser) as the same solutions."""
     table = collect_solutions(_solutions(), 100)
-    body = write_solutions(table, fmt)
+    body = solutions_document(table.variables, table.rows, fmt)
     parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(fmt.media_type))
     assert isinstance(parsed, ox.QuerySolutions)
     assert [v.value for v in parsed.variables] == table.variables
@@ -105,7 +107,7 @@ def test_solutions_round_trip(fmt: SolutionFormat) -> None:
 def test_csv_is_rfc4180_with_lexical_values() -> None:
     """CSV (lossy by design) carries lexical forms, quoted where needed, CRLF line ends."""
     table = collect_solutions(_solutions(), 100)
-    body = write_solutions(table, SolutionFormat.CSV).decode("utf-8")
+    body = solutions_document(table.variables, table.rows, ResultFormat.CSV).decode("utf-8")
     assert body.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(body, newline="")))
     assert rows[0] == table.variables
@@ -121,15 +123,16 @@ def test_row_cap_truncates_and_says_so() -> None:
     assert not table.truncated and len(table.rows) == 3
 
 
-@pytest.mark.parametrize("fmt", [SolutionFormat.JSON, SolutionFormat.XML])
+@pytest.mark.parametrize("fmt", [ResultFormat.JSON, ResultFormat.XML])
 @pytest.mark.parametrize("value", [True, False])
-def test_boolean_round_trip(fmt: SolutionFormat, value: bool) -> None:
-    parsed = ox.parse_query_results(write_boolean(value, fmt), format=ox.QueryResultsFormat.from_media_type(fmt.media_type))
+def test_boolean_round_trip(fmt: ResultFormat, value: bool) -> None:
+    parsed = ox.parse_query_results(boolean_document(value, fmt), format=ox.QueryResultsFormat.from_media_type(fmt.media_type))
     assert bool(parsed) is value
 
 
 def test_empty_table() -> None:
-    body = write_solutions(Table(variables=["x"], rows=[], truncated=False), SolutionFormat.TSV)
+    table = Table(variables=["x"], rows=[], truncated=False)
+    body = solutions_document(table.variables, table.rows, ResultFormat.TSV)
     assert body == b"?x\n"
 
 

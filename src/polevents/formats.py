@@ -10,6 +10,8 @@ comparing strings::
     'text/turtle'
     >>> RdfFormat.from_extension("nq").is_quads
     True
+    >>> ResultFormat.CSV.content_type
+    'text/csv; charset=utf-8'
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["RdfFormat", "ResultFormat"]
 
 
+def _content_type(media_type: str) -> str:
+    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
 class RdfFormat(enum.Enum):
     """An RDF serialisation: (name, rdflib name, media type, extension, quads?, aliases)."""
 
@@ -33,7 +39,7 @@ class RdfFormat(enum.Enum):
     NTRIPLES = ("nt", "nt", "application/n-triples", "nt", False, ("ntriples", "n-triples"))
     NQUADS = ("nquads", "nquads", "application/n-quads", "nq", True, ("nq", "n-quads"))
     TRIG = ("trig", "trig", "application/trig", "trig", True, ())
-    JSONLD = ("jsonld", "json-ld", "application/ld+json", "jsonld", True, ("json-ld",))
+    JSONLD = ("jsonld", "json-ld", "application/ld+json", "jsonld", True, ("json-ld", "json"))
     RDFXML = ("rdfxml", "xml", "application/rdf+xml", "rdf", False, ("xml", "rdf", "owl"))
 
     def __init__(
@@ -51,6 +57,11 @@ class RdfFormat(enum.Enum):
         self.extension = extension
         self.is_quads = is_quads
         self.aliases = aliases
+
+    @property
+    def content_type(self) -> str:
+        """The HTTP Content-Type: the media type, with ``charset=utf-8`` for a ``text/`` type."""
+        return _content_type(self.media_type)
 
     @property
     def oxigraph(self) -> pyoxigraph.RdfFormat:
@@ -113,6 +124,12 @@ class ResultFormat(enum.Enum):
                 return fmt
         allowed = ", ".join(f.label for f in cls)
         raise InputError(f"unknown result format {name!r}; use one of: {allowed}")
+
+    @property
+    def content_type(self) -> str:
+        """The HTTP Content-Type: the media type, with ``charset=utf-8`` for a ``text/`` type
+        (SPARQL 1.1 Query Results CSV and TSV: ``text/csv; charset=utf-8``)."""
+        return _content_type(self.media_type)
 
     @property
     def rdf_format(self) -> RdfFormat | None:

@@ -13,9 +13,12 @@ jsonld     JSON-LD, compacted with the prefixes the triples use            CONST
 nt         N-Triples                                                       CONSTRUCT, DESCRIBE
 =========  ==============================================================  ==================
 
-The four standard solution formats are written by pyoxigraph's serialisers,
-so they are the standard exactly.  An ASK answer is ``true`` or ``false`` on
-one line in table, csv and tsv (the CSV/TSV specification has no boolean form).
+The four W3C solution formats (:data:`SOLUTION_FORMATS`) are written here for
+``polevents query`` and for the server's endpoint alike (the server cuts the
+rows at its ``--max-rows`` first): CSV with CRLF line ends (RFC 4180, as SPARQL
+1.1 Query Results CSV says), TSV with LF; XML 1.0 cannot carry some control
+characters, which become U+FFFD.  An ASK answer is ``true`` or ``false`` on one
+line in table, csv (CRLF) and tsv (the CSV/TSV specification has no boolean form).
 Prefixed names follow :mod:`polevents.names`.  Graph results are sorted, so the
 same answer gives the same bytes.
 """
@@ -29,8 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import InputError
-from .formats import ResultFormat
-from .names import NameSyntax, compact_iri, triple_iris, used_prefixes
+from .formats import RdfFormat, ResultFormat
+from .names import IriNames, NameSyntax, compact_iri, triple_iris
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -40,12 +43,16 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEFAULT_MAX_WIDTH",
     "MIN_FIT_WIDTH",
+    "SOLUTION_FORMATS",
     "ask_json",
+    "boolean_document",
     "check_format",
     "default_format",
     "display_width",
+    "graph_document",
     "render_table",
     "select_json",
+    "solutions_document",
     "solutions_json",
     "term_display",
     "term_json",
@@ -74,6 +81,8 @@ _NUMERIC = {
 _SELF_EVIDENT = _NUMERIC | {
     XSD + t for t in "string boolean date dateTime dateTimeStamp time gYear gYearMonth".split()
 }
+#: The W3C SPARQL 1.1 Query Results formats, in a server's order of preference.
+SOLUTION_FORMATS: tuple[ResultFormat, ...] = (ResultFormat.JSON, ResultFormat.XML, ResultFormat.CSV, ResultFormat.TSV)
 
 
 # --------------------------------------------------------------------------- formats
@@ -157,45 +166,172 @@ def solutions_json(result: QueryResult) -> bytes:
     return select_json(result.variables, result.rows)
 
 
-def _write_solutions(result: QueryResult, fmt: ResultFormat, out: BinaryIO) -> None:
-    """json/xml/csv/tsv through pyoxigraph's serialisers."""
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    """Escape text for XML 1.0; characters XML cannot carry become U+FFFD."""
+    from xml.sax.saxutils import escape
+
+    return escape(_XML_INVALID.sub("\ufffd", value))
+
+
+def _xml_term(term: Term) -> str:
+    import pyoxigraph as ox
+    from xml.sax.saxutils import quoteattr
+
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{_xml_text(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
+        if term.datatype.value != XSD + "string":
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
+    if isinstance(term, ox.Triple):
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _csv_field(term: Term | None) -> str:
+    """A plain value (lexical form, IRI, ``_:label``), quoted when it holds ``,`` ``"`` CR or LF."""
     import pyoxigraph as ox
 
-    if result.boolean is not None and fmt in (ResultFormat.CSV, ResultFormat.TSV):
-        out.write(b"true\n" if result.boolean else b"false\n")
-        return
-    target = {
-        ResultFormat.JSON: ox.QueryResultsFormat.JSON,
-        ResultFormat.XML: ox.QueryResultsFormat.XML,
-        ResultFormat.CSV: ox.QueryResultsFormat.CSV,
-        ResultFormat.TSV: ox.QueryResultsFormat.TSV,
-    }[fmt]
-    parsed = ox.parse_query_results(solutions_json(result), ox.QueryResultsFormat.JSON)
-    data = parsed.serialize(format=target) or b""
-    if fmt in (ResultFormat.JSON, ResultFormat.XML) and not data.endswith(b"\n"):
-        data += b"\n"
-    out.write(data)
-
-
-def _write_graph(
-    result: QueryResult, fmt: ResultFormat, out: BinaryIO, prefixes: Mapping[str, str]
-) -> None:
-    """turtle/nt by pyoxigraph; jsonld expanded by pyoxigraph, compacted by pyld."""
-    import pyoxigraph as ox
-
-    triples = result.triples
-    if fmt is ResultFormat.NTRIPLES:
-        out.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
-    elif fmt is ResultFormat.TURTLE:
-        used = used_prefixes(triple_iris(triples), prefixes)
-        out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used) or b"")
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        value = "_:" + term.value
+    elif isinstance(term, (ox.NamedNode, ox.Literal)):
+        value = term.value
     else:
-        from pyld import jsonld  # only JSON-LD output pays for it
+        value = str(term)
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
-        expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
-        context = used_prefixes(triple_iris(triples), prefixes, NameSyntax.JSONLD)
-        doc = jsonld.compact(expanded, {"@context": context}) if context else expanded
-        out.write(json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+
+#: Literals TSV writes bare, as Turtle would: (datatype, lexical forms Turtle reads back as it)
+_TURTLE_NUMBER = {
+    XSD + "integer": re.compile(r"[+-]?\d+"),
+    XSD + "decimal": re.compile(r"[+-]?\d*\.\d+"),
+    XSD + "double": re.compile(r"[+-]?(\d+\.\d*|\.?\d+)[eE][+-]?\d+"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+
+
+def _tsv_field(term: Term | None) -> str:
+    """A term in N-Triples syntax (tabs and newlines escaped), numbers and booleans bare."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and not term.language:
+        pattern = _TURTLE_NUMBER.get(term.datatype.value)
+        if pattern is not None and pattern.fullmatch(term.value):
+            return term.value
+    if isinstance(term, ox.Triple):
+        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
+    return str(term)
+
+
+def _tsv_term(term: Term) -> str:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Triple):
+        return _tsv_field(term)
+    return str(term)
+
+
+def solutions_document(
+    variables: Sequence[str], rows: Iterable[Sequence[Term | None]], fmt: ResultFormat
+) -> bytes:
+    """SELECT solutions as a complete document in one of :data:`SOLUTION_FORMATS`.
+
+    :raises ValueError: ``fmt`` is not a W3C solutions format.
+    """
+    from xml.sax.saxutils import quoteattr
+
+    if fmt is ResultFormat.JSON:
+        return select_json(variables, rows) + b"\n"
+    if fmt is ResultFormat.XML:
+        parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+        parts.extend(f"<variable name={quoteattr(v)}/>" for v in variables)
+        parts.append("</head>\n<results>\n")
+        for row in rows:
+            parts.append("<result>")
+            for var, term in zip(variables, row, strict=True):
+                if term is not None:
+                    parts.append(f"<binding name={quoteattr(var)}>{_xml_term(term)}</binding>")
+            parts.append("</result>\n")
+        parts.append("</results>\n</sparql>\n")
+        return "".join(parts).encode("utf-8")
+    if fmt is ResultFormat.CSV:
+        lines = [",".join(variables)]
+        lines.extend(",".join(_csv_field(t) for t in row) for row in rows)
+        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    if fmt is ResultFormat.TSV:
+        lines = ["\t".join("?" + v for v in variables)]
+        lines.extend("\t".join(_tsv_field(t) for t in row) for row in rows)
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"{fmt.label} is not a SPARQL results format")
+
+
+def boolean_document(value: bool, fmt: ResultFormat) -> bytes:
+    """An ASK answer in one of :data:`SOLUTION_FORMATS`: CSV and TSV one line, ``true`` or ``false``.
+
+        >>> boolean_document(True, ResultFormat.CSV)
+        b'true\\r\\n'
+
+    :raises ValueError: ``fmt`` is not a W3C solutions format.
+    """
+    word = "true" if value else "false"
+    if fmt is ResultFormat.JSON:
+        return ask_json(value) + b"\n"
+    if fmt is ResultFormat.XML:
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+            f"<head></head>\n<boolean>{word}</boolean>\n</sparql>\n"
+        ).encode()
+    if fmt is ResultFormat.CSV:
+        return (word + "\r\n").encode()
+    if fmt is ResultFormat.TSV:
+        return (word + "\n").encode()
+    raise ValueError(f"{fmt.label} is not a SPARQL results format")
+
+
+def graph_document(
+    triples: Sequence[pyoxigraph.Triple],
+    fmt: RdfFormat,
+    prefixes: Mapping[str, str],
+    *,
+    compact_jsonld: bool = True,
+) -> bytes:
+    """Triples in an RDF format: Turtle declares the ``prefixes`` its names use; JSON-LD is
+    compacted with them (by pyld) unless ``compact_jsonld`` is false.
+
+    Compaction costs about a millisecond per hundred triples: the server leaves
+    large query results expanded and compacts bounded documents (an entity).
+    """
+    import pyoxigraph as ox
+
+    if fmt is RdfFormat.TURTLE:
+        used = IriNames(prefixes).used(triple_iris(triples))
+        return ox.serialize(triples, format=fmt.oxigraph, prefixes=used) or b""
+    if fmt is not RdfFormat.JSONLD or not compact_jsonld:
+        return ox.serialize(triples, format=fmt.oxigraph) or b""
+    from pyld import jsonld  # only compacted JSON-LD pays for it
+
+    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
+    context = IriNames(prefixes, syntax=NameSyntax.JSONLD).used(triple_iris(triples))
+    doc = jsonld.compact(expanded, {"@context": context}) if context else expanded
+    return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
 def write_result(
@@ -220,10 +356,14 @@ def write_result(
     if fmt is ResultFormat.TABLE:
         table = render_table(result, prefixes=prefixes, base=base, max_width=max_width, total_width=total_width)
         out.write(table.encode("utf-8"))
+    elif result.boolean is not None:
+        out.write(boolean_document(result.boolean, fmt))
     elif fmt.for_solutions:
-        _write_solutions(result, fmt, out)
+        out.write(solutions_document(result.variables, result.rows, fmt))
     else:
-        _write_graph(result, fmt, out, prefixes)
+        rdf_format = fmt.rdf_format
+        assert rdf_format is not None  # a graph format (check_format)
+        out.write(graph_document(result.triples, rdf_format, prefixes))
 
 
 # --------------------------------------------------------------------------- table

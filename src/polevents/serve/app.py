@@ -23,7 +23,6 @@ while the server runs) and carry an ETag (304 on ``If-None-Match``).
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 from collections import OrderedDict
 from collections.abc import Callable
@@ -43,6 +42,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from ..formats import RdfFormat
+from ..results import graph_document
 from ..vocab import ONTOLOGY_IRI, PE, PREFIXES
 from .data import select
 from .describe import Describer
@@ -50,7 +50,6 @@ from .display import safe_href
 from .files import DistFile, body_etag, dist_files, file_response, not_modified
 from .negotiate import choose
 from .pages import Alternate, Pages, SiteInfo, stylesheet
-from .results import compact_jsonld, serialize_triples
 from .sparql import sparql_endpoint, wants_html
 from .urls import UrlMap, describe_url
 from .worker import QueryPool
@@ -160,21 +159,6 @@ def _example_queries(project: Path) -> list[dict[str, str]]:
     return out
 
 
-def _entity_prefixes(base: str, triples: list[pyoxigraph.Triple]) -> dict[str, str]:
-    """Prefixes for the dataset's own IRIs in Turtle: ``person:`` for ``BASE id/person/`` etc."""
-    import pyoxigraph as ox
-
-    out: dict[str, str] = {}
-    pattern = re.compile(re.escape(base) + r"id/([a-z][a-z0-9]*)/")
-    for t in triples:
-        for term in (t.subject, t.object):
-            if isinstance(term, ox.NamedNode):
-                m = pattern.match(term.value)
-                if m and m.group(1) not in PREFIXES:
-                    out[m.group(1)] = m.group()
-    return out
-
-
 def _alternates(href_for: Callable[[str], str]) -> list[Alternate]:
     return [Alternate(label, fmt.media_type, href_for(key)) for key, label, fmt in ENTITY_FORMATS]
 
@@ -207,10 +191,6 @@ def _validated(request: Request, body: bytes, media_type: str, headers: dict[str
         return Response(status_code=304, headers=headers)
     headers["Content-Type"] = media_type
     return Response(body, status_code=status, headers=headers)
-
-
-def _content_type(fmt: RdfFormat) -> str:
-    return fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
 
 
 # ---------------------------------------------------------------- dereferencing
@@ -254,12 +234,9 @@ async def _represent(request: Request, iri: str, href_for: Callable[[str], str])
     else:
         fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
         triples = await run_in_threadpool(describer.triples, iri)
-        prefixes = _entity_prefixes(ctx.data.base, triples)
-        if fmt is RdfFormat.JSONLD:
-            body = await run_in_threadpool(compact_jsonld, triples, prefixes)
-        else:
-            body = serialize_triples(triples, fmt, prefixes)
-        media_type = _content_type(fmt)
+        prefixes = await run_in_threadpool(ctx.data.prefixes)
+        body = await run_in_threadpool(graph_document, triples, fmt, prefixes)
+        media_type = fmt.content_type
     ctx.cache.put(cache_key, body, media_type, headers)
     return _validated(request, body, media_type, headers)
 
@@ -505,14 +482,15 @@ async def void(request: Request) -> Response:
     if item is not None:
         turtle = await run_in_threadpool(_void_ttl_with_endpoint, ctx, item, endpoint)
         if fmt is RdfFormat.TURTLE:
-            return _validated(request, turtle, _content_type(fmt), headers)
+            return _validated(request, turtle, fmt.content_type, headers)
         triples = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
     else:
         if not ctx.home:
             ctx.home = await run_in_threadpool(_dataset_summary, ctx)
         triples = generated_void(ctx, str(request.base_url))
-    body = serialize_triples(triples, fmt, {"void": VOID})
-    return _validated(request, body, _content_type(fmt), headers)
+    prefixes = await run_in_threadpool(ctx.data.prefixes)
+    body = await run_in_threadpool(graph_document, triples, fmt, prefixes)
+    return _validated(request, body, fmt.content_type, headers)
 
 
 # ---------------------------------------------------------------- small routes

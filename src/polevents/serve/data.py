@@ -26,7 +26,7 @@ from ..formats import RdfFormat
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-__all__ = ["ServedData", "load_served_data", "select"]
+__all__ = ["ServedData", "load_served_data", "select", "served_prefixes"]
 
 
 @dataclass
@@ -46,6 +46,7 @@ class ServedData:
     #: already holds the union (a triple in several graphs once), see dataset.prepare_union
     union_view: bool = True
     _tmp: Path | None = None
+    _prefixes: dict[str, str] | None = None
 
     @property
     def base(self) -> str:
@@ -54,6 +55,13 @@ class ServedData:
     @property
     def quad_count(self) -> int:
         return self.default_graph_triples + sum(n for _, n in self.graphs)
+
+    def prefixes(self) -> dict[str, str]:
+        """The prefixes the dumps of this data use (:func:`polevents.export.prefixes.dataset_prefixes`
+        over its subjects under the base and its graph names), computed on first use."""
+        if self._prefixes is None:
+            self._prefixes = served_prefixes(self.store, self.base, union=self.union_view)
+        return self._prefixes
 
     def close(self) -> None:
         """Release the store and delete its temporary folder."""
@@ -85,6 +93,24 @@ def select(store: pyoxigraph.Store, query: str, *, union: bool = False) -> pyoxi
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError(f"not a SELECT query: {query[:60]!r}")
     return result
+
+
+def served_prefixes(store: pyoxigraph.Store, base: str, *, union: bool = True) -> dict[str, str]:
+    """:func:`~polevents.export.prefixes.dataset_prefixes` of the IRIs in ``store``: the same
+    prefixes ``polevents build`` publishes for that data (the namespaces are found by Oxigraph,
+    about half a second for a million triples)."""
+    import pyoxigraph as ox
+
+    from ..export.prefixes import dataset_prefixes
+
+    literal = base.replace("\\", "\\\\").replace('"', '\\"')
+    query = (
+        f'SELECT DISTINCT ?ns {{ {{ SELECT DISTINCT ?s {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{literal}")) }} }}'
+        ' BIND(REPLACE(STR(?s), "[^/]*$", "") AS ?ns) }'
+    )
+    namespaces = [row[0].value for row in select(store, query, union=union) if isinstance(row[0], ox.Literal)]
+    graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    return dataset_prefixes(base, [*namespaces, *graphs])
 
 
 def _count_graphs(store: pyoxigraph.Store) -> tuple[list[tuple[str, int]], int]:

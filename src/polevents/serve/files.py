@@ -51,7 +51,7 @@ def media_type_for(name: str) -> str:
         fmt = RdfFormat.from_path(Path(name))
     except InputError:
         return "application/octet-stream"
-    return fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
+    return fmt.content_type
 
 
 @dataclass(frozen=True)

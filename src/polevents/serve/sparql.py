@@ -23,15 +23,18 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from ..errors import PoleventsError, QueryError, QueryTimeoutError
-from ..formats import RdfFormat
+from ..errors import InputError, PoleventsError, QueryError, QueryTimeoutError
+from ..formats import RdfFormat, ResultFormat
+from ..results import SOLUTION_FORMATS
+from ..sparql_scan import scan_query
+from ..vocab import PREFIXES
 from .negotiate import choose
 from .protocol import ProtocolError, read_sparql_request
-from .results import GRAPH_FORMATS, SolutionFormat
-from ..sparql_scan import scan_query
+from .results import GRAPH_FORMATS
 from .worker import QueryJob, QueryOutcome
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,51 +45,57 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["GRAPH_OFFERS", "SOLUTION_OFFERS", "negotiate_result", "sparql_endpoint"]
 
-HTML = "html"
-#: (media type the client may ask for, format label), in the server's order of preference
-SOLUTION_OFFERS: tuple[tuple[str, str], ...] = (
-    *((f.media_type, f.label) for f in SolutionFormat),
-    ("application/json", "json"),
-    ("application/xml", "xml"),
-    ("text/xml", "xml"),
-    ("text/html", HTML),
+#: ``format=`` values that ask for the HTML page
+HTML_FORMAT_NAMES = ("html", "htm")
+#: (media type the client may ask for, results format; None: the HTML page), in the server's order of preference
+SOLUTION_OFFERS: tuple[tuple[str, ResultFormat | None], ...] = (
+    *((f.media_type, f) for f in SOLUTION_FORMATS),
+    ("application/json", ResultFormat.JSON),
+    ("application/xml", ResultFormat.XML),
+    ("text/xml", ResultFormat.XML),
+    ("text/html", None),
 )
-GRAPH_OFFERS: tuple[tuple[str, str], ...] = (
-    *((f.media_type, f.label) for f in GRAPH_FORMATS),
-    ("application/x-turtle", "turtle"),
-    ("application/json", "jsonld"),
-    ("application/xml", "rdfxml"),
-    ("text/html", HTML),
+GRAPH_OFFERS: tuple[tuple[str, RdfFormat | None], ...] = (
+    *((f.media_type, f) for f in GRAPH_FORMATS),
+    ("application/x-turtle", RdfFormat.TURTLE),
+    ("application/json", RdfFormat.JSONLD),
+    ("application/xml", RdfFormat.RDFXML),
+    ("text/html", None),
 )
-#: ``format=`` values: (label for SELECT/ASK, label for CONSTRUCT/DESCRIBE)
-FORMAT_PARAM: dict[str, tuple[str | None, str | None]] = {
-    "json": ("json", "jsonld"),
-    "xml": ("xml", "rdfxml"),
-    "csv": ("csv", None),
-    "tsv": ("tsv", None),
-    "ttl": (None, "turtle"),
-    "turtle": (None, "turtle"),
-    "nt": (None, "nt"),
-    "ntriples": (None, "nt"),
-    "jsonld": (None, "jsonld"),
-    "rdf": (None, "rdfxml"),
-    "rdfxml": (None, "rdfxml"),
-    "html": (HTML, HTML),
-}
 #: rows an HTML result page shows (the downloads have them all)
 HTML_ROWS = 1000
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 
 
-def negotiate_result(graph: bool, accept: str | None, format_param: str | None) -> str | None:
-    """The format label for a result (``html`` for the HTML view), or ``None`` (406)."""
+def negotiate_result(graph: bool, accept: str | None, format_param: str | None) -> ResultFormat | RdfFormat | None:
+    """The format of a result, from ``format=`` or else Accept: a W3C results format
+    (:data:`~polevents.results.SOLUTION_FORMATS`) for SELECT/ASK, one of :data:`GRAPH_FORMATS`
+    for CONSTRUCT/DESCRIBE, ``None`` for the HTML view.
+
+    ``format=`` takes the names of :meth:`ResultFormat.from_name` (SELECT/ASK) and
+    :meth:`RdfFormat.from_name` (CONSTRUCT/DESCRIBE: ``format=json`` is JSON-LD there).
+
+    :raises InputError: no format offered fits (the answer is 406).
+    """
     if format_param is not None:
-        pair = FORMAT_PARAM.get(format_param.lower())
-        return None if pair is None else pair[1 if graph else 0]
-    offers = GRAPH_OFFERS if graph else SOLUTION_OFFERS
+        if format_param.lower() in HTML_FORMAT_NAMES:
+            return None
+        fmt: ResultFormat | RdfFormat
+        if graph:
+            fmt = RdfFormat.from_name(format_param)
+            offered = fmt in GRAPH_FORMATS
+        else:
+            fmt = ResultFormat.from_name(format_param)
+            offered = fmt in SOLUTION_FORMATS
+        if not offered:
+            raise InputError(f"format={format_param} is not offered for this result")
+        return fmt
+    offers: tuple[tuple[str, ResultFormat | RdfFormat | None], ...] = GRAPH_OFFERS if graph else SOLUTION_OFFERS
     chosen = choose(accept, [m for m, _ in offers])
-    return dict(offers).get(chosen) if chosen else None
+    if chosen is None:
+        raise InputError("no format offered fits the Accept header")
+    return dict(offers)[chosen]
 
 
 def _available(graph: bool) -> str:
@@ -171,23 +180,21 @@ def service_description(ctx: ServerContext, endpoint: str) -> list[pyoxigraph.Tr
 
 
 def _service_description_response(ctx: ServerContext, request: Request, format_param: str | None) -> Response:
-    from .results import serialize_triples
+    from ..results import graph_document
 
-    label = negotiate_result(True, request.headers.get("accept"), format_param)
-    if label is None:
+    try:
+        fmt = negotiate_result(True, request.headers.get("accept"), format_param)
+    except InputError:
         return _error(ctx, request, 406, f"not acceptable; available: {_available(True)}")
-    if label == HTML:
+    if fmt is None:
         html = ctx.pages.render("page_sparql.html", query="", error=None, status=200, result=None,
                                 examples=ctx.examples, downloads=[])
         return HTMLResponse(html, headers={"Vary": "Accept"})
-    fmt = RdfFormat.from_name(label)
+    assert isinstance(fmt, RdfFormat)
     endpoint = str(request.url.replace(query=""))
-    body = serialize_triples(service_description(ctx, endpoint), fmt, {"sd": SD, "formats": FORMATS_NS})
-    return Response(body, headers={"Content-Type": _content_type(fmt.media_type), "Vary": "Accept"})
-
-
-def _content_type(media_type: str) -> str:
-    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
+    prefixes = {**PREFIXES, "sd": SD, "formats": FORMATS_NS}
+    body = graph_document(service_description(ctx, endpoint), fmt, prefixes)
+    return Response(body, headers={"Content-Type": fmt.content_type, "Vary": "Accept"})
 
 
 # ---------------------------------------------------------------- results as HTML
@@ -249,8 +256,8 @@ def _html_result(ctx: ServerContext, outcome: QueryOutcome) -> HtmlResult:
 
 
 def _downloads(request: Request, graph: bool) -> list[tuple[str, str]]:
-    labels = ("ttl", "nt", "jsonld", "rdf") if graph else ("json", "xml", "csv", "tsv")
-    return [(label, str(request.url.include_query_params(format=label))) for label in labels]
+    names = [f.extension for f in GRAPH_FORMATS] if graph else [f.label for f in SOLUTION_FORMATS]
+    return [(name, str(request.url.include_query_params(format=name))) for name in names]
 
 
 # ---------------------------------------------------------------- the endpoint
@@ -281,20 +288,24 @@ async def sparql_endpoint(request: Request) -> Response:
             "SERVICE (federated query) is disabled: this endpoint makes no outbound connections", query,
         )  # fmt: skip
     graph = scan.form in ("CONSTRUCT", "DESCRIBE")
-    label = negotiate_result(graph, request.headers.get("accept"), sreq.format)
-    if label is None:
+    try:
+        fmt = negotiate_result(graph, request.headers.get("accept"), sreq.format)
+    except InputError:
         return _error(ctx, request, 406, f"not acceptable for a {scan.form or 'query'} result; available: "
                       f"{_available(graph)} (or format=…)", query)
-    html = label == HTML
+    html = fmt is None
+    # Turtle results declare the dataset's prefixes, as the dumps do
+    prefixes = await run_in_threadpool(ctx.data.prefixes) if fmt is RdfFormat.TURTLE else None
     job = QueryJob(
         query=query,
-        solutions_format="json" if html or graph else label,
-        graph_format="nt" if html or not graph else label,
+        solutions_format=fmt.label if isinstance(fmt, ResultFormat) else ResultFormat.JSON.label,
+        graph_format=fmt.label if isinstance(fmt, RdfFormat) else RdfFormat.NTRIPLES.label,
         union=ctx.data.union_view and not scan.from_clause,
         default_graphs=tuple(sreq.default_graphs) if sreq.has_dataset else None,
         named_graphs=tuple(sreq.named_graphs) if sreq.has_dataset else None,
         base_iri=ctx.data.base,
         max_rows=ctx.settings.max_rows,
+        prefixes=prefixes,
     )
     try:
         outcome = await ctx.pool.run(job, ctx.settings.timeout)

@@ -44,7 +44,7 @@ class QueryJob:
     """One query to run, and how to write its result."""
 
     query: str
-    #: results format label for SELECT/ASK (results.SolutionFormat label)
+    #: results format for SELECT/ASK (a formats.ResultFormat label, one of results.SOLUTION_FORMATS)
     solutions_format: str = "json"
     #: RDF format label for CONSTRUCT/DESCRIBE (formats.RdfFormat label)
     graph_format: str = "turtle"
@@ -54,6 +54,8 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     base_iri: str | None = None
     max_rows: int = 100_000
+    #: prefixes Turtle results may declare (the dataset's, see dataset_prefixes); None: vocab.PREFIXES
+    prefixes: dict[str, str] | None = None
 
     def to_json(self) -> bytes:
         data = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -88,16 +90,10 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
     """Run one job on ``store``; the header tells the result kind or the error."""
     import pyoxigraph as ox
 
-    from ..formats import RdfFormat
+    from ..formats import RdfFormat, ResultFormat
+    from ..results import boolean_document, graph_document, solutions_document
     from ..vocab import PREFIXES
-    from .results import (
-        SolutionFormat,
-        collect_solutions,
-        iter_capped,
-        serialize_triples,
-        write_boolean,
-        write_solutions,
-    )
+    from .results import collect_solutions, iter_capped
 
     kwargs: dict[str, Any] = {"prefixes": dict(PREFIXES), "base_iri": job.base_iri}
     if job.default_graphs is not None or job.named_graphs is not None:
@@ -107,13 +103,13 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
         kwargs["use_default_graph_as_union"] = True
     try:
         result = store.query(job.query, **kwargs)
-        sol_fmt = SolutionFormat.from_label(job.solutions_format)
+        sol_fmt = ResultFormat.from_name(job.solutions_format)
         if isinstance(result, ox.QueryBoolean):
-            body = write_boolean(bool(result), sol_fmt)
+            body = boolean_document(bool(result), sol_fmt)
             header = {"kind": "boolean", "content_type": sol_fmt.content_type, "truncated": False, "rows": 1}
         elif isinstance(result, ox.QuerySolutions):
             table = collect_solutions(result, job.max_rows)
-            body = write_solutions(table, sol_fmt)
+            body = solutions_document(table.variables, table.rows, sol_fmt)
             header = {
                 "kind": "solutions",
                 "content_type": sol_fmt.content_type,
@@ -123,11 +119,8 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
         else:
             rdf_fmt = RdfFormat.from_name(job.graph_format)
             triples, truncated = iter_capped(iter(result), job.max_rows)
-            body = serialize_triples(triples, rdf_fmt)
-            content_type = rdf_fmt.media_type
-            if content_type.startswith("text/"):
-                content_type += "; charset=utf-8"
-            header = {"kind": "graph", "content_type": content_type, "truncated": truncated, "rows": len(triples)}
+            body = graph_document(triples, rdf_fmt, job.prefixes or PREFIXES, compact_jsonld=False)
+            header = {"kind": "graph", "content_type": rdf_fmt.content_type, "truncated": truncated, "rows": len(triples)}
     except SyntaxError as exc:
         return {"error": "syntax", "message": str(exc.msg if hasattr(exc, "msg") else exc)}, b""
     except Exception as exc:  # noqa: BLE001 - reported to the client, the worker lives on
