@@ -221,6 +221,24 @@ def test_format_parameter_overrides_accept(client: httpx.Client, fmt: str, media
     assert r.headers["content-type"].split(";")[0] == media_type
 
 
+@pytest.mark.parametrize(
+    ("fmt", "media_type"),
+    [("turtle", "text/turtle"), ("json", "application/ld+json"), ("json-ld", "application/ld+json"),
+     ("ntriples", "application/n-triples"), ("xml", "application/rdf+xml"), ("rdfxml", "application/rdf+xml"),
+     ("HTM", "text/html")],
+)  # fmt: skip
+def test_format_parameter_takes_every_rdf_format_name(client: httpx.Client, fmt: str, media_type: str) -> None:
+    r = client.get(PERSON_PATH, params={"format": fmt})
+    assert r.status_code == 200
+    assert r.headers["content-type"].split(";")[0] == media_type
+
+
+def test_format_parameter_for_a_format_not_offered_is_406(client: httpx.Client) -> None:
+    r = client.get(PERSON_PATH, params={"format": "nq"})  # an RDF format, but not one for entities
+    assert r.status_code == 406
+    assert "format=ttl|jsonld|nt|rdf|html" in r.text
+
+
 def test_entity_documents_use_the_prefixes_of_the_dumps(client: httpx.Client) -> None:
     """The prefixes of dataset_prefixes, as in dist/: sentences and people get theirs."""
     sentence = client.get(SENTENCE_PATH, headers={"Accept": "text/turtle"}).text

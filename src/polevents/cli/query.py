@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..errors import InputError
 from ..formats import ResultFormat
 from ..vocab import PREFIXES
 from .options import dist_option, project_option
@@ -22,10 +23,10 @@ class ResultFormatType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> ResultFormat:
         if isinstance(value, ResultFormat):
             return value
-        for fmt in ResultFormat:
-            if fmt.label == str(value).lower():
-                return fmt
-        self.fail(f"{value!r} is not one of: {', '.join(f.label for f in ResultFormat)}", param, ctx)
+        try:
+            return ResultFormat.from_name(str(value))
+        except InputError as exc:
+            self.fail(exc.message, param, ctx)
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "[" + "|".join(f.label for f in ResultFormat) + "]"
@@ -209,7 +210,7 @@ def query(
         total_width=shutil.get_terminal_size().columns if terminal and fit else None,
     )
     stdout.flush()
-    if out_format.label == "table" and result.boolean is None and sys.stderr.isatty():
+    if out_format is ResultFormat.TABLE and result.boolean is None and sys.stderr.isatty():
         rows = len(result.rows)
         click.echo(f"({rows} row{'s' if rows != 1 else ''})", err=True)
     if ask_exit and result.boolean is False:

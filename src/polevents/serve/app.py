@@ -41,6 +41,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..errors import InputError
 from ..formats import RdfFormat
 from ..results import graph_document
 from ..vocab import ONTOLOGY_IRI, PE, PREFIXES
@@ -65,23 +66,24 @@ VOID = PREFIXES["void"]
 DCTERMS = PREFIXES["dcterms"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
 
-#: (format= value, label shown, RDF format) for entity documents, the server's order of preference
-ENTITY_FORMATS: tuple[tuple[str, str, RdfFormat], ...] = (
-    ("ttl", "Turtle", RdfFormat.TURTLE),
-    ("jsonld", "JSON-LD", RdfFormat.JSONLD),
-    ("nt", "N-Triples", RdfFormat.NTRIPLES),
-    ("rdf", "RDF/XML", RdfFormat.RDFXML),
+#: RDF formats of entity documents, in the server's order of preference, with the name a page shows;
+#: ``?format=`` takes any name :meth:`RdfFormat.from_name` knows (links use the file extension)
+ENTITY_FORMATS: dict[RdfFormat, str] = {
+    RdfFormat.TURTLE: "Turtle",
+    RdfFormat.JSONLD: "JSON-LD",
+    RdfFormat.NTRIPLES: "N-Triples",
+    RdfFormat.RDFXML: "RDF/XML",
+}
+#: media types a client may ask for -> the RDF format (None: the HTML page)
+ENTITY_OFFERS: tuple[tuple[str, RdfFormat | None], ...] = (
+    *((fmt.media_type, fmt) for fmt in ENTITY_FORMATS),
+    ("application/x-turtle", RdfFormat.TURTLE),
+    ("application/json", RdfFormat.JSONLD),
+    ("application/xml", RdfFormat.RDFXML),
+    ("text/html", None),
 )
-#: media types a client may ask for -> format= value
-ENTITY_OFFERS: tuple[tuple[str, str], ...] = (
-    *((fmt.media_type, key) for key, _, fmt in ENTITY_FORMATS),
-    ("application/x-turtle", "ttl"),
-    ("application/json", "jsonld"),
-    ("application/xml", "rdf"),
-    ("text/html", "html"),
-)
-FORMAT_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "json": "jsonld", "ntriples": "nt", "xml": "rdf",
-                  "rdfxml": "rdf", "htm": "html"}  # fmt: skip
+#: ``?format=`` values that ask for the HTML page
+HTML_FORMAT_NAMES = ("html", "htm")
 BROWSE_PAGE = 200
 
 
@@ -159,8 +161,8 @@ def _example_queries(project: Path) -> list[dict[str, str]]:
     return out
 
 
-def _alternates(href_for: Callable[[str], str]) -> list[Alternate]:
-    return [Alternate(label, fmt.media_type, href_for(key)) for key, label, fmt in ENTITY_FORMATS]
+def _alternates(href_for: Callable[[RdfFormat], str]) -> list[Alternate]:
+    return [Alternate(label, fmt.media_type, href_for(fmt)) for fmt, label in ENTITY_FORMATS.items()]
 
 
 def _link_header(alternates: list[Alternate]) -> str:
@@ -174,14 +176,24 @@ def _not_found(ctx: ServerContext, request: Request, message: str, html: bool) -
     return PlainTextResponse(message + "\n", status_code=404, headers={"Vary": "Accept"})
 
 
-def _negotiate_entity(request: Request) -> str | None:
-    """``html`` or an ENTITY_FORMATS key, from ``?format=`` or Accept; None -> 406."""
+def _negotiate_entity(request: Request) -> RdfFormat | None:
+    """The RDF format asked for by ``?format=`` (a name :meth:`RdfFormat.from_name` knows) or
+    else by Accept; ``None`` for the HTML page.
+
+    :raises InputError: no format offered fits (the answer is 406).
+    """
     param = request.query_params.get("format")
     if param:
-        key = FORMAT_ALIASES.get(param.lower(), param.lower())
-        return key if key == "html" or any(key == k for k, _, _ in ENTITY_FORMATS) else None
+        if param.lower() in HTML_FORMAT_NAMES:
+            return None
+        fmt = RdfFormat.from_name(param)
+        if fmt not in ENTITY_FORMATS:
+            raise InputError(f"format {param!r} is not offered here")
+        return fmt
     chosen = choose(request.headers.get("accept"), [m for m, _ in ENTITY_OFFERS])
-    return dict(ENTITY_OFFERS).get(chosen) if chosen else None
+    if chosen is None:
+        raise InputError("no format offered here fits the Accept header")
+    return dict(ENTITY_OFFERS)[chosen]
 
 
 def _validated(request: Request, body: bytes, media_type: str, headers: dict[str, str], status: int = 200) -> Response:
@@ -196,22 +208,24 @@ def _validated(request: Request, body: bytes, media_type: str, headers: dict[str
 # ---------------------------------------------------------------- dereferencing
 
 
-async def _represent(request: Request, iri: str, href_for: Callable[[str], str]) -> Response:
+async def _represent(request: Request, iri: str, href_for: Callable[[RdfFormat], str]) -> Response:
     """The representation of ``iri`` the client asked for (HTML page or RDF document)."""
     ctx: ServerContext = request.app.state.ctx
-    key = _negotiate_entity(request)
-    cache_key = (iri, key or "", href_for("ttl"))
-    hit = ctx.cache.get(cache_key)
-    if hit is not None:
-        return _validated(request, *hit)
-    if key is None:
+    try:
+        fmt = _negotiate_entity(request)
+    except InputError:
         available = ", ".join(dict.fromkeys(m for m, _ in ENTITY_OFFERS))
+        keys = "|".join([*(f.extension for f in ENTITY_FORMATS), HTML_FORMAT_NAMES[0]])
         return PlainTextResponse(
-            f"not acceptable; this resource is available as: {available} (or ?format=ttl|jsonld|nt|rdf|html)\n",
+            f"not acceptable; this resource is available as: {available} (or ?format={keys})\n",
             status_code=406,
             headers={"Vary": "Accept"},
         )
-    html = key == "html"
+    cache_key = (iri, "html" if fmt is None else fmt.label, href_for(RdfFormat.TURTLE))
+    hit = ctx.cache.get(cache_key)
+    if hit is not None:
+        return _validated(request, *hit)
+    html = fmt is None
     describer = ctx.describer
     if not await run_in_threadpool(describer.exists, iri):
         if ctx.meta is None or not ctx.meta.exists(iri):
@@ -232,7 +246,6 @@ async def _represent(request: Request, iri: str, href_for: Callable[[str], str])
                                 sparql_href=_inverse_query_href(iri))  # fmt: skip
         body, media_type = page.encode("utf-8"), "text/html; charset=utf-8"
     else:
-        fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
         triples = await run_in_threadpool(describer.triples, iri)
         prefixes = await run_in_threadpool(ctx.data.prefixes)
         body = await run_in_threadpool(graph_document, triples, fmt, prefixes)
@@ -259,7 +272,7 @@ async def entity(request: Request) -> Response:
         if raw_iri and raw_iri != iri and await run_in_threadpool(ctx.describer.exists, raw_iri):
             iri = raw_iri
     local = quote(path, safe="/:@!$&'()*+,;=-._~%")
-    return await _represent(request, iri, lambda key: f"{local}?format={key}")
+    return await _represent(request, iri, lambda fmt: f"{local}?format={fmt.extension}")
 
 
 async def describe(request: Request) -> Response:
@@ -276,7 +289,7 @@ async def describe(request: Request) -> Response:
     if local is not None and "#" not in local:
         fmt = request.query_params.get("format")
         return RedirectResponse(local + (f"?format={quote(fmt)}" if fmt else ""), status_code=303)
-    return await _represent(request, iri, lambda key: f"{describe_url(iri)}&format={key}")
+    return await _represent(request, iri, lambda fmt: f"{describe_url(iri)}&format={fmt.extension}")
 
 
 # ---------------------------------------------------------------- home, browse, VoID
@@ -469,13 +482,13 @@ async def void(request: Request) -> Response:
     import pyoxigraph as ox
 
     ctx: ServerContext = request.app.state.ctx
-    key = _negotiate_entity(request)
-    if key is None:
-        return PlainTextResponse("not acceptable; VoID is available as Turtle, JSON-LD, N-Triples, RDF/XML\n",
+    try:
+        fmt = _negotiate_entity(request)
+    except InputError:
+        return PlainTextResponse(f"not acceptable; VoID is available as {', '.join(ENTITY_FORMATS.values())}\n",
                                  status_code=406, headers={"Vary": "Accept"})  # fmt: skip
-    if key == "html":
+    if fmt is None:
         return RedirectResponse("/#dataset", status_code=303, headers={"Vary": "Accept"})
-    fmt = next(f for k, _, f in ENTITY_FORMATS if k == key)
     item = dist_files(ctx.data.dist_dir).get("void.ttl")
     headers = {"Vary": "Accept"}
     endpoint = str(request.url_for("sparql"))
