@@ -23,6 +23,7 @@ from polevents.results import (
     default_format,
     display_width,
     render_table,
+    solutions_document,
     term_display,
     write_result,
 )
@@ -155,6 +156,21 @@ def test_ask_in_each_solution_format(project: Path) -> None:
     for fmt in (ResultFormat.TABLE, ResultFormat.TSV):
         assert output(project, "ASK {}", fmt) == b"true\n"
     assert output(project, "ASK {}", ResultFormat.CSV) == b"true\r\n"  # CSV lines end in CRLF, as SELECT's do
+
+
+def test_quoted_triples_and_control_characters_in_each_solution_format() -> None:
+    """TSV writes a quoted triple as <<( s p o )>> and reads back; XML stays XML 1.0 (U+FFFD)."""
+    quoted = ox.Triple(ox.NamedNode("http://ex.org/s"), ox.NamedNode("http://ex.org/p"), ox.Literal("o"))
+    rows = [[quoted, ox.Literal("a\x01b")]]
+    for fmt, parser in ((ResultFormat.TSV, ox.QueryResultsFormat.TSV), (ResultFormat.JSON, ox.QueryResultsFormat.JSON)):
+        parsed = ox.parse_query_results(solutions_document(["t", "x"], rows, fmt), parser)
+        assert [list(solution) for solution in parsed] == rows, fmt
+    xml = solutions_document(["t", "x"], rows, ResultFormat.XML)
+    root = ET.fromstring(xml)  # well-formed although U+0001 cannot be in XML 1.0
+    assert [lit.text for lit in root.iter(f"{SPARQL_NS}literal")] == ["o", "a\ufffdb"]
+    assert b'"<http://ex.org/s> <http://ex.org/p> ""o"""' in solutions_document(["t"], [[quoted]], ResultFormat.CSV)
+    with pytest.raises(ValueError):
+        solutions_document(["t"], rows, ResultFormat.TABLE)
 
 
 # --------------------------------------------------------------------------- graph formats

@@ -113,18 +113,17 @@ class IriNames:
 
     def split(self, iri: str) -> tuple[str, str] | None:
         """``(prefix name, local part)`` of the longest namespace that fits ``iri``, or ``None``."""
-        by_namespace, ends = self._by_namespace, self._ends
-        if not ends:
-            return None
+        by_namespace, ends, syntax = self._by_namespace, self._ends, self.syntax
         end = len(iri)
-        while end > 0:
-            cut = max(iri.rfind(c, 0, end) for c in ends) if len(ends) > 1 else iri.rfind(ends[0], 0, end)
+        while end > 0 and ends:
+            # the next shorter candidate namespace: up to the last end character before ``end``
+            cut = max([iri.rfind(c, 0, end) for c in ends])
             if cut < 0:
                 return None
             name = by_namespace.get(iri[: cut + 1])
             if name is not None:
                 local = iri[cut + 1 :]
-                if is_local_name(local, self.syntax):
+                if is_local_name(local, syntax):
                     return name, local
             end = cut
         return None
