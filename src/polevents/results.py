@@ -299,9 +299,9 @@ def boolean_document(value: bool, fmt: ResultFormat) -> bytes:
             '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
             f"<head></head>\n<boolean>{word}</boolean>\n</sparql>\n"
         ).encode()
-    if fmt is ResultFormat.CSV:
-        return (word + "\r\n").encode()
-    if fmt is ResultFormat.TSV:
+    if fmt in (ResultFormat.CSV, ResultFormat.TSV):
+        # SPARQL 1.1 CSV/TSV define no ASK form: one word and a newline, so a shell test
+        # `[ "$(polevents query 'ASK …')" = true ]` works (no CR to trip over).
         return (word + "\n").encode()
     raise ValueError(f"{fmt.label} is not a SPARQL results format")
 
