@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import InputError, RemoteError
 from .formats import RdfFormat
 from .names import IriNames
-from .vocab import PE, PREFIXES, WD
+from .vocab import OWL, PE, PREFIXES, RDF, RDFS, SCHEMA, SKOS, WD
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -80,12 +80,11 @@ __all__ = [
     "read_gold",
 ]
 
-RDF_TYPE = PREFIXES["rdf"] + "type"
-RDFS_LABEL = PREFIXES["rdfs"] + "label"
-RDFS_SUBCLASS = PREFIXES["rdfs"] + "subClassOf"
-SKOS = PREFIXES["skos"]
-OWL_SAME_AS = PREFIXES["owl"] + "sameAs"
-SCHEMA_NAME = PREFIXES["schema"] + "name"
+RDF_TYPE = RDF + "type"
+RDFS_LABEL = RDFS + "label"
+RDFS_SUBCLASS = RDFS + "subClassOf"
+OWL_SAME_AS = OWL + "sameAs"
+SCHEMA_NAME = SCHEMA + "name"
 WDT_P31 = "http://www.wikidata.org/prop/direct/P31"
 
 #: Our name properties and the weight of a match through them.

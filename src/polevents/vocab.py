@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["ONTOLOGY_IRI", "PE", "PREFIXES", "WD"]
+__all__ = [
+    "DCTERMS", "FOAF", "ONTOLOGY_IRI", "OWL", "PE", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SKOS",
+    "VOID", "WD", "XSD",
+]
 
 ONTOLOGY_IRI: Final = "https://w3id.org/polevents/ontology"
 PE: Final = ONTOLOGY_IRI + "#"
@@ -44,3 +47,14 @@ PREFIXES: Final[dict[str, str]] = {
     "wikibase": "http://wikiba.se/ontology#",
 }
 
+# The namespaces most modules need, as plain strings (terms are NAMESPACE + local name).
+RDF: Final = PREFIXES["rdf"]
+RDFS: Final = PREFIXES["rdfs"]
+OWL: Final = PREFIXES["owl"]
+XSD: Final = PREFIXES["xsd"]
+SKOS: Final = PREFIXES["skos"]
+PROV: Final = PREFIXES["prov"]
+DCTERMS: Final = PREFIXES["dcterms"]
+SCHEMA: Final = PREFIXES["schema"]
+FOAF: Final = PREFIXES["foaf"]
+VOID: Final = PREFIXES["void"]

@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Union
 from .errors import InputError
 from .formats import RdfFormat
 from .names import IriNames
-from .vocab import PE, PREFIXES, WD
+from .vocab import OWL, PE, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 from .wikibase_mapping import StoreView, WikidataMapping, id_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -96,13 +96,6 @@ PR = "http://www.wikidata.org/prop/reference/"
 PRV = "http://www.wikidata.org/prop/reference/value/"
 GREGORIAN = WD + "Q1985727"
 
-RDF = PREFIXES["rdf"]
-RDFS = PREFIXES["rdfs"]
-XSD = PREFIXES["xsd"]
-SKOS = PREFIXES["skos"]
-OWL = PREFIXES["owl"]
-PROV = PREFIXES["prov"]
-SCHEMA = PREFIXES["schema"]
 
 #: Prefixes of the exported Turtle.
 OUTPUT_PREFIXES: dict[str, str] = {

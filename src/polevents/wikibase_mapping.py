@@ -16,16 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .vocab import PE, PREFIXES
+from .vocab import OWL, PE, RDF, RDFS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
 __all__ = ["StoreView", "WikidataMapping", "id_number"]
 
-RDF = PREFIXES["rdf"]
-RDFS = PREFIXES["rdfs"]
-OWL = PREFIXES["owl"]
 
 _PID = re.compile(r"^http://www\.wikidata\.org/entity/(P[0-9]+)$")
 _PROPERTY_CLASSES = {

@@ -44,7 +44,7 @@ from starlette.routing import Route
 from ..errors import InputError
 from ..formats import RdfFormat
 from ..results import graph_document
-from ..vocab import ONTOLOGY_IRI, PE, PREFIXES
+from ..vocab import DCTERMS, ONTOLOGY_IRI, PE, RDF, VOID, XSD
 from .data import select
 from .describe import Describer
 from .display import safe_href
@@ -62,9 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ServeSettings", "ServerContext", "create_app"]
 
-VOID = PREFIXES["void"]
-DCTERMS = PREFIXES["dcterms"]
-RDF_TYPE = PREFIXES["rdf"] + "type"
+RDF_TYPE = RDF + "type"
 
 #: RDF formats of entity documents, in the server's order of preference, with the name a page shows;
 #: ``?format=`` takes any name :meth:`RdfFormat.from_name` knows (links use the file extension)
@@ -429,7 +427,7 @@ def generated_void(ctx: ServerContext, site_root: str) -> list[pyoxigraph.Triple
 
     config = ctx.data.config
     nn, lit = ox.NamedNode, ox.Literal
-    integer = nn(PREFIXES["xsd"] + "integer")
+    integer = nn(XSD + "integer")
     ds = nn(dataset_iri(config))
     out = [
         ox.Triple(ds, nn(RDF_TYPE), nn(VOID + "Dataset")),

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..vocab import ONTOLOGY_IRI, PE, PREFIXES
+from ..vocab import DCTERMS, FOAF, ONTOLOGY_IRI, OWL, PE, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .display import DATE_TYPES, date_precision, display_iri, format_date, safe_href, wikidata_page
 from .urls import UrlMap
 
@@ -48,14 +48,6 @@ __all__ = [
     "group_evidence",
 ]
 
-RDF = PREFIXES["rdf"]
-RDFS = PREFIXES["rdfs"]
-SKOS = PREFIXES["skos"]
-OWL = PREFIXES["owl"]
-PROV = PREFIXES["prov"]
-DCTERMS = PREFIXES["dcterms"]
-SCHEMA = PREFIXES["schema"]
-FOAF = PREFIXES["foaf"]
 
 #: inverse links shown and returned at most (the rest is reachable by SPARQL)
 MAX_INVERSE = 2000
@@ -294,7 +286,7 @@ class Describer:
                 text=shown or term.value,
                 kind="literal",
                 lang=term.language,
-                datatype=None if term.language or dt == PREFIXES["xsd"] + "string" else display_iri(dt),
+                datatype=None if term.language or dt == XSD + "string" else display_iri(dt),
                 datetime=term.value if shown else None,
                 precision=date_precision(dt) if shown else None,
             )
