@@ -121,7 +121,9 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def client_loop(host: str, port: int, deadline: float, jobs: Iterator[tuple[str, str, dict[str, str]]], stats: dict[str, Stats]) -> None:
+async def client_loop(
+    host: str, port: int, deadline: float, jobs: Iterator[tuple[str, str, dict[str, str]]], stats: dict[str, Stats]
+) -> None:
     conn = Connection(host, port)
     try:
         while time.perf_counter() < deadline:
@@ -200,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as stack:
         url = args.url
         if url is None:
-            from polevents.serve.launch import launched_server
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+            from serve_launch import launched_server  # the tests' server harness
 
             serve_args = ["--project", str(args.project.resolve()), "--no-access-log", "--workers", str(args.workers)]
             if args.dist:

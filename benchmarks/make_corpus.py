@@ -64,38 +64,61 @@ WIKIDATA = "http://www.wikidata.org/"
 LABELS = {RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "hiddenLabel"}
 #: literals whose English text may name people (quotes and surface forms stay verbatim)
 RENAMED_TEXT = {RDFS + "label", SKOS + "prefLabel", RDFS + "comment", PE + "dateQualifier"}
-LINKS = {OWL + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch", SKOS + "relatedMatch",
-         SKOS + "broadMatch", SKOS + "narrowMatch"}
+LINKS = {
+    OWL + "sameAs",
+    SKOS + "exactMatch",
+    SKOS + "closeMatch",
+    SKOS + "relatedMatch",
+    SKOS + "broadMatch",
+    SKOS + "narrowMatch",
+}
 DATE_TYPES = {XSD + "date", XSD + "gYearMonth", XSD + "gYear"}
 #: IRI kinds (``id/<kind>/…``) shared by all copies: declared once, referenced everywhere.
 SHARED_KINDS = {"place", "organization"}
 
 # Names: (Latin, Russian Cyrillic, Kazakh Cyrillic, Kazakh Latin)
 GIVEN_MALE = [
-    ("Askar", "Аскар", "Асқар", "Asqar"), ("Nurlan", "Нурлан", "Нұрлан", "Nūrlan"),
-    ("Bauyrzhan", "Бауыржан", "Бауыржан", "Bauyrjan"), ("Daniyar", "Данияр", "Данияр", "Daniiar"),
-    ("Serik", "Серик", "Серік", "Serık"), ("Yerzhan", "Ержан", "Ержан", "Erjan"),
-    ("Marat", "Марат", "Марат", "Marat"), ("Kanat", "Канат", "Қанат", "Qanat"),
-    ("Timur", "Тимур", "Темір", "Temır"), ("Almas", "Алмас", "Алмас", "Almas"),
-    ("Galym", "Галым", "Ғалым", "Ğalym"), ("Olzhas", "Олжас", "Олжас", "Oljas"),
-    ("Kairat", "Кайрат", "Қайрат", "Qairat"), ("Yerbol", "Ербол", "Ербол", "Erbol"),
+    ("Askar", "Аскар", "Асқар", "Asqar"),
+    ("Nurlan", "Нурлан", "Нұрлан", "Nūrlan"),
+    ("Bauyrzhan", "Бауыржан", "Бауыржан", "Bauyrjan"),
+    ("Daniyar", "Данияр", "Данияр", "Daniiar"),
+    ("Serik", "Серик", "Серік", "Serık"),
+    ("Yerzhan", "Ержан", "Ержан", "Erjan"),
+    ("Marat", "Марат", "Марат", "Marat"),
+    ("Kanat", "Канат", "Қанат", "Qanat"),
+    ("Timur", "Тимур", "Темір", "Temır"),
+    ("Almas", "Алмас", "Алмас", "Almas"),
+    ("Galym", "Галым", "Ғалым", "Ğalym"),
+    ("Olzhas", "Олжас", "Олжас", "Oljas"),
+    ("Kairat", "Кайрат", "Қайрат", "Qairat"),
+    ("Yerbol", "Ербол", "Ербол", "Erbol"),
 ]
 GIVEN_FEMALE = [
-    ("Gulnara", "Гульнара", "Гүлнара", "Gülnara"), ("Aigerim", "Айгерим", "Әйгерім", "Äigerım"),
-    ("Saule", "Сауле", "Сәуле", "Säule"), ("Zhanar", "Жанар", "Жанар", "Janar"),
-    ("Dinara", "Динара", "Динара", "Dinara"), ("Ainur", "Айнур", "Айнұр", "Ainūr"),
-    ("Asel", "Асель", "Әсел", "Äsel"), ("Madina", "Мадина", "Мадина", "Madina"),
+    ("Gulnara", "Гульнара", "Гүлнара", "Gülnara"),
+    ("Aigerim", "Айгерим", "Әйгерім", "Äigerım"),
+    ("Saule", "Сауле", "Сәуле", "Säule"),
+    ("Zhanar", "Жанар", "Жанар", "Janar"),
+    ("Dinara", "Динара", "Динара", "Dinara"),
+    ("Ainur", "Айнур", "Айнұр", "Ainūr"),
+    ("Asel", "Асель", "Әсел", "Äsel"),
+    ("Madina", "Мадина", "Мадина", "Madina"),
 ]
 SURNAMES = [
-    ("Abenov", "Абенов", "Әбенов", "Äbenov"), ("Kassymov", "Касымов", "Қасымов", "Qasymov"),
+    ("Abenov", "Абенов", "Әбенов", "Äbenov"),
+    ("Kassymov", "Касымов", "Қасымов", "Qasymov"),
     ("Zhumabekov", "Жумабеков", "Жұмабеков", "Jūmabekov"),
     ("Nurgaliyev", "Нургалиев", "Нұрғалиев", "Nūrğaliev"),
     ("Sarsenbayev", "Сарсенбаев", "Сәрсенбаев", "Särsenbaev"),
-    ("Toktarov", "Токтаров", "Тоқтаров", "Toqtarov"), ("Kuanyshev", "Куанышев", "Қуанышев", "Quanyşev"),
-    ("Beisenov", "Бейсенов", "Бейсенов", "Beisenov"), ("Ospanov", "Оспанов", "Оспанов", "Ospanov"),
-    ("Mukhamediyev", "Мухамедиев", "Мұхамедиев", "Mūhamediev"), ("Yesimov", "Есимов", "Есімов", "Esımov"),
-    ("Ualiyev", "Уалиев", "Уәлиев", "Uäliev"), ("Temirkhanov", "Темирханов", "Темірханов", "Temırhanov"),
-    ("Baimukhanov", "Баймуханов", "Баймұханов", "Baimūhanov"), ("Omarov", "Омаров", "Омаров", "Omarov"),
+    ("Toktarov", "Токтаров", "Тоқтаров", "Toqtarov"),
+    ("Kuanyshev", "Куанышев", "Қуанышев", "Quanyşev"),
+    ("Beisenov", "Бейсенов", "Бейсенов", "Beisenov"),
+    ("Ospanov", "Оспанов", "Оспанов", "Ospanov"),
+    ("Mukhamediyev", "Мухамедиев", "Мұхамедиев", "Mūhamediev"),
+    ("Yesimov", "Есимов", "Есімов", "Esımov"),
+    ("Ualiyev", "Уалиев", "Уәлиев", "Uäliev"),
+    ("Temirkhanov", "Темирханов", "Темірханов", "Temırhanov"),
+    ("Baimukhanov", "Баймуханов", "Баймұханов", "Baimūhanov"),
+    ("Omarov", "Омаров", "Омаров", "Omarov"),
     ("Iskakov", "Искаков", "Ысқақов", "Ysqaqov"),
 ]
 WORDS = (
@@ -103,8 +126,7 @@ WORDS = (
     "congress deputy court audit decree programme coalition mandate election turnout "
     "commission parliament chamber member statement agenda office treasury inquiry"
 ).split()
-MONTHS = ("January February March April May June July August September October November "
-          "December").split()
+MONTHS = ("January February March April May June July August September October November December").split()
 
 
 # ---------------------------------------------------------------- the built-in template
@@ -245,7 +267,6 @@ def inputs_hash(template_dir: Path | None = DEFAULT_TEMPLATE, repo: Path = REPO)
     return digest.hexdigest()
 
 
-
 def _config_base(repo: Path) -> str:
     sys.path.insert(0, str(repo / "src"))
     from polevents.config import load_config
@@ -284,7 +305,7 @@ def _shift_date(value: str, years: int) -> str:
 
 def _misspell(name: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(name) - 2)
-    return name[:i] + name[i + 1] + name[i] + name[i + 2:]
+    return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
 
 
 @dataclass(frozen=True)
@@ -312,7 +333,8 @@ class _Copy:
         self._name_people()
         self.pattern = (
             re.compile("|".join(re.escape(k) for k in sorted(self.text_map, key=len, reverse=True)))
-            if self.text_map else None
+            if self.text_map
+            else None
         )
 
     # -- people
@@ -360,10 +382,10 @@ class _Copy:
     def iri(self, value: str) -> str:
         if not value.startswith(self.base + "id/"):
             return value
-        kind, _, local = value[len(self.base) + 3:].partition("/")
+        kind, _, local = value[len(self.base) + 3 :].partition("/")
         if kind == "source":
             if local == self.template.slug or local.startswith(self.template.slug + "/"):
-                return f"{self.base}id/source/{self.slug}{local[len(self.template.slug):]}"
+                return f"{self.base}id/source/{self.slug}{local[len(self.template.slug) :]}"
             return value
         if kind in SHARED_KINDS:
             return value
@@ -372,7 +394,7 @@ class _Copy:
     def is_shared(self, value: str) -> bool:
         if not value.startswith(self.base + "id/"):
             return False
-        return value[len(self.base) + 3:].partition("/")[0] in SHARED_KINDS
+        return value[len(self.base) + 3 :].partition("/")[0] in SHARED_KINDS
 
     def term(self, term: object, predicate: str) -> object:
         import pyoxigraph as ox
@@ -416,8 +438,12 @@ class _Copy:
             p = t.predicate.value
             if s in self.people and p in LABELS:
                 continue
-            if p in LINKS and isinstance(t.object, ox.NamedNode) and t.object.value.startswith(WIKIDATA) \
-                    and not self.is_shared(s):
+            if (
+                p in LINKS
+                and isinstance(t.object, ox.NamedNode)
+                and t.object.value.startswith(WIKIDATA)
+                and not self.is_shared(s)
+            ):
                 continue
             subject = self.term(t.subject, p)
             units.setdefault(s, []).append(ox.Triple(subject, t.predicate, self.term(t.object, p)))  # type: ignore[arg-type]
@@ -453,7 +479,7 @@ class _Copy:
             else:
                 s = f"Sentence {n} adds that {b} spoke about the {words} on {rng.randint(1, 28)} {rng.choice(MONTHS)}"
             body.append(s[0].upper() + s[1:] + ".")
-        paragraphs = [" ".join(body[i:i + 5]) for i in range(0, len(body), 5)]
+        paragraphs = [" ".join(body[i : i + 5]) for i in range(0, len(body), 5)]
         return title + "\n\n" + "\n\n".join(paragraphs) + "\n", title
 
 
@@ -471,8 +497,9 @@ def _closure(start: str, deps: dict[str, set[str]], taken: set[str]) -> list[str
     return sorted(seen - taken)
 
 
-def _select(units: dict[str, list[pyoxigraph.Triple]], template: Template, budget: int,
-            rng: random.Random) -> list[str]:
+def _select(
+    units: dict[str, list[pyoxigraph.Triple]], template: Template, budget: int, rng: random.Random
+) -> list[str]:
     """Whole units (with everything they reference) adding up to about ``budget`` triples."""
     subjects = set(units)
     deps: dict[str, set[str]] = {}
@@ -508,13 +535,42 @@ def _serialize(triples: Iterable[pyoxigraph.Triple], base: str, prefixes: dict[s
 
 
 def _prefixes(base: str) -> dict[str, str]:
-    kinds = ("person", "organization", "place", "post", "tenure", "membership", "name", "mention",
-             "event", "statement", "claim", "relation", "legislation", "provision", "amount")
-    short = {"organization": "orgn", "membership": "mship", "statement": "stmt", "relation": "rel",
-             "legislation": "leg", "provision": "prv", "amount": "amt", "event": "ev"}
+    kinds = (
+        "person",
+        "organization",
+        "place",
+        "post",
+        "tenure",
+        "membership",
+        "name",
+        "mention",
+        "event",
+        "statement",
+        "claim",
+        "relation",
+        "legislation",
+        "provision",
+        "amount",
+    )
+    short = {
+        "organization": "orgn",
+        "membership": "mship",
+        "statement": "stmt",
+        "relation": "rel",
+        "legislation": "leg",
+        "provision": "prv",
+        "amount": "amt",
+        "event": "ev",
+    }
     out = {
-        "pe": PE, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "xsd": XSD, "owl": OWL,
-        "prov": "http://www.w3.org/ns/prov#", "schema": "http://schema.org/",
+        "pe": PE,
+        "rdf": RDF,
+        "rdfs": RDFS,
+        "skos": SKOS,
+        "xsd": XSD,
+        "owl": OWL,
+        "prov": "http://www.w3.org/ns/prov#",
+        "schema": "http://schema.org/",
         "dcterms": "http://purl.org/dc/terms/",
     }
     for k in kinds:
@@ -546,8 +602,8 @@ def make_corpus(
     import pyoxigraph as ox
 
     sys.path.insert(0, str(repo / "src"))
-    from polevents.segment import sha256_hex, split_sentences
     from polevents.source import SourceText, describe_source
+    from polevents.source.segment import sha256_hex, split_sentences
 
     if triples < 1:
         raise ValueError("--triples must be positive")
@@ -573,14 +629,14 @@ def make_corpus(
         spans = split_sentences(text)
         if len(spans) != template.sentences:
             raise RuntimeError(
-                f"synthetic text of {copy.slug} splits into {len(spans)} sentences, "
-                f"expected {template.sentences}"
+                f"synthetic text of {copy.slug} splits into {len(spans)} sentences, expected {template.sentences}"
             )
         raw = text.encode("utf-8")
         source_ttl = describe_source(
-            SourceText(path=out / "sources" / f"{copy.slug}.txt", text=text, sha256=sha256_hex(raw),
-                       sentences=spans),
-            copy.slug, title=title, language="en",
+            SourceText(path=out / "sources" / f"{copy.slug}.txt", text=text, sha256=sha256_hex(raw), sentences=spans),
+            copy.slug,
+            title=title,
+            language="en",
         )
         n_source = sum(1 for _ in ox.parse(source_ttl, format=ox.RdfFormat.TURTLE, base_iri=base))
         units = copy.units(declare_shared=index == 0)
@@ -630,15 +686,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--triples", type=int, required=True, help="about how many data triples")
     parser.add_argument("--out", type=Path, required=True, help="project directory to write")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE,
-                        help="article folder to replicate (default: the repository's first article)")
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=DEFAULT_TEMPLATE,
+        help="article folder to replicate (default: the repository's first article)",
+    )
     parser.add_argument("--builtin", action="store_true", help="use the built-in fictional template")
     parser.add_argument("--force", action="store_true", help="replace --out if it exists")
     args = parser.parse_args(argv)
     try:
         info = make_corpus(
-            args.triples, args.out, seed=args.seed,
-            template_dir=None if args.builtin else args.template, force=args.force, progress=True,
+            args.triples,
+            args.out,
+            seed=args.seed,
+            template_dir=None if args.builtin else args.template,
+            force=args.force,
+            progress=True,
         )
     except (FileExistsError, ValueError, RuntimeError) as exc:
         print(f"make_corpus: error: {exc}", file=sys.stderr)

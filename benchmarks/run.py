@@ -218,12 +218,26 @@ def _corpus(size: int, workdir: Path, seed: int) -> tuple[Path, dict[str, object
 
     if manifest.is_file():
         info = json.loads(manifest.read_text())
-        if (info.get("requested_triples") == size and info.get("seed") == seed
-                and info.get("inputs_sha256") == inputs_hash()):
+        if (
+            info.get("requested_triples") == size
+            and info.get("seed") == seed
+            and info.get("inputs_sha256") == inputs_hash()
+        ):
             return path, info
     print(f"bench: writing the {label} corpus", file=sys.stderr, flush=True)
-    run([sys.executable, str(HERE / "make_corpus.py"), "--triples", str(size), "--out", str(path),
-         "--seed", str(seed), "--force"])
+    run(
+        [
+            sys.executable,
+            str(HERE / "make_corpus.py"),
+            "--triples",
+            str(size),
+            "--out",
+            str(path),
+            "--seed",
+            str(seed),
+            "--force",
+        ]
+    )
     return path, json.loads(manifest.read_text())
 
 
@@ -283,8 +297,9 @@ def measure(size: int, workdir: Path, seed: int) -> SizeResult:
     nt = _nt_file(dist, scratch)
     converts = {}
     for fmt in ("ttl", "jsonld", "nt"):
-        converts[fmt] = run([str(OXIGRAPH), "convert", "--from-file", str(nt),
-                             "--to-file", str(scratch / f"convert.{fmt}")])
+        converts[fmt] = run(
+            [str(OXIGRAPH), "convert", "--from-file", str(nt), "--to-file", str(scratch / f"convert.{fmt}")]
+        )
         say(f"  oxigraph convert -> {fmt}: {converts[fmt].seconds:.2f}s")
     n_quads = sum(1 for _ in open(dist / "polevents.nq", "rb"))
 
@@ -392,14 +407,20 @@ def report(results: list[SizeResult], info: dict[str, str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="comma-separated data sizes in triples (default: 10000,100000,1000000)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000,1000000",
+        help="comma-separated data sizes in triples (default: 10000,100000,1000000)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown table here (+ .json)")
     parser.add_argument("--workdir", type=Path, default=HERE / "out", help="corpora and builds (git-ignored)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--quiet-load", type=float, default=QUIET_LOAD,
-                        help="before each run, wait until at most this share of the CPUs was busy over 2 s "
-                        "(0: do not wait)")
+    parser.add_argument(
+        "--quiet-load",
+        type=float,
+        default=QUIET_LOAD,
+        help="before each run, wait until at most this share of the CPUs was busy over 2 s (0: do not wait)",
+    )
     args = parser.parse_args(argv)
     globals()["QUIET_LOAD"] = args.quiet_load
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -410,13 +431,18 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
-        raw = {"machine": info, "query": QUERY, "results": [
-            {**{k: v for k, v in asdict(r).items()}, "baseline_seconds": r.baseline} for r in results
-        ]}
+        raw = {
+            "machine": info,
+            "query": QUERY,
+            "results": [{**{k: v for k, v in asdict(r).items()}, "baseline_seconds": r.baseline} for r in results],
+        }
         for r in raw["results"]:
             for key, value in list(r.items()):
-                runs = [value] if isinstance(value, dict) and "stdout" in value else (
-                    list(value.values()) if isinstance(value, dict) else [])
+                runs = (
+                    [value]
+                    if isinstance(value, dict) and "stdout" in value
+                    else (list(value.values()) if isinstance(value, dict) else [])
+                )
                 for run_ in runs:
                     if isinstance(run_, dict):
                         run_.pop("stdout", None)

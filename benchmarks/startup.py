@@ -88,8 +88,18 @@ def main() -> None:
     # the fastest runs: what the commands cost when nothing else competes for the CPU
     best_ratio = min(times["polevents query 'ASK {}'"]) / min(times["python -c 'import rdflib'"])
     if args.json:
-        print(json.dumps({"runs": args.runs, "median_s": medians, "ratio_to_import_rdflib": ratio, "ratio_of_fastest_runs": best_ratio,
-                          "heavy_modules_imported": imported}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "runs": args.runs,
+                    "median_s": medians,
+                    "ratio_to_import_rdflib": ratio,
+                    "ratio_of_fastest_runs": best_ratio,
+                    "heavy_modules_imported": imported,
+                },
+                indent=2,
+            )
+        )
         return
     print(f"cold start, median of {args.runs} runs ({sys.executable}):")
     for name, value in medians.items():

@@ -32,28 +32,43 @@ EXAMPLE_ARTICLE = FIXTURES / "example-article.txt"
 #: title, the note under it and the subheading are sentences of their own.
 EXAMPLE_SENTENCES: list[tuple[int, int, int, str]] = [
     (1, 0, 30, "Veloria Votes on a New Charter"),
-    (2, 31, 133, "A fictional article written for the polevents tests: Veloria, its parties and its people do "
-                 "not exist."),
-    (3, 135, 278, "ARDENVALE — The Civic Harmony Party of Veloria elected Marta J. Oduya as its chair on Jan. "
-                  "28, 2022, at an extraordinary congress in Ardenvale."),
+    (
+        2,
+        31,
+        133,
+        "A fictional article written for the polevents tests: Veloria, its parties and its people do not exist.",
+    ),
+    (
+        3,
+        135,
+        278,
+        "ARDENVALE — The Civic Harmony Party of Veloria elected Marta J. Oduya as its chair on Jan. "
+        "28, 2022, at an extraordinary congress in Ardenvale.",
+    ),
     (4, 279, 341, "She replaced Mr. Tomas Vell, who had led the party since 2015."),
-    (5, 342, 437, "Addressing the delegates, Oduya said, “The charter belongs to every citizen, not to one "
-                  "party.”"),
-    (6, 438, 533, "She then asked the congress to back Amendment No. 5, which would limit presidents to two "
-                  "terms."),
+    (5, 342, 437, "Addressing the delegates, Oduya said, “The charter belongs to every citizen, not to one party.”"),
+    (6, 438, 533, "She then asked the congress to back Amendment No. 5, which would limit presidents to two terms."),
     (7, 534, 571, "Is the party ready for such a change?"),
     (8, 572, 609, "Its younger members seem to think so!"),
     (9, 610, 692, "Vell is believed to be the real owner of the Northgate Trading Co. in the capital."),
-    (10, 693, 788, "An audit by the State Revenue Office found that the company owed $1.3 million in unpaid "
-                   "duties."),
+    (10, 693, 788, "An audit by the State Revenue Office found that the company owed $1.3 million in unpaid duties."),
     (11, 789, 844, "Some newspapers spelled the new chair's name “Oduja”..."),
     (12, 845, 883, "The party corrected them the next day."),
     (13, 884, 952, "In early May 2022, the National Assembly accepted the draft charter."),
-    (14, 953, 1056, "A visiting delegation from the U.S. Congress welcomed the decision, said its spokesman, J. "
-                    "R. Calloway."),
+    (
+        14,
+        953,
+        1056,
+        "A visiting delegation from the U.S. Congress welcomed the decision, said its spokesman, J. R. Calloway.",
+    ),
     (15, 1057, 1112, "The referendum on the charter was held on May 29, 2022."),
-    (16, 1113, 1227, "Of 2,000,000 eligible voters, 1,228,000 cast a ballot, a turnout of 61.4%, and 77.5% of "
-                     "them approved the charter."),
+    (
+        16,
+        1113,
+        1227,
+        "Of 2,000,000 eligible voters, 1,228,000 cast a ballot, a turnout of 61.4%, and 77.5% of "
+        "them approved the charter.",
+    ),
     (17, 1228, 1243, "What comes next"),
     (18, 1244, 1323, "Oduya has said she will step down as party chair once the charter takes effect."),
 ]

@@ -15,10 +15,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from test_serve import FIXTURE, PERSON_PATH, SENTENCE_PATH
 
-from polevents.serve.launch import RunningServer, launched_server
+from serve_launch import RunningServer, launched_server
 from support import copy_repo_project
+from test_serve import FIXTURE, PERSON_PATH, SENTENCE_PATH
 
 pytestmark = [
     pytest.mark.integration,

@@ -33,8 +33,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[st
 
 def test_build_writes_the_dumps_and_description(built: tuple[Path, Path, dict[str, bytes]]) -> None:
     _, _, files = built
-    for name in ("polevents.nq", "polevents.nt", "polevents.ttl", "polevents.trig", "polevents.jsonld",
-                 "void.ttl", "SHA256SUMS", "ontology.ttl", "shapes.ttl"):
+    for name in (
+        "polevents.nq",
+        "polevents.nt",
+        "polevents.ttl",
+        "polevents.trig",
+        "polevents.jsonld",
+        "void.ttl",
+        "SHA256SUMS",
+        "ontology.ttl",
+        "shapes.ttl",
+    ):
         assert files.get(name), name
 
 
@@ -69,7 +78,7 @@ def test_non_conforming_data_exits_1_names_the_node_and_publishes_nothing(
     planted = text.replace(
         '    pe:startDate "2022-04-26"^^xsd:date ;\n    pe:startedBy ev:2022-04-26-koshanov-becomes-chair ;',
         '    pe:startDate "2022-04-26"^^xsd:date ;\n    pe:endDate "2021"^^xsd:gYear ;\n'
-        '    pe:startedBy ev:2022-04-26-koshanov-becomes-chair ;',
+        "    pe:startedBy ev:2022-04-26-koshanov-becomes-chair ;",
     )
     assert planted != text
     facts.write_text(planted, encoding="utf-8")

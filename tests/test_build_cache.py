@@ -63,12 +63,14 @@ def test_violation_is_judged_and_reported_by_pyshacl(project: Path) -> None:
     assert _build(project)[0] == 0
     dist = (project / "dist" / "polevents.nq").read_bytes()
     with _facts(project).open("a", encoding="utf-8") as f:
-        f.write('\n<id/tenure/broken> a <https://w3id.org/polevents/ontology#Tenure> ;'
-                ' <http://www.w3.org/2000/01/rdf-schema#label> "broken"@en .\n')
+        f.write(
+            "\n<id/tenure/broken> a <https://w3id.org/polevents/ontology#Tenure> ;"
+            ' <http://www.w3.org/2000/01/rdf-schema#label> "broken"@en .\n'
+        )
     code, err = _build(project)
     assert code == NonConformingError.exit_code == 1, err
     assert "the screen flags" in err and "running pyshacl" in err
-    errors = err[err.index("polevents: error: "):]  # the error, as main() reports it
+    errors = err[err.index("polevents: error: ") :]  # the error, as main() reports it
     assert "Tenure-holder" in errors or "pe:holder" in errors
     assert (project / "dist" / "polevents.nq").read_bytes() == dist  # nothing published
     verdicts = json.loads((project / ".polevents-cache" / "validation.json").read_text())
@@ -99,8 +101,10 @@ def test_a_screen_false_alarm_is_overruled_by_pyshacl(project: Path) -> None:
     # Under the case-insensitive Wikidata rule the screen flags any non-ASCII IRI to be safe;
     # pyshacl finds nothing wrong with this one, and pyshacl decides.
     with _facts(project).open("a", encoding="utf-8") as f:
-        f.write("\n<id/place/kazakhstan> <http://www.w3.org/2004/02/skos/core#closeMatch>"
-                " <http://example.org/\u049a\u0430\u0437\u0430\u049b\u0441\u0442\u0430\u043d> .\n")
+        f.write(
+            "\n<id/place/kazakhstan> <http://www.w3.org/2004/02/skos/core#closeMatch>"
+            " <http://example.org/\u049a\u0430\u0437\u0430\u049b\u0441\u0442\u0430\u043d> .\n"
+        )
     code, err = _build(project)
     assert code == 0, err
     assert "the screen flags 1 node(s)" in err and "conforms (pyshacl)" in err
@@ -114,8 +118,10 @@ def test_parallel_validation_publishes_only_conforming_data(project: Path) -> No
     assert (result.out_dir / "polevents.nq").is_file()
     published = (result.out_dir / "polevents.nq").read_bytes()
     with _facts(project).open("a", encoding="utf-8") as f:
-        f.write('\n<id/tenure/broken> a <https://w3id.org/polevents/ontology#Tenure> ;'
-                ' <http://www.w3.org/2000/01/rdf-schema#label> "broken"@en .\n')
+        f.write(
+            "\n<id/tenure/broken> a <https://w3id.org/polevents/ontology#Tenure> ;"
+            ' <http://www.w3.org/2000/01/rdf-schema#label> "broken"@en .\n'
+        )
     with pytest.raises(NonConformingError, match="pe:holder|Tenure-holder"):
         build(project, quiet=True, parallel=True, use_cache=False)
     assert (result.out_dir / "polevents.nq").read_bytes() == published
@@ -189,9 +195,7 @@ def test_the_key_depends_on_polevents_own_code(project: Path, monkeypatch: pytes
     assert len(keys) == 2
 
 
-def test_a_build_after_a_code_change_validates_and_writes_again(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_build_after_a_code_change_validates_and_writes_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from polevents import cache
 
     code, err = _build(project)

@@ -157,9 +157,9 @@ def test_answers_are_deterministic() -> None:
     for path in query_files():
         a = run((first.store(), first.config.base), path.stem)
         b = run((second.store(), second.config.base), path.stem)
-        assert [{k: str(v) for k, v in r.items()} for r in a] == [
-            {k: str(v) for k, v in r.items()} for r in b
-        ], path.name
+        assert [{k: str(v) for k, v in r.items()} for r in a] == [{k: str(v) for k, v in r.items()} for r in b], (
+            path.name
+        )
 
 
 # --------------------------------------------------------------------------- V1 .. V10
@@ -203,9 +203,7 @@ def test_v2_party_names(project_store: tuple[ox.Store, str]) -> None:
     assert {"Otan", "Nur Otan"} <= set(spellings)
 
 
-def test_v2_spellings_are_the_articles(
-    project_store: tuple[ox.Store, str], sentence_text: dict[int, str]
-) -> None:
+def test_v2_spellings_are_the_articles(project_store: tuple[ox.Store, str], sentence_text: dict[int, str]) -> None:
     for r in run(project_store, "v2-party-names"):
         if s(r["row"]) == "spelling":
             for n in numbers(r["sentences"]):
@@ -228,8 +226,7 @@ def test_v3_april_2022_events(project_store: tuple[ox.Store, str]) -> None:
 
     def has(day: str, kind: str, participant: str) -> bool:
         return any(
-            s(r["date"]) == day and s(r["kind"]) == kind and participant in (s(r["participants"]) or "")
-            for r in rows
+            s(r["date"]) == day and s(r["kind"]) == kind and participant in (s(r["participants"]) or "") for r in rows
         )
 
     expected = [
@@ -281,9 +278,7 @@ def test_v4_tokayev_quotations(project_store: tuple[ox.Store, str]) -> None:
     assert "every citizen" in quotes[6]
 
 
-def test_v4_quotes_are_the_articles_words(
-    project_store: tuple[ox.Store, str], sentence_text: dict[int, str]
-) -> None:
+def test_v4_quotes_are_the_articles_words(project_store: tuple[ox.Store, str], sentence_text: dict[int, str]) -> None:
     for r in run(project_store, "v4-tokayev-quotations"):
         [n] = numbers(r["sentences"])
         assert s(r["quote"]) in sentence_text[n], n
@@ -379,9 +374,7 @@ def test_v7_answers_for_any_fact_given_in_values(project_store: tuple[ox.Store, 
     assert found == {"koshanov-chair-of-amanat": [7, 11, 12, 31], "2022-04-25-amendments-accepted": [54]}
 
 
-def test_v7_offsets_cut_the_stated_sentences(
-    project_store: tuple[ox.Store, str], article: str
-) -> None:
+def test_v7_offsets_cut_the_stated_sentences(project_store: tuple[ox.Store, str], article: str) -> None:
     assert hashlib.sha256(article.encode("utf-8")).hexdigest() == SHA256
     for r in run(project_store, "v7-fact-evidence"):
         sentence = article[int(s(r["start"]) or 0) : int(s(r["end"]) or 0)]

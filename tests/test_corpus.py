@@ -67,9 +67,7 @@ def test_deterministic(corpus: tuple[Path, object], tmp_path: Path) -> None:
     again = tmp_path / "again"
     make_corpus.make_corpus(2000, again, seed=7)
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and p.name != "corpus.json")
-    assert files == sorted(
-        p.relative_to(again) for p in again.rglob("*") if p.is_file() and p.name != "corpus.json"
-    )
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file() and p.name != "corpus.json")
     for f in files:
         assert (out / f).read_bytes() == (again / f).read_bytes(), f
     other = tmp_path / "other"
@@ -89,7 +87,8 @@ def test_realistic_patterns(corpus: tuple[Path, object]) -> None:
     classes: set[str] = set()
     for name, triples in graphs.items():
         sentences[name] = {
-            t.subject.value for t in triples
+            t.subject.value
+            for t in triples
             if t.predicate.value.endswith("#type") and t.object.value == PE + "Sentence"
         }
         for t in triples:
@@ -112,7 +111,9 @@ def test_realistic_patterns(corpus: tuple[Path, object]) -> None:
     for cls in ("Person", "Post", "Tenure", "Quotation", "Claim", "MonetaryAmount", "Source", "Sentence"):
         assert PE + cls in classes, cls
     kazakh = [
-        t.object.value for ts in graphs.values() for t in ts
+        t.object.value
+        for ts in graphs.values()
+        for t in ts
         if isinstance(t.object, ox.Literal) and t.object.language == "kk"
     ]
     assert any(set(v) & set("ҚқҰұӘәҒғҮүІіӨөҢң") for v in kazakh)
@@ -158,8 +159,9 @@ def test_corpus_builds(corpus: tuple[Path, object], tmp_path: Path) -> None:
     store = ox.Store()
     store.bulk_load(path=str(result.out_dir / "polevents.nq"), format=ox.RdfFormat.N_QUADS)
     rows = store.query(
-        "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), ?prefix)) }"
-        .replace("?prefix", f'"{BASE}graph/"')
+        "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), ?prefix)) }".replace(
+            "?prefix", f'"{BASE}graph/"'
+        )
     )
     n = int(next(iter(rows))["n"].value)  # type: ignore[index]
     assert n == info.data_triples

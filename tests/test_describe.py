@@ -12,9 +12,9 @@ import rdflib
 from rdflib import RDF, XSD, Literal, Namespace, URIRef
 
 from polevents.config import load_config
-from polevents.describe import add_sparql_endpoint, release_dates
 from polevents.errors import InputError
 from polevents.export import SHA256SUMS, VOID_FILE, write_dist
+from polevents.export.void import add_sparql_endpoint, release_dates
 from polevents.load import load_project
 from polevents.vocab import ONTOLOGY_IRI
 from support import PUBLISH_FIXTURE, make_publish_project
@@ -161,7 +161,12 @@ def test_no_blank_nodes_and_conforms_to(void: rdflib.Graph) -> None:
 
 def test_sparql_endpoint_and_download_base_options(tmp_path: Path) -> None:
     project = load_project(make_publish_project(tmp_path / "p"))
-    write_dist(project, tmp_path / "d", download_base="https://downloads.example.net/v1/", sparql_endpoint="http://127.0.0.1:8000/sparql")
+    write_dist(
+        project,
+        tmp_path / "d",
+        download_base="https://downloads.example.net/v1/",
+        sparql_endpoint="http://127.0.0.1:8000/sparql",
+    )
     g = rdflib.Graph().parse(tmp_path / "d" / VOID_FILE, format="turtle")
     assert one(g, DATASET, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:8000/sparql")
     dumps = {str(u) for u in g.objects(DATASET, VOID.dataDump)}
@@ -193,8 +198,10 @@ def test_dates_come_from_config_or_source_date_epoch_never_the_clock(tmp_path: P
 
 
 def test_previous_version_may_be_an_iri(tmp_path: Path) -> None:
-    text = (PUBLISH_FIXTURE / "polevents.toml").read_text(encoding="utf-8").replace(
-        'previous_version = "1.1.0"', 'previous_version = "https://archive.example.org/pe/1.1.0"'
+    text = (
+        (PUBLISH_FIXTURE / "polevents.toml")
+        .read_text(encoding="utf-8")
+        .replace('previous_version = "1.1.0"', 'previous_version = "https://archive.example.org/pe/1.1.0"')
     )
     project = load_project(make_publish_project(tmp_path / "p", text))
     write_dist(project, tmp_path / "d")

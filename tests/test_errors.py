@@ -82,7 +82,9 @@ def test_an_exit_code_set_on_the_instance_travels() -> None:
 def test_a_lookup_from_a_subclass_stays_under_it() -> None:
     payload = errors.NonConformingError("no").to_payload()
     assert type(errors.InputError.from_payload(payload)) is errors.InputError
-    assert type(errors.InputError.from_payload(RdfSyntaxError(Position(None, 1, 1), "x").to_payload())) is RdfSyntaxError
+    assert (
+        type(errors.InputError.from_payload(RdfSyntaxError(Position(None, 1, 1), "x").to_payload())) is RdfSyntaxError
+    )
 
 
 def test_the_forked_validator_raises_the_syntax_error_it_met(tmp_path: Path) -> None:

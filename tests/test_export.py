@@ -129,7 +129,11 @@ def test_output_folder_must_be_empty(project_dir: Path, tmp_path: Path) -> None:
 def test_dump_names_come_from_the_format_type() -> None:
     assert [d.name for d in DUMPS] == [f"polevents.{d.fmt.extension}" for d in DUMPS]
     assert {d.fmt for d in DUMPS} == {
-        RdfFormat.NQUADS, RdfFormat.TRIG, RdfFormat.NTRIPLES, RdfFormat.TURTLE, RdfFormat.JSONLD
+        RdfFormat.NQUADS,
+        RdfFormat.TRIG,
+        RdfFormat.NTRIPLES,
+        RdfFormat.TURTLE,
+        RdfFormat.JSONLD,
     }
 
 
@@ -273,6 +277,7 @@ def test_our_compaction_equals_pyld_compaction(dist: Path) -> None:
     assert {str(q) for q in ox.parse(_pyld_nquads(theirs).encode(), format=ox.RdfFormat.N_QUADS)} == {
         str(q) for q in ox.parse(_pyld_nquads(ours).encode(), format=ox.RdfFormat.N_QUADS)
     }
+
     # and the same node objects, value for value
     def nodes(doc: dict) -> dict[str, dict]:
         return {n["@id"]: n for g in doc["@graph"] for n in g.get("@graph", [])}
@@ -488,7 +493,7 @@ def test_ontology_page_is_valid_html5_with_an_anchor_per_term(dist: Path, projec
         assert target in ids, f"dangling link #{target}"
     project = load_project(project_dir)
     pe = "https://w3id.org/polevents/ontology#"
-    terms = {t.subject.value[len(pe):] for t in project.ontology if t.subject.value.startswith(pe)}
+    terms = {t.subject.value[len(pe) :] for t in project.ontology if t.subject.value.startswith(pe)}
     assert terms and terms <= set(ids)
 
 
@@ -506,11 +511,11 @@ def test_ontology_page_shows_what_the_graph_says(dist: Path) -> None:
 
 
 def test_ontology_page_escapes_html() -> None:
-    from polevents.ontodoc import render_ontology_html
+    from polevents.export.ontodoc import render_ontology_html
 
     pe = "https://w3id.org/polevents/ontology#"
     triples = _parse_triples(
-        f'<{pe}X> a <http://www.w3.org/2002/07/owl#Class> ; '
+        f"<{pe}X> a <http://www.w3.org/2002/07/owl#Class> ; "
         f'<http://www.w3.org/2000/01/rdf-schema#label> "<script>alert(1)</script>"@en .'
     )
     page = render_ontology_html(triples, {"pe": pe})

@@ -155,7 +155,11 @@ def test_right_items_and_no_confident_match_for_the_absent(project: Path) -> Non
     # even when asked for everything, the same-surname distractors stay low
     loose = link_project(str(SLICE), project, min_score=0.0)
     for absent, distractor in (("yerlan-koshanov", "Q4"), ("karim-massimov", "Q5"), ("yerlan-karin", "Q6")):
-        got = [c.score for c in loose.candidates if c.local == f"{BASE}id/person/{absent}" and c.candidate == TEST + distractor]
+        got = [
+            c.score
+            for c in loose.candidates
+            if c.local == f"{BASE}id/person/{absent}" and c.candidate == TEST + distractor
+        ]
         assert got and max(got) <= 0.5
 
 
@@ -183,7 +187,9 @@ def test_types_from_hints_and_from_existing_links(tmp_path: Path) -> None:
     before = score(link_project(str(SLICE), make_wikidata_project(tmp_path / "a", links=False), min_score=0.0, top=50))
     assert before > 0.5  # the airport is named after him: a good name match, the wrong kind of thing
     hints = {"person": {TEST + "human"}, "place": {TEST + "country"}, "organization": {TEST + "airport"}}
-    hinted = link_project(str(SLICE), make_wikidata_project(tmp_path / "b", links=False), min_score=0.0, top=50, type_hints=hints)
+    hinted = link_project(
+        str(SLICE), make_wikidata_project(tmp_path / "b", links=False), min_score=0.0, top=50, type_hints=hints
+    )
     assert score(hinted) == pytest.approx(before * 0.5)
     # learnt from the links the data already has (Tokayev is wd:Q200881, a test:human; Kazakhstan a
     # test:country): the airport's type is of no kind we know, so it stays neutral ...
@@ -193,8 +199,13 @@ def test_types_from_hints_and_from_existing_links(tmp_path: Path) -> None:
     father_in_law = BASE + "id/person/father-in-law-of-aliya-nazarbayeva"
     aliya = WD + "Q4312090"
     taken = [c for c in learnt.candidates if c.local == father_in_law and c.candidate == aliya]
-    plain = [c for c in link_project(str(SLICE), make_wikidata_project(tmp_path / "d", links=False), min_score=0.0, top=50).candidates
-             if c.local == father_in_law and c.candidate == aliya]
+    plain = [
+        c
+        for c in link_project(
+            str(SLICE), make_wikidata_project(tmp_path / "d", links=False), min_score=0.0, top=50
+        ).candidates
+        if c.local == father_in_law and c.candidate == aliya
+    ]
     assert plain and taken and taken[0].score == pytest.approx(plain[0].score * 0.5)
 
 
@@ -281,7 +292,9 @@ def endpoint(tmp_path: Path) -> Iterator[str]:
         yield f"{base}/query"
 
 
-def test_a_sparql_endpoint_gives_the_same_proposals_as_the_file(project: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sparql_endpoint_gives_the_same_proposals_as_the_file(
+    project: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import polevents.link as link_module
 
     from_file = load_target(str(SLICE))
@@ -340,7 +353,11 @@ def test_accept_keeps_hand_edits_and_skips_entities_linked_elsewhere(tmp_path: P
     assert "<id/place/almaty> skos:exactMatch" not in text
     assert "kassym-jomart-tokayev" not in text  # already linked in data/sample/links.ttl
     assert "<id/organization/adal> skos:exactMatch wd:Q27972277 ." in text
-    assert (BASE + "id/organization/adal", "http://www.w3.org/2004/02/skos/core#exactMatch", WD + "Q27972277") in result.added
+    assert (
+        BASE + "id/organization/adal",
+        "http://www.w3.org/2004/02/skos/core#exactMatch",
+        WD + "Q27972277",
+    ) in result.added
 
 
 def test_real_data_proposals(tmp_path: Path) -> None:

@@ -99,7 +99,9 @@ def test_relative_to_the_base_only_when_it_resolves_back() -> None:
 def test_relative_iris_resolve_back(rest: str) -> None:
     written = compact_iri(BASE + rest, {}, BASE)
     assert written == f"<{rest}>"
-    parsed = next(iter(ox.parse(f"{written} <http://p> <http://o> .".encode(), format=ox.RdfFormat.TURTLE, base_iri=BASE)))
+    parsed = next(
+        iter(ox.parse(f"{written} <http://p> <http://o> .".encode(), format=ox.RdfFormat.TURTLE, base_iri=BASE))
+    )
     assert parsed.subject.value == BASE + rest
 
 

@@ -44,9 +44,9 @@ def test_every_defined_term_has_a_label_and_a_definition(ontology: rdflib.Graph)
     assert len(defined) > 60
     undocumented = sorted(
         str(t) for t in defined
-        if ontology.value(t, RDFS.label) is None and ontology.value(t, SKOS.prefLabel) is None
-        or all(ontology.value(t, p) is None for p in (RDFS.comment, SKOS.definition))
-        and ontology.value(t, RDF.type) != SKOS.Concept
+        if (ontology.value(t, RDFS.label) is None and ontology.value(t, SKOS.prefLabel) is None)
+        or (all(ontology.value(t, p) is None for p in (RDFS.comment, SKOS.definition))
+        and ontology.value(t, RDF.type) != SKOS.Concept)
     )  # fmt: skip
     assert undocumented == []
 

@@ -145,8 +145,16 @@ def test_http_error_reports_status_and_server_message(
 def test_unreachable_endpoint_is_one_line_exit_2(dist: Path) -> None:
     with refused_port() as port:  # nothing listens there, and nothing can meanwhile
         result = subprocess.run(
-            [sys.executable, "-c", "from polevents.cli import main; main()",
-             "publish", "--to", f"http://127.0.0.1:{port}/store", "--dist", str(dist)],
+            [
+                sys.executable,
+                "-c",
+                "from polevents.cli import main; main()",
+                "publish",
+                "--to",
+                f"http://127.0.0.1:{port}/store",
+                "--dist",
+                str(dist),
+            ],
             capture_output=True,
             text=True,
         )
@@ -173,6 +181,7 @@ def test_parse_auth_header() -> None:
 
 # ---------------------------------------------------------------- authentication, on a real HTTP server
 
+
 class _AuthStore(http.server.BaseHTTPRequestHandler):
     """A loopback Graph Store that demands credentials (Basic, Digest, or a token header)."""
 
@@ -181,7 +190,7 @@ class _AuthStore(http.server.BaseHTTPRequestHandler):
     realm = "SPARQL"
     nonce = "5ebe2294ecd0e0f08eab7690d2a6ee69"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence the log
+    def log_message(self, format: str, *args: object) -> None:
         return
 
     def _authorised(self) -> bool:
@@ -192,18 +201,14 @@ class _AuthStore(http.server.BaseHTTPRequestHandler):
             return header == "Basic " + base64.b64encode(b"dba:pw").decode()
         if not header.startswith("Digest "):
             return False
-        fields = dict(
-            part.strip().split("=", 1) for part in header[len("Digest "):].split(",")
-        )
+        fields = dict(part.strip().split("=", 1) for part in header[len("Digest ") :].split(","))
         f = {k: v.strip('"') for k, v in fields.items()}
         ha1 = hashlib.md5(f"dba:{self.realm}:pw".encode()).hexdigest()
         ha2 = hashlib.md5(f"PUT:{f['uri']}".encode()).hexdigest()
-        want = hashlib.md5(
-            f"{ha1}:{f['nonce']}:{f['nc']}:{f['cnonce']}:{f['qop']}:{ha2}".encode()
-        ).hexdigest()
+        want = hashlib.md5(f"{ha1}:{f['nonce']}:{f['nc']}:{f['cnonce']}:{f['qop']}:{ha2}".encode()).hexdigest()
         return f.get("username") == "dba" and f.get("response") == want and f["uri"] == self.path
 
-    def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+    def do_PUT(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length).decode()
         if not self._authorised():
@@ -275,8 +280,20 @@ def test_digest_auth_and_graph_uri_parameter(auth_server: tuple[str, type[_AuthS
         publish(url, dist_dir=dist, user="dba:pw")  # Basic where Digest is required
     result = CliRunner().invoke(
         cli,
-        ["publish", "--to", url, "--dist", str(dist), "--user", "dba:pw", "--digest",
-         "--graph-param", "graph-uri", "--format", "nt"],
+        [
+            "publish",
+            "--to",
+            url,
+            "--dist",
+            str(dist),
+            "--user",
+            "dba:pw",
+            "--digest",
+            "--graph-param",
+            "graph-uri",
+            "--format",
+            "nt",
+        ],
     )
     assert result.exit_code == 0, result.output
     paths = [p for p, _, _ in handler.received]
@@ -286,11 +303,10 @@ def test_digest_auth_and_graph_uri_parameter(auth_server: tuple[str, type[_AuthS
 
 # ---------------------------------------------------------------- remote query agrees with local query
 
+
 def test_query_endpoint_agrees_with_local(oxigraph_server: str, dist: Path) -> None:
     publish(f"{oxigraph_server}/store", dist_dir=dist)
-    query = (
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-    )
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     runner = CliRunner()
     local = runner.invoke(cli, ["query", query, "--dist", str(dist), "--format", "json"])
     remote = runner.invoke(cli, ["query", query, "--endpoint", f"{oxigraph_server}/query", "--format", "json"])
@@ -306,6 +322,7 @@ def test_query_endpoint_agrees_with_local(oxigraph_server: str, dist: Path) -> N
 
 
 # ---------------------------------------------------------------- the real data, end to end
+
 
 @pytest.fixture
 def union_server(tmp_path: Path) -> Iterator[str]:
@@ -326,8 +343,20 @@ def test_built_repository_published_answers_every_shipped_query_alike(union_serv
     assert len(names) >= 10
     for name in names:
         local = runner.invoke(cli, ["query", "--name", name, "--project", str(project), "--format", "csv"])
-        remote = runner.invoke(cli, ["query", "--name", name, "--project", str(project),
-                                     "--endpoint", f"{union_server}/query", "--format", "csv"])
+        remote = runner.invoke(
+            cli,
+            [
+                "query",
+                "--name",
+                name,
+                "--project",
+                str(project),
+                "--endpoint",
+                f"{union_server}/query",
+                "--format",
+                "csv",
+            ],
+        )
         assert local.exit_code == 0, (name, local.output)
         assert remote.exit_code == 0, (name, remote.output)
         assert sorted(remote.stdout.splitlines()[1:]) == sorted(local.stdout.splitlines()[1:]), name

@@ -89,7 +89,10 @@ def test_construct_and_describe(project: Path) -> None:
     r = run(
         "query",
         "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a pe:Person ; rdfs:label ?l }",
-        "--project", str(project), "--format", "nt",
+        "--project",
+        str(project),
+        "--format",
+        "nt",
     )
     assert r.code == 0, r.err
     triples = set(ox.parse(r.data, format=ox.RdfFormat.N_TRIPLES))
@@ -118,7 +121,8 @@ def test_default_graph_is_the_union_and_graph_reaches_each(project: Path) -> Non
     in_beta = run(
         "query",
         f"ASK {{ GRAPH <{BASE}graph/beta> {{ <id/person/tokayev> a pe:Person }} }}",
-        "--project", str(project),
+        "--project",
+        str(project),
     )
     assert in_beta.out == "true\n"
 
@@ -150,7 +154,9 @@ def test_in_memory_when_not_built_says_so(tmp_path: Path) -> None:
     assert r.code == 0, r.err
     assert "in memory" in r.err and "not validated" in r.err
     assert r.out == "n\r\n34\r\n"
-    assert "in memory" not in run("query", "ASK {}", "--project", str(make_query_project(tmp_path / "b" / "project"))).err
+    assert (
+        "in memory" not in run("query", "ASK {}", "--project", str(make_query_project(tmp_path / "b" / "project"))).err
+    )
 
 
 def test_explicit_dist_without_dump_is_an_error(project: Path, tmp_path: Path) -> None:
@@ -212,7 +218,7 @@ def test_syntax_error_has_position_and_expectation(project: Path) -> None:
 def test_syntax_error_at_the_end_of_the_query(project: Path) -> None:
     r = run("query", "SELECT * WHERE {\n  ?s ?p ?o ", "--project", str(project))
     assert r.code == 2
-    assert r.err.startswith("polevents: error: query:2:12: syntax error: expected one of \",\", \".\"")
+    assert r.err.startswith('polevents: error: query:2:12: syntax error: expected one of ",", "."')
     assert "[_]" not in r.err
     eof = run("query", "SELECT * WHERE {\n  ?s ?p ?o\n", "--project", str(project))
     assert "(at the end of the query)" in eof.err
@@ -319,7 +325,10 @@ def test_timeout_path_gives_the_same_answer(project: Path) -> None:
         direct = execute(prepared, project=project)
         bounded = execute(prepared, project=project, timeout=30)
         assert (bounded.variables, bounded.rows, bounded.boolean, bounded.triples) == (
-            direct.variables, direct.rows, direct.boolean, direct.triples,
+            direct.variables,
+            direct.rows,
+            direct.boolean,
+            direct.triples,
         )
 
 
@@ -352,7 +361,9 @@ def test_remote_text_keeps_line_numbers_and_user_prefixes() -> None:
     sent = remote_text(prepared)
     assert sent.count("\n") == q.count("\n")  # same lines
     first = sent.splitlines()[0]
-    assert first.startswith(f"BASE <{BASE}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX pe: <http://mine/>")
+    assert first.startswith(
+        f"BASE <{BASE}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX pe: <http://mine/>"
+    )
     assert "PREFIX skos" not in sent and "PREFIX pe: <https://w3id.org" not in sent
     # what is sent parses without any predefined prefix
     ox.Store().query(sent)
@@ -390,10 +401,18 @@ def test_jsonld_output_does_not_need_rdflib(project: Path) -> None:
 
 
 def test_select_star_keeps_the_order_the_query_names_variables(project: Path) -> None:
-    r = run("query", "SELECT * { ?s ?p ?o . FILTER(?p = rdfs:label) } LIMIT 1", "--project", str(project), "--format", "csv")
+    r = run(
+        "query", "SELECT * { ?s ?p ?o . FILTER(?p = rdfs:label) } LIMIT 1", "--project", str(project), "--format", "csv"
+    )
     assert r.out.splitlines()[0] == "s,p,o"
-    r = run("query", "SELECT DISTINCT * WHERE { ?who a pe:Person OPTIONAL { ?who skos:hiddenLabel ?alias } }",
-            "--project", str(project), "--format", "json")
+    r = run(
+        "query",
+        "SELECT DISTINCT * WHERE { ?who a pe:Person OPTIONAL { ?who skos:hiddenLabel ?alias } }",
+        "--project",
+        str(project),
+        "--format",
+        "json",
+    )
     assert json.loads(r.out)["head"]["vars"] == ["who", "alias"]
     assert star_order("SELECT ?b ?a { ?a ?b ?c }") is None  # an explicit projection is kept as written
     assert star_order("PREFIX x: <y>\n# ?z in a comment\nselect * { ?b '?q' ?a }") == ["b", "a"]

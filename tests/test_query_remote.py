@@ -81,8 +81,16 @@ def test_remote_answers_equal_local_answers(server: Server, text: str) -> None:
 
 
 def test_count_over_the_endpoint_equals_the_ntriples_dump(server: Server) -> None:
-    r = run("query", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--endpoint", server.url, "--format", "json",
-            "--project", str(server.project))
+    r = run(
+        "query",
+        "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+        "--endpoint",
+        server.url,
+        "--format",
+        "json",
+        "--project",
+        str(server.project),
+    )
     assert r.code == 0, r.err
     union = (server.project.parent / "union.nt").read_text(encoding="utf-8").splitlines()
     assert json.loads(r.data)["results"]["bindings"][0]["n"]["value"] == str(len(union))
@@ -118,8 +126,15 @@ def test_unreachable_endpoint_is_one_line_exit_2(tmp_path: Path) -> None:
 
 def test_server_rejection_is_reported_with_its_message(server: Server) -> None:
     # --no-check sends the broken query as is; the server's 400 and its words come back
-    r = run("query", "SELECT * {\n  ?s ?p ?o } LIMIT x", "--endpoint", server.url, "--no-check",
-            "--project", str(server.project))
+    r = run(
+        "query",
+        "SELECT * {\n  ?s ?p ?o } LIMIT x",
+        "--endpoint",
+        server.url,
+        "--no-check",
+        "--project",
+        str(server.project),
+    )
     assert r.code == 2 and r.data == b""
     assert f"{server.url}: HTTP 400 Bad Request: error at 2:" in r.err  # line 2: the prologue added no line
     assert "expected one of" in r.err

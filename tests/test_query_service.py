@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import make_query_project, run
 
+from support import make_query_project, run
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):
@@ -21,7 +21,9 @@ class _Counting(http.server.BaseHTTPRequestHandler):
         if length:
             self.rfile.read(length)
         type(self).calls.append(self.command)
-        body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}})
+        body = json.dumps(
+            {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}}
+        )
         data = body.encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")

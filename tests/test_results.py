@@ -18,7 +18,7 @@ from polevents.errors import InputError
 from polevents.formats import ResultFormat
 from polevents.load import to_rdflib_term
 from polevents.query import QueryForm, QueryResult, QueryText, execute, prepare
-from polevents.results import (
+from polevents.query.results import (
     check_format,
     default_format,
     display_width,
@@ -66,7 +66,9 @@ def _count_from(fmt: ResultFormat, data: bytes) -> int:
     if fmt is ResultFormat.JSON:
         return int(json.loads(text)["results"]["bindings"][0]["n"]["value"])
     if fmt is ResultFormat.XML:
-        literal = ET.fromstring(data).find(f"{SPARQL_NS}results/{SPARQL_NS}result/{SPARQL_NS}binding/{SPARQL_NS}literal")
+        literal = ET.fromstring(data).find(
+            f"{SPARQL_NS}results/{SPARQL_NS}result/{SPARQL_NS}binding/{SPARQL_NS}literal"
+        )
         assert literal is not None and literal.get("datatype") == XSD + "integer"
         return int(literal.text or "")
     if fmt is ResultFormat.CSV:
@@ -133,8 +135,15 @@ def test_csv_is_w3c_csv(project: Path) -> None:
     assert len(rows) == 35
     by_p = {r[1]: r for r in rows[1:]}
     # plain values: no quotes, no language tags, no angle brackets; the awkward literal survives
-    assert by_p["https://w3id.org/polevents/ontology#quote"][2] == 'First line of what he said,\nsecond line: "quoted", with a comma.'
-    assert by_p["https://w3id.org/polevents/ontology#ordinal"] == [f"{BASE}id/tenure/koshanov-chair", "https://w3id.org/polevents/ontology#ordinal", "2"]
+    assert (
+        by_p["https://w3id.org/polevents/ontology#quote"][2]
+        == 'First line of what he said,\nsecond line: "quoted", with a comma.'
+    )
+    assert by_p["https://w3id.org/polevents/ontology#ordinal"] == [
+        f"{BASE}id/tenure/koshanov-chair",
+        "https://w3id.org/polevents/ontology#ordinal",
+        "2",
+    ]
 
 
 def test_tsv_is_w3c_tsv(project: Path) -> None:
@@ -155,7 +164,9 @@ def test_ask_in_each_solution_format(project: Path) -> None:
     assert root.findtext(f"{SPARQL_NS}boolean") == "false"
     for fmt in (ResultFormat.TABLE, ResultFormat.TSV):
         assert output(project, "ASK {}", fmt) == b"true\n"
-    assert output(project, "ASK {}", ResultFormat.CSV) == b"true\n"  # no ASK form in CSV: one word, a plain newline for shells
+    assert (
+        output(project, "ASK {}", ResultFormat.CSV) == b"true\n"
+    )  # no ASK form in CSV: one word, a plain newline for shells
 
 
 def test_quoted_triples_and_control_characters_in_each_solution_format() -> None:
@@ -186,7 +197,10 @@ def _expected_graph(project: Path, text: str) -> Graph:
     return g
 
 
-@pytest.mark.parametrize(("fmt", "rdflib_name"), [(ResultFormat.TURTLE, "turtle"), (ResultFormat.NTRIPLES, "nt"), (ResultFormat.JSONLD, "json-ld")])
+@pytest.mark.parametrize(
+    ("fmt", "rdflib_name"),
+    [(ResultFormat.TURTLE, "turtle"), (ResultFormat.NTRIPLES, "nt"), (ResultFormat.JSONLD, "json-ld")],
+)
 def test_graph_formats_round_trip(project: Path, fmt: ResultFormat, rdflib_name: str) -> None:
     expected = _expected_graph(project, CONSTRUCT)
     assert len(expected) == 34
@@ -268,6 +282,7 @@ def test_table_columns_align_by_display_width(project: Path) -> None:
     assert lines[0].startswith("| ?p ") and "| ?alt" in lines[0]
     assert {display_width(line) for line in lines} == {display_width(lines[0])}
     assert any("托卡耶夫@zh" in line for line in lines)
+
     # the column separators sit at the same terminal column on every line
     def bars(line: str) -> list[int]:
         return [display_width(line[:i]) for i, ch in enumerate(line) if ch == "|"]
@@ -300,7 +315,7 @@ def test_table_wraps_long_values_at_word_breaks(project: Path) -> None:
 
 
 def test_table_never_splits_a_character_and_cuts_with_an_ellipsis() -> None:
-    text = ("a\u0301👩\u200d⚖\ufe0f漢" * 200)  # combining mark, ZWJ emoji, wide character
+    text = "a\u0301👩\u200d⚖\ufe0f漢" * 200  # combining mark, ZWJ emoji, wide character
     result = QueryResult(form=QueryForm.SELECT, variables=["x"], rows=[(ox.Literal(text),)])
     lines = _table(result, width=9)
     cells = [line[2:-2].rstrip() for line in lines[2:]]
@@ -323,7 +338,9 @@ def test_table_marks_rows_when_values_wrap(project: Path) -> None:
     rules = [i for i, line in enumerate(lines) if line.startswith("|-")][1:]
     # only the wrapped rows are framed: the first (the header rule above it), and the fourth
     assert len(rules) == 3, "\n".join(lines)
-    assert lines[rules[1] + 1].startswith("| <id/person/nazarbayeva>") and lines[rules[2] + 1].startswith("| <id/person/tokayev>")
+    assert lines[rules[1] + 1].startswith("| <id/person/nazarbayeva>") and lines[rules[2] + 1].startswith(
+        "| <id/person/tokayev>"
+    )
 
 
 def test_table_shows_unbound_as_empty(project: Path) -> None:
@@ -341,20 +358,28 @@ def test_table_fits_a_terminal_width(project: Path) -> None:
     assert max(display_width(line) for line in fitted) <= 80
     assert all(display_width(line) == display_width(fitted[0]) for line in fitted)
     # nothing is lost or repeated: the same characters as the values and headers, only folded
-    shown = sorted("".join(line[1:-1].replace(" | ", "") for line in fitted if not line.startswith("|-")).replace(" ", ""))
+    shown = sorted(
+        "".join(line[1:-1].replace(" | ", "") for line in fitted if not line.startswith("|-")).replace(" ", "")
+    )
     values = "".join(f"?{v}" for v in result.variables) + "".join(
         term_display(t, PREFIXES, BASE) for row in result.rows for t in row
     )
     assert shown == sorted(values.replace(" ", ""))
     # too many columns to fit without cutting words: the natural widths stay
-    many = QueryResult(form=QueryForm.SELECT, variables=[f"v{i}" for i in range(12)],
-                       rows=[tuple(ox.Literal("x" * 30) for _ in range(12))])
+    many = QueryResult(
+        form=QueryForm.SELECT,
+        variables=[f"v{i}" for i in range(12)],
+        rows=[tuple(ox.Literal("x" * 30) for _ in range(12))],
+    )
     lines = render_table(many, prefixes=PREFIXES, total_width=80).splitlines()
     assert lines == render_table(many, prefixes=PREFIXES).splitlines()
     assert {display_width(line) for line in lines} == {12 * 33 + 1}
     # a word is not cut to make room
-    words = QueryResult(form=QueryForm.SELECT, variables=["a", "b"],
-                        rows=[(ox.Literal("Nursultan Nazarbayev", language="en"), ox.Literal("y " * 40))])
+    words = QueryResult(
+        form=QueryForm.SELECT,
+        variables=["a", "b"],
+        rows=[(ox.Literal("Nursultan Nazarbayev", language="en"), ox.Literal("y " * 40))],
+    )
     lines = render_table(words, prefixes=PREFIXES, total_width=40).splitlines()
     assert max(display_width(line) for line in lines) <= 40
     assert "Nazarbayev@en" in "\n".join(lines)

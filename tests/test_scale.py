@@ -37,8 +37,8 @@ QUERIES = [
 def test_union_view_and_copied_union_agree(shared: bool) -> None:
     quads = [
         f"<{EX}a> <{EX}p> <{EX}b> <{EX}g1> .",
-        f"<{EX}b> <{EX}q> \"1\" <{EX}g1> .",
-        f"<{EX}b> <{EX}q> \"2\" <{EX}g2> .",
+        f'<{EX}b> <{EX}q> "1" <{EX}g1> .',
+        f'<{EX}b> <{EX}q> "2" <{EX}g2> .',
         f"<{EX}c> <{EX}p> <{EX}b> <{EX}g2> .",
     ]
     if shared:

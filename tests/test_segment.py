@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from polevents.segment import Span, sha256_hex, split_sentences
+from polevents.source.segment import Span, sha256_hex, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_NAMES = [REPO.parent / "shared" / "seed", Path("/work/shared/seed")]

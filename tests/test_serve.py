@@ -20,7 +20,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from polevents.serve.launch import RunningServer, launched_server
+from serve_launch import RunningServer, launched_server
 
 pytestmark = pytest.mark.integration
 
@@ -177,7 +177,10 @@ def test_iri_answers_at_the_base_path_with_turtle_by_default(client: httpx.Clien
     rdfs_label = nn("http://www.w3.org/2000/01/rdf-schema#label")
     # outgoing
     assert ox.Triple(person, rdfs_label, ox.Literal("Kassym-Jomart Tokayev", language="en")) in graph
-    assert ox.Triple(person, nn("http://www.w3.org/2002/07/owl#sameAs"), nn("http://www.wikidata.org/entity/Q200881")) in graph
+    assert (
+        ox.Triple(person, nn("http://www.w3.org/2002/07/owl#sameAs"), nn("http://www.wikidata.org/entity/Q200881"))
+        in graph
+    )
     # incoming, with the label of the node pointing here
     event = nn(BASE + "id/event/elected-chair")
     assert ox.Triple(event, nn("https://w3id.org/polevents/ontology#actor"), person) in graph
@@ -256,7 +259,13 @@ def test_entity_documents_use_the_prefixes_of_the_dumps(client: httpx.Client) ->
 def test_406_lists_what_is_available(client: httpx.Client) -> None:
     r = client.get(PERSON_PATH, headers={"Accept": "image/png, text/csv"})
     assert r.status_code == 406
-    for media_type in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml", "text/html"):
+    for media_type in (
+        "text/turtle",
+        "application/ld+json",
+        "application/n-triples",
+        "application/rdf+xml",
+        "text/html",
+    ):
         assert media_type in r.text
     assert client.get(PERSON_PATH, params={"format": "pdf"}).status_code == 406
 
@@ -548,9 +557,10 @@ def test_incoming_links_are_capped_at_2000(tmp_path: Path) -> None:
     lines += [f"<{BASE}id/thing/n{i:04d}> <{points}> <{target}> <{BASE}graph/test> ." for i in range(2001)]
     data = tmp_path / "cited.nq"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with launched_server([str(data), "--no-access-log"], cwd=tmp_path) as running, httpx.Client(
-        base_url=running.url.rstrip("/"), timeout=60
-    ) as c:
+    with (
+        launched_server([str(data), "--no-access-log"], cwd=tmp_path) as running,
+        httpx.Client(base_url=running.url.rstrip("/"), timeout=60) as c,
+    ):
         r = c.get("/polevents/id/person/much-cited", headers={"Accept": "application/n-triples"})
         assert r.status_code == 200, r.text
         incoming = [t for t in triples_of(r) if t.object == nn(target)]

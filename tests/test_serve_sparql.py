@@ -18,7 +18,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from polevents.serve.launch import RunningServer, launched_server
+from serve_launch import RunningServer, launched_server
 
 pytestmark = pytest.mark.integration
 
@@ -27,11 +27,14 @@ G2 = "http://example.org/g2"
 EX = "http://example.org/"
 #: 300 triples in the default graph: enough for a runaway cross product and for the row cap
 NUMBERS = "".join(f"<{EX}n{i}> <{EX}value> {i} .\n" for i in range(300))
-FIXTURE = f"""\
+FIXTURE = (
+    f"""\
 <{G1}> {{ <{EX}a> <{EX}name> "A" . <{EX}a> <{EX}knows> <{EX}b> . }}
 <{G2}> {{ <{EX}b> <{EX}name> "B" . }}
 {{ <{EX}c> <{EX}name> "C" . }}
-""" + NUMBERS
+"""
+    + NUMBERS
+)
 
 MAX_ROWS = 50
 MAX_BODY = 4096
@@ -72,7 +75,7 @@ def names(r: httpx.Response) -> set[str]:
     return {row["name"] for row in solutions(r)}
 
 
-NAMES = 'SELECT ?name WHERE { ?s <http://example.org/name> ?name }'
+NAMES = "SELECT ?name WHERE { ?s <http://example.org/name> ?name }"
 
 
 # ---------------------------------------------------------------- the W3C suite
@@ -231,7 +234,9 @@ def test_format_parameter_names(client: httpx.Client, query: str, fmt: str, cont
     assert r.headers["content-type"] == content_type
 
 
-@pytest.mark.parametrize(("query", "fmt"), [(NAMES, "ttl"), (NAMES, "table"), (f"DESCRIBE <{EX}a>", "trig"), (NAMES, "pdf")])
+@pytest.mark.parametrize(
+    ("query", "fmt"), [(NAMES, "ttl"), (NAMES, "table"), (f"DESCRIBE <{EX}a>", "trig"), (NAMES, "pdf")]
+)
 def test_format_parameter_not_offered_is_406(client: httpx.Client, query: str, fmt: str) -> None:
     assert client.get("/sparql", params={"query": query, "format": fmt}).status_code == 406
 
@@ -269,7 +274,9 @@ def test_service_description(client: httpx.Client, server: RunningServer) -> Non
     r = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/turtle; charset=utf-8"
-    triples = {(str(t.subject), str(t.predicate), str(t.object)) for t in ox.parse(r.content, format=ox.RdfFormat.TURTLE)}
+    triples = {
+        (str(t.subject), str(t.predicate), str(t.object)) for t in ox.parse(r.content, format=ox.RdfFormat.TURTLE)
+    }
     sd = "http://www.w3.org/ns/sparql-service-description#"
     endpoint = f"<{server.url}sparql>"
     assert (endpoint, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{sd}Service>") in triples
@@ -301,7 +308,9 @@ def test_cors(client: httpx.Client) -> None:
 # ---------------------------------------------------------------- malformed requests
 
 
-def raw(server: RunningServer, method: str, target: str, headers: dict[str, str], body: bytes | None = None) -> tuple[int, str]:
+def raw(
+    server: RunningServer, method: str, target: str, headers: dict[str, str], body: bytes | None = None
+) -> tuple[int, str]:
     """One request sent exactly as given (http.client adds nothing but Host and Content-Length)."""
     parts = urlsplit(server.url)
     conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
@@ -418,7 +427,9 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
         "PREFIX e: <http://127.0.0.1:{port}/>\nSELECT * WHERE {{ # comment\n  SeRvIcE e:sparql {{ ?s ?p ?o }} }}",
     ],
 )
-def test_service_is_refused_without_connecting(client: httpx.Client, listener: tuple[int, list[bytes]], template: str) -> None:
+def test_service_is_refused_without_connecting(
+    client: httpx.Client, listener: tuple[int, list[bytes]], template: str
+) -> None:
     port, seen = listener
     r = client.get("/sparql", params={"query": template.format(port=port)})
     assert r.status_code == 403
@@ -533,7 +544,9 @@ def _cpu_ticks(pid: int) -> int:
 def test_generated_void_without_dist(client: httpx.Client, server: RunningServer) -> None:
     r = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
     assert r.status_code == 200
-    triples = {(str(t.subject), str(t.predicate), str(t.object)) for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES)}
+    triples = {
+        (str(t.subject), str(t.predicate), str(t.object)) for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES)
+    }
     void = "http://rdfs.org/ns/void#"
     dataset = "<https://w3id.org/polevents/dataset/0.0.0>"  # BASE dataset/VERSION, as build names it
     assert (dataset, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{void}Dataset>") in triples

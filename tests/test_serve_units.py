@@ -8,13 +8,13 @@ import io
 import pyoxigraph as ox
 import pytest
 
-from polevents.serve.data import select
 from polevents.formats import ResultFormat
-from polevents.results import boolean_document, solutions_document
+from polevents.query.results import boolean_document, solutions_document
+from polevents.query.scan import scan_query
+from polevents.serve.data import select
 from polevents.serve.display import XSD, display_iri, format_date, wikidata_page
 from polevents.serve.negotiate import choose, parse_accept, quality
 from polevents.serve.results import Table, collect_solutions
-from polevents.sparql_scan import scan_query
 from polevents.serve.urls import UrlMap
 
 # ---------------------------------------------------------------- Accept
@@ -126,7 +126,9 @@ def test_row_cap_truncates_and_says_so() -> None:
 @pytest.mark.parametrize("fmt", [ResultFormat.JSON, ResultFormat.XML])
 @pytest.mark.parametrize("value", [True, False])
 def test_boolean_round_trip(fmt: ResultFormat, value: bool) -> None:
-    parsed = ox.parse_query_results(boolean_document(value, fmt), format=ox.QueryResultsFormat.from_media_type(fmt.media_type))
+    parsed = ox.parse_query_results(
+        boolean_document(value, fmt), format=ox.QueryResultsFormat.from_media_type(fmt.media_type)
+    )
     assert bool(parsed) is value
 
 

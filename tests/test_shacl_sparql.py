@@ -20,11 +20,11 @@ import pytest
 import rdflib
 
 from polevents.load import load_project, parse_file, to_rdflib_graph
-from polevents.shacl_sparql import Unsupported, compile_shapes, screen
 from polevents.validate import SHAPES_NS, validate_triples
+from polevents.validate.screen import Unsupported, compile_shapes, screen
 
 sys.path.insert(0, str(Path(__file__).parent))
-import test_shapes  # noqa: E402  (the planted-error cases, shared)
+import test_shapes
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/polevents/"
@@ -44,15 +44,17 @@ def _store(text: str, ontology: list[ox.Triple]) -> ox.Store:
     """The data as the build holds it: the source in one named graph, the ontology in another."""
     store = ox.Store()
     g = ox.NamedNode(BASE + "graph/test")
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g)
-                      for t in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE, base_iri=BASE))
+    store.bulk_extend(
+        ox.Quad(t.subject, t.predicate, t.object, g)
+        for t in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE, base_iri=BASE)
+    )
     onto = ox.NamedNode("https://w3id.org/polevents/ontology")
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, onto) for t in ontology)
     return store
 
 
 def _name(iri: str) -> str:
-    return iri[len(SHAPES_NS):] if iri.startswith(SHAPES_NS) else iri
+    return iri[len(SHAPES_NS) :] if iri.startswith(SHAPES_NS) else iri
 
 
 def _screen_found(text: str, ontology: list[ox.Triple], shapes: rdflib.Graph) -> set[tuple[str, str, str]]:
@@ -76,7 +78,7 @@ def test_same_results_as_pyshacl_on_every_planted_error(
     c: test_shapes.Case, ontology: list[ox.Triple], core_shapes: rdflib.Graph
 ) -> None:
     found = _screen_found(test_shapes.VALID + "\n" + c.add + "\n", ontology, core_shapes)
-    assert {(rule, focus[len(BASE):]) for rule, focus, _sev in found} == set(c.expect)
+    assert {(rule, focus[len(BASE) :]) for rule, focus, _sev in found} == set(c.expect)
     conforms = c.conforms if c.conforms is not None else not c.expect
     assert all(sev == ("Warning" if conforms else "Violation") for _r, _f, sev in found)
 
@@ -126,7 +128,7 @@ def test_wikidata_link_patterns_match_pyshacl(ontology: list[ox.Triple]) -> None
     assert reference <= screened
     extra = {focus for _r, focus, _s in screened - reference}
     assert extra <= {f"{BASE}id/test/{n}" for n in ("kelvin", "long-s", "cyrillic")}
-    flagged = {focus[len(BASE) + 8:] for _r, focus, _s in reference}
+    flagged = {focus[len(BASE) + 8 :] for _r, focus, _s in reference}
     assert {"https", "page", "property", "zero", "upper", "literal-wd", "literal-other"} <= flagged
     assert not flagged & {"good", "other"}
 
@@ -184,8 +186,7 @@ ex:x1 ex:tag ex:a ; ex:ok 1 ; ex:extra 2 .
     shapes = rdflib.Graph().parse(data=shapes_text, format="turtle")
     triples = list(ox.parse(data.encode(), format=ox.RdfFormat.TURTLE))
     store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("http://example.org/g"))
-                      for t in triples)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("http://example.org/g")) for t in triples)
     screened = {(r.focus) for r in screen(store, compile_shapes(shapes)).results}
     reference = validate_triples(triples, shapes, None)
     expected = {r.focus for r in reference.results}

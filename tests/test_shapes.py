@@ -25,9 +25,7 @@ SHAPES_FILE = REPO / "shapes" / "polevents-shapes.ttl"
 BASE = "https://w3id.org/polevents/"
 PESH = rdflib.Namespace(SHAPES_NS)
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-VALID = (FIXTURES / "source.ttl").read_text(encoding="utf-8") + (FIXTURES / "facts.ttl").read_text(
-    encoding="utf-8"
-)
+VALID = (FIXTURES / "source.ttl").read_text(encoding="utf-8") + (FIXTURES / "facts.ttl").read_text(encoding="utf-8")
 HASH = "0097502eccd92a9d91222f2982969fa171de7bd19685180db04099e865b6178e"
 S1 = "<id/source/demo/sentence/1>"
 
@@ -53,11 +51,11 @@ def check(text: str, ontology: list[ox.Triple], shapes: rdflib.Graph) -> Validat
 def rule_of(result_shape: str, result_constraint: str | None) -> str:
     name = result_constraint or result_shape
     assert name.startswith(SHAPES_NS), name
-    return name[len(SHAPES_NS):]
+    return name[len(SHAPES_NS) :]
 
 
 def found(report: ValidationReport) -> set[tuple[str, str]]:
-    return {(rule_of(r.source_shape, r.source_constraint), r.focus[len(BASE):]) for r in report.results}
+    return {(rule_of(r.source_shape, r.source_constraint), r.focus[len(BASE) :]) for r in report.results}
 
 
 # ---------------------------------------------------------------- snippets
@@ -154,7 +152,11 @@ SOURCE_OK = 'dcterms:title "t"@en ; pe:characterCount 10'
 
 CASES: list[Case] = [
     # ------------------------------------------------------------ labels
-    case("person-without-label", '<id/person/p1> a pe:Person ; skos:prefLabel "P"@en .', ("Label-present", "id/person/p1")),
+    case(
+        "person-without-label",
+        '<id/person/p1> a pe:Person ; skos:prefLabel "P"@en .',
+        ("Label-present", "id/person/p1"),
+    ),
     case("party-without-label", "<id/organization/o1> a pe:PoliticalParty .", ("Label-present", "id/organization/o1")),
     case("place-without-label", "<id/place/p1> a pe:Place .", ("Label-present", "id/place/p1")),
     case("post-without-label", "<id/post/p1> a pe:Post .", ("Label-present", "id/post/p1")),
@@ -169,18 +171,30 @@ CASES: list[Case] = [
         f"<id/event/l1> a pe:Acceptance ; prov:wasDerivedFrom {S1} .",
         ("Label-present", "id/event/l1"),
     ),
-    case("two-english-labels", '<id/person/p2> a pe:Person ; rdfs:label "One"@en, "Two"@en .', ("Label-form", "id/person/p2")),
+    case(
+        "two-english-labels",
+        '<id/person/p2> a pe:Person ; rdfs:label "One"@en, "Two"@en .',
+        ("Label-form", "id/person/p2"),
+    ),
     case("empty-label", '<id/place/p2> a pe:Place ; rdfs:label "" .', ("Label-form", "id/place/p2")),
-    case("label-is-an-iri", "<id/place/p3> a pe:Place ; rdfs:label <id/place/examplia> .", ("Label-form", "id/place/p3")),
+    case(
+        "label-is-an-iri", "<id/place/p3> a pe:Place ; rdfs:label <id/place/examplia> .", ("Label-form", "id/place/p3")
+    ),
     case("labels-in-two-languages-ok", '<id/person/p3> a pe:Person ; rdfs:label "Ana"@en, "Ана"@ru .'),
     # ------------------------------------------------------------ date datatypes and counts
     case("date-plain-string", event("d1", 'pe:date "2022-03-16"'), ("Dates-date", "id/event/d1")),
     case("date-datetime", event("d2", 'pe:date "2022-03-16T10:00:00"^^xsd:dateTime'), ("Dates-date", "id/event/d2")),
     case("date-ill-typed", event("d3", f"pe:date {D('2022-02-30')}"), ("Dates-date", "id/event/d3")),
     case("date-integer", event("d4", "pe:date 2022"), ("Dates-date", "id/event/d4")),
-    case("date-twice", event("d5", f"pe:date {D('2022-03-16')}, {D('2022-03-17')}"), ("Dates-date-once", "id/event/d5")),
+    case(
+        "date-twice", event("d5", f"pe:date {D('2022-03-16')}, {D('2022-03-17')}"), ("Dates-date-once", "id/event/d5")
+    ),
     case("start-date-text", event("d6", 'pe:startDate "spring 2022"@en'), ("Dates-startDate", "id/event/d6")),
-    case("start-date-twice", event("d7", f"pe:startDate {Y('2021')}, {Y('2022')}"), ("Dates-startDate-once", "id/event/d7")),
+    case(
+        "start-date-twice",
+        event("d7", f"pe:startDate {Y('2021')}, {Y('2022')}"),
+        ("Dates-startDate-once", "id/event/d7"),
+    ),
     case(
         "end-date-twice",
         event("d13", f"pe:startDate {Y('2020')} ; pe:endDate {Y('2021')}, {Y('2022')}"),
@@ -196,7 +210,12 @@ CASES: list[Case] = [
         event("d15", f"pe:latestDate {YM('2022-05')}, {D('2022-05-10')}"),
         ("Dates-latestDate-once", "id/event/d15"),
     ),
-    case("date-wrong-type-and-twice", event("d16", 'pe:date "2022", "x"'), ("Dates-date", "id/event/d16"), ("Dates-date-once", "id/event/d16")),
+    case(
+        "date-wrong-type-and-twice",
+        event("d16", 'pe:date "2022", "x"'),
+        ("Dates-date", "id/event/d16"),
+        ("Dates-date-once", "id/event/d16"),
+    ),
     case(
         "end-date-datetime",
         event("d8", f'pe:startDate {Y("2022")} ; pe:endDate "2023-01-01T00:00:00"^^xsd:dateTime'),
@@ -223,7 +242,9 @@ CASES: list[Case] = [
     ),
     case(
         "name-record-ends-before-it-starts",
-        fact("id/name/n1", "pe:OrganizationName", f'pe:name "N"@en ; pe:startDate {Y("2006")} ; pe:endDate {Y("1999")}'),
+        fact(
+            "id/name/n1", "pe:OrganizationName", f'pe:name "N"@en ; pe:startDate {Y("2006")} ; pe:endDate {Y("1999")}'
+        ),
         ("EndBeforeStart", "id/name/n1"),
     ),
     case("end-month-of-start-day-ok", event("e4", f"pe:startDate {D('2022-01-28')} ; pe:endDate {YM('2022-01')}")),
@@ -240,48 +261,60 @@ CASES: list[Case] = [
         event("e9", f"pe:earliestDate {D('2022-05-01')} ; pe:latestDate {YM('2022-04')}"),
         ("LatestBeforeEarliest", "id/event/e9"),
     ),
-    case("latest-month-containing-earliest-ok", event("e10", f"pe:earliestDate {D('2022-05-10')} ; pe:latestDate {YM('2022-05')}")),
+    case(
+        "latest-month-containing-earliest-ok",
+        event("e10", f"pe:earliestDate {D('2022-05-10')} ; pe:latestDate {YM('2022-05')}"),
+    ),
     # ------------------------------------------------------------ two holders of a single-holder post
     case(
         "tenures-overlap-by-days",
-        post("t1") + tenure("t1-a", "t1", "ana-example", Y("2019"), D("2022-01-28"))
+        post("t1")
+        + tenure("t1-a", "t1", "ana-example", Y("2019"), D("2022-01-28"))
         + tenure("t1-b", "t1", "ben-sample", D("2022-01-20")),
         ("TenureOverlap", "id/tenure/t1-a"),
     ),
     case(
         "tenures-touch-at-one-day-ok",
-        post("t2") + tenure("t2-a", "t2", "ana-example", Y("2019"), D("2022-01-28"))
+        post("t2")
+        + tenure("t2-a", "t2", "ana-example", Y("2019"), D("2022-01-28"))
         + tenure("t2-b", "t2", "ben-sample", D("2022-01-28")),
     ),
     case(
         "open-tenure-overlaps-the-next",
-        post("t3") + tenure("t3-a", "t3", "ana-example", Y("2019")) + tenure("t3-b", "t3", "ben-sample", D("2022-01-28")),
+        post("t3")
+        + tenure("t3-a", "t3", "ana-example", Y("2019"))
+        + tenure("t3-b", "t3", "ben-sample", D("2022-01-28")),
         ("TenureOverlap", "id/tenure/t3-a"),
     ),
     case(
         "replaced-tenure-without-end-not-compared",
-        post("t4") + tenure("t4-a", "t4", "ana-example", Y("2019"), extra="pe:replacedBy <id/tenure/t4-b>")
+        post("t4")
+        + tenure("t4-a", "t4", "ana-example", Y("2019"), extra="pe:replacedBy <id/tenure/t4-b>")
         + tenure("t4-b", "t4", "ben-sample", D("2022-01-28"), extra="pe:replaces <id/tenure/t4-a>"),
     ),
     case(
         "imprecise-end-may-not-overlap-ok",
-        post("t5") + tenure("t5-a", "t5", "ana-example", Y("2019"), YM("2022-01"))
+        post("t5")
+        + tenure("t5-a", "t5", "ana-example", Y("2019"), YM("2022-01"))
         + tenure("t5-b", "t5", "ben-sample", D("2022-01-28")),
     ),
     case(
         "imprecise-dates-certainly-overlap",
-        post("t6") + tenure("t6-a", "t6", "ana-example", Y("2019"), Y("2021"))
+        post("t6")
+        + tenure("t6-a", "t6", "ana-example", Y("2019"), Y("2021"))
         + tenure("t6-b", "t6", "ben-sample", D("2020-06-01"), D("2023-01-01")),
         ("TenureOverlap", "id/tenure/t6-a"),
     ),
     case(
         "post-with-multiple-holders-ok",
-        post("t7", " ; pe:multipleHolders true") + tenure("t7-a", "t7", "ana-example", Y("2019"))
+        post("t7", " ; pe:multipleHolders true")
+        + tenure("t7-a", "t7", "ana-example", Y("2019"))
         + tenure("t7-b", "t7", "ben-sample", Y("2020")),
     ),
     case(
         "post-explicitly-single-holder",
-        post("t8", " ; pe:multipleHolders false") + tenure("t8-a", "t8", "ana-example", Y("2019"))
+        post("t8", " ; pe:multipleHolders false")
+        + tenure("t8-a", "t8", "ana-example", Y("2019"))
         + tenure("t8-b", "t8", "ben-sample", Y("2020")),
         ("TenureOverlap", "id/tenure/t8-a"),
     ),
@@ -307,13 +340,21 @@ CASES: list[Case] = [
     ),
     case("entity-needs-no-evidence-ok", '<id/person/p4> a pe:Person ; rdfs:label "P4"@en .'),
     # ------------------------------------------------------------ sentences
-    case("sentence-without-source", sentence(5, "pe:sentenceIndex 5 ; pe:startOffset 0 ; pe:endOffset 10"), ("Sentence-inSource", "id/source/demo/sentence/5")),
+    case(
+        "sentence-without-source",
+        sentence(5, "pe:sentenceIndex 5 ; pe:startOffset 0 ; pe:endOffset 10"),
+        ("Sentence-inSource", "id/source/demo/sentence/5"),
+    ),
     case(
         "sentence-source-not-a-source",
         sentence(6, "pe:inSource <id/person/ana-example> ; pe:sentenceIndex 6 ; pe:startOffset 0 ; pe:endOffset 10"),
         ("Sentence-inSource", "id/source/demo/sentence/6"),
     ),
-    case("sentence-without-index", sentence(7, "pe:inSource <id/source/demo> ; pe:startOffset 0 ; pe:endOffset 10"), ("Sentence-index", "id/source/demo/sentence/7")),
+    case(
+        "sentence-without-index",
+        sentence(7, "pe:inSource <id/source/demo> ; pe:startOffset 0 ; pe:endOffset 10"),
+        ("Sentence-index", "id/source/demo/sentence/7"),
+    ),
     case(
         "sentence-index-zero",
         sentence(8, "pe:inSource <id/source/demo> ; pe:sentenceIndex 0 ; pe:startOffset 0 ; pe:endOffset 10"),
@@ -365,8 +406,16 @@ CASES: list[Case] = [
     ),
     # ------------------------------------------------------------ sources
     case("source-without-hash", f"<id/source/s1> a pe:Source ; {SOURCE_OK} .", ("Source-sha256", "id/source/s1")),
-    case("source-hash-upper-case", f'<id/source/s2> a pe:Source ; {SOURCE_OK} ; pe:sha256 "{HASH.upper()}" .', ("Source-sha256", "id/source/s2")),
-    case("source-hash-too-short", f'<id/source/s3> a pe:Source ; {SOURCE_OK} ; pe:sha256 "{HASH[:40]}" .', ("Source-sha256", "id/source/s3")),
+    case(
+        "source-hash-upper-case",
+        f'<id/source/s2> a pe:Source ; {SOURCE_OK} ; pe:sha256 "{HASH.upper()}" .',
+        ("Source-sha256", "id/source/s2"),
+    ),
+    case(
+        "source-hash-too-short",
+        f'<id/source/s3> a pe:Source ; {SOURCE_OK} ; pe:sha256 "{HASH[:40]}" .',
+        ("Source-sha256", "id/source/s3"),
+    ),
     case(
         "source-two-hashes",
         f'<id/source/s4> a pe:Source ; {SOURCE_OK} ; pe:sha256 "{"1" * 64}", "{"2" * 64}" .',
@@ -389,7 +438,11 @@ CASES: list[Case] = [
         conforms=True,
     ),
     # ------------------------------------------------------------ money
-    case("amount-without-currency", fact("id/amount/a1", "pe:MonetaryAmount", "schema:value 5.0"), ("Amount-currency", "id/amount/a1")),
+    case(
+        "amount-without-currency",
+        fact("id/amount/a1", "pe:MonetaryAmount", "schema:value 5.0"),
+        ("Amount-currency", "id/amount/a1"),
+    ),
     case(
         "amount-currency-lower-case",
         fact("id/amount/a2", "pe:MonetaryAmount", 'schema:value 5.0 ; schema:currency "usd"'),
@@ -405,7 +458,11 @@ CASES: list[Case] = [
         fact("id/amount/a4", "pe:MonetaryAmount", 'schema:value 5.0 ; schema:currency "USD", "KZT"'),
         ("Amount-currency", "id/amount/a4"),
     ),
-    case("amount-without-value", fact("id/amount/a5", "pe:MonetaryAmount", 'schema:currency "USD"'), ("Amount-value", "id/amount/a5")),
+    case(
+        "amount-without-value",
+        fact("id/amount/a5", "pe:MonetaryAmount", 'schema:currency "USD"'),
+        ("Amount-value", "id/amount/a5"),
+    ),
     case(
         "amount-value-in-words",
         fact("id/amount/a6", "pe:MonetaryAmount", 'schema:value "1.3 million" ; schema:currency "USD"'),
@@ -432,7 +489,11 @@ CASES: list[Case] = [
         fact("id/statement/q3", "pe:Quotation", 'pe:speaker <id/person/ben-sample> ; pe:quote ""'),
         ("Quotation-quote", "id/statement/q3"),
     ),
-    case("statement-without-speaker", fact("id/statement/q4", "pe:Statement", ""), ("Statement-speaker", "id/statement/q4")),
+    case(
+        "statement-without-speaker",
+        fact("id/statement/q4", "pe:Statement", ""),
+        ("Statement-speaker", "id/statement/q4"),
+    ),
     case(
         "statement-speaker-not-a-person",
         fact("id/statement/q5", "pe:Statement", "pe:speaker <id/organization/council>"),
@@ -461,18 +522,42 @@ CASES: list[Case] = [
     case("kinship-without-relative", kin("k2", drop="r"), ("Kinship-relative", "id/relation/k2")),
     case("kinship-without-kinship", kin("k3", drop="k"), ("Kinship-kinship", "id/relation/k3")),
     case("kinship-not-a-kinship", kin("k4", k="pe:kinship pe:believed"), ("Kinship-kinship", "id/relation/k4")),
-    case("kinship-with-oneself", kin("k5", r="pe:relative <id/person/ana-example>"), ("Kinship-distinct", "id/relation/k5")),
+    case(
+        "kinship-with-oneself",
+        kin("k5", r="pe:relative <id/person/ana-example>"),
+        ("Kinship-distinct", "id/relation/k5"),
+    ),
     case(
         "kinship-relative-not-a-person",
         kin("k6", r="pe:relative <id/organization/forward>"),
         ("Kinship-relative", "id/relation/k6"),
     ),
     # ------------------------------------------------------------ votes
-    case("turnout-above-100", event("r1", "pe:turnoutPercent 168", "pe:Referendum"), ("Vote-turnoutPercent", "id/event/r1")),
-    case("turnout-negative", event("r2", "pe:turnoutPercent -0.5", "pe:Referendum"), ("Vote-turnoutPercent", "id/event/r2")),
-    case("approval-above-100", event("r3", "pe:approvalPercent 100.01", "pe:Referendum"), ("Vote-approvalPercent", "id/event/r3")),
-    case("approval-as-text", event("r4", 'pe:approvalPercent "77%"', "pe:Referendum"), ("Vote-approvalPercent", "id/event/r4")),
-    case("eligible-voters-negative", event("r5", "pe:eligibleVoters -5", "pe:Referendum"), ("Vote-eligibleVoters", "id/event/r5")),
+    case(
+        "turnout-above-100",
+        event("r1", "pe:turnoutPercent 168", "pe:Referendum"),
+        ("Vote-turnoutPercent", "id/event/r1"),
+    ),
+    case(
+        "turnout-negative",
+        event("r2", "pe:turnoutPercent -0.5", "pe:Referendum"),
+        ("Vote-turnoutPercent", "id/event/r2"),
+    ),
+    case(
+        "approval-above-100",
+        event("r3", "pe:approvalPercent 100.01", "pe:Referendum"),
+        ("Vote-approvalPercent", "id/event/r3"),
+    ),
+    case(
+        "approval-as-text",
+        event("r4", 'pe:approvalPercent "77%"', "pe:Referendum"),
+        ("Vote-approvalPercent", "id/event/r4"),
+    ),
+    case(
+        "eligible-voters-negative",
+        event("r5", "pe:eligibleVoters -5", "pe:Referendum"),
+        ("Vote-eligibleVoters", "id/event/r5"),
+    ),
     case("ballots-negative", event("r6", "pe:ballotsCast -1", "pe:Referendum"), ("Vote-ballotsCast", "id/event/r6")),
     case(
         "more-ballots-than-voters",
@@ -544,11 +629,19 @@ CASES: list[Case] = [
     ),
     case(
         "membership-of-a-person",
-        fact("id/membership/m3", "pe:Membership", "pe:member <id/person/ana-example> ; pe:organization <id/person/ben-sample>"),
+        fact(
+            "id/membership/m3",
+            "pe:Membership",
+            "pe:member <id/person/ana-example> ; pe:organization <id/person/ben-sample>",
+        ),
         ("Membership-organization", "id/membership/m3"),
     ),
     # ------------------------------------------------------------ names
-    case("name-record-without-name", fact("id/name/n2", "pe:OrganizationName", ""), ("OrganizationName-name", "id/name/n2")),
+    case(
+        "name-record-without-name",
+        fact("id/name/n2", "pe:OrganizationName", ""),
+        ("OrganizationName-name", "id/name/n2"),
+    ),
     case(
         "has-name-is-text",
         '<id/organization/o2> a pe:PoliticalParty ; rdfs:label "O2"@en ; pe:hasName "Old Name" .',
@@ -566,18 +659,26 @@ CASES: list[Case] = [
     ),
     case(
         "mention-misspelled-yes",
-        fact("id/mention/x3", "pe:NameMention", 'pe:mentionOf <id/person/ana-example> ; pe:surfaceForm "Anna" ; pe:misspelled "yes"'),
+        fact(
+            "id/mention/x3",
+            "pe:NameMention",
+            'pe:mentionOf <id/person/ana-example> ; pe:surfaceForm "Anna" ; pe:misspelled "yes"',
+        ),
         ("NameMention-misspelled", "id/mention/x3"),
     ),
     # ------------------------------------------------------------ renamings, mergers, other events
     case(
         "renaming-without-old-name",
-        event("n3", "pe:organization <id/organization/unity-party> ; pe:newName <id/name/unity-party-new>", "pe:Renaming"),
+        event(
+            "n3", "pe:organization <id/organization/unity-party> ; pe:newName <id/name/unity-party-new>", "pe:Renaming"
+        ),
         ("Renaming-oldName", "id/event/n3"),
     ),
     case(
         "renaming-without-new-name",
-        event("n4", "pe:organization <id/organization/unity-party> ; pe:oldName <id/name/unity-party-old>", "pe:Renaming"),
+        event(
+            "n4", "pe:organization <id/organization/unity-party> ; pe:oldName <id/name/unity-party-old>", "pe:Renaming"
+        ),
         ("Renaming-newName", "id/event/n4"),
     ),
     case(
@@ -607,11 +708,23 @@ CASES: list[Case] = [
     ),
     case(
         "merger-results-in-a-place",
-        event("g3", "pe:originalOrganization <id/organization/forward> ; pe:resultingOrganization <id/place/examplia>", "pe:Merger"),
+        event(
+            "g3",
+            "pe:originalOrganization <id/organization/forward> ; pe:resultingOrganization <id/place/examplia>",
+            "pe:Merger",
+        ),
         ("Merger-resulting", "id/event/g3"),
     ),
-    case("event-location-not-a-place", event("g4", "pe:location <id/person/ana-example>"), ("Event-location", "id/event/g4")),
-    case("event-amount-is-a-number", event("g5", "pe:amount 1300000.0", "pe:Investigation"), ("Event-amount", "id/event/g5")),
+    case(
+        "event-location-not-a-place",
+        event("g4", "pe:location <id/person/ana-example>"),
+        ("Event-location", "id/event/g4"),
+    ),
+    case(
+        "event-amount-is-a-number",
+        event("g5", "pe:amount 1300000.0", "pe:Investigation"),
+        ("Event-amount", "id/event/g5"),
+    ),
     case(
         "event-legislation-not-legislation",
         event("g6", "pe:legislation <id/provision/term-limit>", "pe:Proposal"),
@@ -622,7 +735,9 @@ CASES: list[Case] = [
         '<id/legislation/l2> a pe:Legislation ; rdfs:label "L2"@en ; pe:provides <id/person/ana-example> .',
         ("Provides-class", "id/legislation/l2"),
     ),
-    case("post-multiple-holders-yes", post("p9", ' ; pe:multipleHolders "yes"'), ("Post-multipleHolders", "id/post/p9")),
+    case(
+        "post-multiple-holders-yes", post("p9", ' ; pe:multipleHolders "yes"'), ("Post-multipleHolders", "id/post/p9")
+    ),
 ]
 
 #: Every fact class, and what a complete node of it needs besides label and evidence.
@@ -654,7 +769,9 @@ FACT_CLASSES: dict[str, str] = {
 
 for _cls, _body in FACT_CLASSES.items():
     _iri = f"id/test/no-evidence-{_cls[3:].lower()}"
-    CASES.append(case(f"fact-without-evidence-{_cls[3:]}", fact(_iri, _cls, _body, evidence=False), ("Fact-evidence", _iri)))
+    CASES.append(
+        case(f"fact-without-evidence-{_cls[3:]}", fact(_iri, _cls, _body, evidence=False), ("Fact-evidence", _iri))
+    )
     CASES.append(case(f"fact-with-evidence-ok-{_cls[3:]}", fact(_iri + "-ok", _cls, _body)))
 
 
@@ -702,7 +819,7 @@ def test_cases_are_unique_and_independent() -> None:
 def test_every_rule_has_a_planted_error(shapes: rdflib.Graph) -> None:
     """Each property shape and SPARQL rule of the shapes is expected by at least one case."""
     rules = {
-        str(s)[len(SHAPES_NS):]
+        str(s)[len(SHAPES_NS) :]
         for kind in (SH.PropertyShape, SH.SPARQLConstraint)
         for s in shapes.subjects(rdflib.RDF.type, kind)
         if isinstance(s, rdflib.URIRef) and str(s).startswith(SHAPES_NS)

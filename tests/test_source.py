@@ -15,8 +15,8 @@ import rdflib
 from rdflib import Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from polevents.segment import sha256_hex, split_sentences
 from polevents.source import describe_source, facts_template, read_source_text
+from polevents.source.segment import sha256_hex, split_sentences
 from support import EXAMPLE_ARTICLE, EXAMPLE_SENTENCES, REPO, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,8 +70,19 @@ def _expected_description(
     g.add((doc, PE.characterCount, Literal(len(text))))
     g.add((doc, DCTERMS.language, Literal("en")))
     for pred, value in meta.items():
-        g.set((doc, {"title": DCTERMS.title, "url": SCHEMA.url, "issued": DCTERMS.issued,
-                     "publisher": DCTERMS.publisher, "language": DCTERMS.language}[pred], value))
+        g.set(
+            (
+                doc,
+                {
+                    "title": DCTERMS.title,
+                    "url": SCHEMA.url,
+                    "issued": DCTERMS.issued,
+                    "publisher": DCTERMS.publisher,
+                    "language": DCTERMS.language,
+                }[pred],
+                value,
+            )
+        )
     for index, start, end, sentence in sentences:
         assert text[start:end] == sentence, f"the pinned sentence {index} is not at {start}-{end}"
         node = URIRef(f"{BASE}id/source/{slug}/sentence/{index}")
@@ -184,8 +195,21 @@ def test_text_folder_is_git_ignored() -> None:
 
 
 def test_add_writes_the_description_and_a_template(project: Path) -> None:
-    r = run("source", "add", ARTICLE, "--project", project, "--title", "Veloria votes (fictional)",
-            "--url", "https://example.org/veloria", "--published", "2022-05", "--publisher", "Example Wire")
+    r = run(
+        "source",
+        "add",
+        ARTICLE,
+        "--project",
+        project,
+        "--title",
+        "Veloria votes (fictional)",
+        "--url",
+        "https://example.org/veloria",
+        "--published",
+        "2022-05",
+        "--publisher",
+        "Example Wire",
+    )
     assert r.code == 0, r.err
     assert r.out.splitlines() == ["data/example-article/source.ttl", "data/example-article/facts.ttl"]
     assert "18 sentences" in r.err and "copied to sources/example-article.txt" in r.err
@@ -203,9 +227,22 @@ def test_add_writes_the_description_and_a_template(project: Path) -> None:
     assert len(_graph(facts)) == 0  # a template: prefixes and comments only
     content = facts.read_text(encoding="utf-8")
     assert "@prefix s:" in content and "<id/source/example-article/sentence/>" in content
-    for pattern in ("pe:Tenure", "pe:Appointment", "pe:Quotation", "pe:Claim", "pe:hedge", "pe:MonetaryAmount",
-                    "pe:NameMention", "pe:OrganizationName", "pe:earliestDate", "pe:dateQualifier",
-                    "pe:Referendum", "pe:turnoutPercent", "pe:ballotsCast", "prov:wasDerivedFrom s:"):
+    for pattern in (
+        "pe:Tenure",
+        "pe:Appointment",
+        "pe:Quotation",
+        "pe:Claim",
+        "pe:hedge",
+        "pe:MonetaryAmount",
+        "pe:NameMention",
+        "pe:OrganizationName",
+        "pe:earliestDate",
+        "pe:dateQualifier",
+        "pe:Referendum",
+        "pe:turnoutPercent",
+        "pe:ballotsCast",
+        "prov:wasDerivedFrom s:",
+    ):
         assert pattern in content, pattern  # fmt: skip
 
     # The text is kept, byte for byte, in the git-ignored folder, and nowhere in data/.
@@ -429,7 +466,10 @@ def test_sentences_are_code_points_across_scripts_and_line_ends(project: Path, t
     assert run("source", "add", text, "--project", project).code == 0
     shown = run("source", "show", "mixed", "--sentences", "--project", project)
     assert shown.out.splitlines() == [
-        "1\tЗаголовок 🗳", "2\tПервое предложение.", "3\t«Второе», сказал он!", "4\tLast one."
+        "1\tЗаголовок 🗳",
+        "2\tПервое предложение.",
+        "3\t«Второе», сказал он!",
+        "4\tLast one.",
     ]
 
 

@@ -201,7 +201,9 @@ def test_broken_turtle_in_data_gives_file_line_col(tmp_path: Path) -> None:
 @pytest.mark.parametrize("folder", ["shapes", "ontology"])
 def test_broken_turtle_in_shapes_or_ontology(tmp_path: Path, folder: str) -> None:
     project = make_project(tmp_path)
-    (project / folder / "zz-broken.ttl").write_text("@prefix ex: <http://example.org/> .\nex:a ex:b \n", encoding="utf-8")
+    (project / folder / "zz-broken.ttl").write_text(
+        "@prefix ex: <http://example.org/> .\nex:a ex:b \n", encoding="utf-8"
+    )
     r = run("validate", "--project", str(project))
     assert r.code == 2
     assert re.match(rf"polevents: error: .+/{folder}/zz-broken\.ttl:\d+:\d+: ", r.err), r.err

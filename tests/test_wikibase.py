@@ -12,9 +12,9 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic, to_isomorphic
 
+from polevents.export.wikibase import GREGORIAN, export_project, time_value
+from polevents.export.wikibase_mapping import StoreView, WikidataMapping
 from polevents.load import load_project
-from polevents.wikibase import GREGORIAN, export_project, time_value
-from polevents.wikibase_mapping import StoreView, WikidataMapping
 from support import REPO, WIKIDATA_FIXTURE, make_wikidata_project, run
 
 BASE = "https://w3id.org/polevents/"
@@ -98,8 +98,11 @@ def test_wdqs_query_beside_a_wikidata_slice_returns_both_chairmanships(project: 
     assert (BASE + "id/person/yerlan-koshanov", chair, "2022-04-26T00:00:00Z", BASE + "id/source/fixture-a") in got
     assert (WD + "Q57394", chair, "1999-01-01T00:00:00Z", BASE + "id/source/fixture-a") in got
     # the slice's own statement and ours meet on the same item
-    posts = query(store, "PREFIX p: <http://www.wikidata.org/prop/> PREFIX ps: <http://www.wikidata.org/prop/statement/> "
-                         f"SELECT DISTINCT ?post WHERE {{ <{WD}Q200881> p:P39/ps:P39 ?post }}")
+    posts = query(
+        store,
+        "PREFIX p: <http://www.wikidata.org/prop/> PREFIX ps: <http://www.wikidata.org/prop/statement/> "
+        f"SELECT DISTINCT ?post WHERE {{ <{WD}Q200881> p:P39/ps:P39 ?post }}",
+    )
     assert {r["post"] for r in posts} == {WD + "Q5256775", chair}
     # rdflib reads the same export and answers the same
     g = rdflib.Graph().parse(out, format="turtle")
@@ -114,7 +117,8 @@ def test_statement_shape_as_a_graph(project: Path) -> None:
     g = rdflib.Graph()
     g.parse(data=ex.serialize().decode("utf-8"), format="turtle")
     st = next(
-        s for s, o in g.subject_objects(rdflib.RDFS.seeAlso)
+        s
+        for s, o in g.subject_objects(rdflib.RDFS.seeAlso)
         if str(o) == BASE + "id/tenure/tokayev-chair-of-amanat"
         and (rdflib.URIRef(WD + "Q200881"), rdflib.URIRef("http://www.wikidata.org/prop/P39"), s) in g
     )
@@ -128,7 +132,8 @@ def test_statement_shape_as_a_graph(project: Path) -> None:
             sub.add((node, p, o))
             if isinstance(o, rdflib.URIRef) and str(o).startswith(BASE + "wikibase/") and o not in seen:
                 frontier.add(o)
-    expected = rdflib.Graph().parse(data=f"""
+    expected = rdflib.Graph().parse(
+        data=f"""
         @prefix wd: <{WD}> . @prefix wikibase: <http://wikiba.se/ontology#> .
         @prefix ps: <http://www.wikidata.org/prop/statement/> . @prefix pq: <http://www.wikidata.org/prop/qualifier/> .
         @prefix pqv: <http://www.wikidata.org/prop/qualifier/value/> . @prefix pr: <http://www.wikidata.org/prop/reference/> .
@@ -159,11 +164,15 @@ def test_statement_shape_as_a_graph(project: Path) -> None:
         _:rb a wikibase:Reference ; pr:P248 <{BASE}id/source/fixture-b> ;
             pr:P854 <ni:///sha-256;No8S3ruyBOszkWY4RihHQfyFjnLYnU_eQsOOJHK8ku0> ; pr:P1476 "Fixture article B"@en ;
             prov:wasDerivedFrom <{BASE}id/source/fixture-b/sentence/1> .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
 
     def blank(graph: rdflib.Graph) -> rdflib.Graph:
         out = rdflib.Graph()
-        conv = lambda n: rdflib.BNode(str(n)) if isinstance(n, rdflib.URIRef) and str(n).startswith(BASE + "wikibase/") else n  # noqa: E731
+        conv = lambda n: (
+            rdflib.BNode(str(n)) if isinstance(n, rdflib.URIRef) and str(n).startswith(BASE + "wikibase/") else n
+        )
         for s, p, o in graph:
             out.add((conv(s), p, conv(o)))
         return out
@@ -174,8 +183,10 @@ def test_statement_shape_as_a_graph(project: Path) -> None:
 
         _both, only_got, only_expected = graph_diff(a, b)
         pytest.fail(
-            "statement graph differs\nonly in export:\n" + only_got.serialize(format="nt")
-            + "\nonly expected:\n" + only_expected.serialize(format="nt")
+            "statement graph differs\nonly in export:\n"
+            + only_got.serialize(format="nt")
+            + "\nonly expected:\n"
+            + only_expected.serialize(format="nt")
         )
 
 
@@ -198,7 +209,11 @@ def test_items_properties_and_links(project: Path) -> None:
         {"o": WD + "Q1195092"}
     ]
     # chairperson on the party, from the tenures of its chair post (pe:wikidataHolderProperty P488)
-    assert claims("P488") == {(party, WD + "Q57394"), (party, WD + "Q200881"), (party, BASE + "id/person/yerlan-koshanov")}
+    assert claims("P488") == {
+        (party, WD + "Q57394"),
+        (party, WD + "Q200881"),
+        (party, BASE + "id/person/yerlan-koshanov"),
+    }
     # kinship: daughter -> P40, brother -> P3373, father-in-law -> P1038 with P1039
     assert claims("P40") == {(WD + "Q57394", WD + "Q376532")}
     assert claims("P3373") == {(WD + "Q57394", WD + "Q91941470")}
@@ -207,19 +222,36 @@ def test_items_properties_and_links(project: Path) -> None:
     assert kin == [{"k": "https://w3id.org/polevents/ontology#fatherInLaw"}]
     assert not query(store, f"SELECT ?k WHERE {{ ?s <{p}P40> ?st . ?st <{pq}P1039> ?k }}")
     # official names with their dates and precision (P1448 monolingual, pq:P580 year precision)
-    names = query(store, f"""SELECT ?name ?prec WHERE {{ <{party}> <{p}P1448> ?st . ?st <{ps}P1448> ?name ;
-        <{pq}value/P580> ?t . ?t <http://wikiba.se/ontology#timePrecision> ?prec }}""")
+    names = query(
+        store,
+        f"""SELECT ?name ?prec WHERE {{ <{party}> <{p}P1448> ?st . ?st <{ps}P1448> ?name ;
+        <{pq}value/P580> ?t . ?t <http://wikiba.se/ontology#timePrecision> ?prec }}""",
+    )
     assert {(r["name"], r["prec"]) for r in names} >= {("Otan", "9"), ("Nur Otan", "9"), ("Amanat", "10")}
     # the presidency tenure: the post has a verified item; P1365 names the predecessor's holder
-    pres = query(store, f"SELECT ?r WHERE {{ <{WD}Q200881> <{p}P39> ?st . ?st <{ps}P39> <{WD}Q5256775> ; <{pq}P1365> ?r }}")
+    pres = query(
+        store, f"SELECT ?r WHERE {{ <{WD}Q200881> <{p}P39> ?st . ?st <{ps}P39> <{WD}Q5256775> ; <{pq}P1365> ?r }}"
+    )
     assert pres == [{"r": WD + "Q57394"}]
     # a quotation as evidence gives pr:P1683
-    quotes = query(store, f"""SELECT ?q WHERE {{ <{WD}Q200881> <{p}P102> ?st .
-        ?st <http://www.w3.org/ns/prov#wasDerivedFrom>/<http://www.wikidata.org/prop/reference/P1683> ?q }}""")
+    quotes = query(
+        store,
+        f"""SELECT ?q WHERE {{ <{WD}Q200881> <{p}P102> ?st .
+        ?st <http://www.w3.org/ns/prov#wasDerivedFrom>/<http://www.wikidata.org/prop/reference/P1683> ?q }}""",
+    )
     assert quotes == [{"q": "I am leaving the party."}]
     # no item is invented: every wd: item in the export is a verified one of the data
-    wd_items = {r["i"] for r in query(store, f'SELECT DISTINCT ?i WHERE {{ {{ ?i ?p ?o }} UNION {{ ?s ?p ?i }} FILTER(STRSTARTS(STR(?i), "{WD}Q")) }}')}
-    assert wd_items == {WD + q for q in ("Q200881", "Q57394", "Q376532", "Q91941470", "Q4312090", "Q232", "Q5256775", "Q1195092", "Q1985727")}
+    wd_items = {
+        r["i"]
+        for r in query(
+            store,
+            f'SELECT DISTINCT ?i WHERE {{ {{ ?i ?p ?o }} UNION {{ ?s ?p ?i }} FILTER(STRSTARTS(STR(?i), "{WD}Q")) }}',
+        )
+    }
+    assert wd_items == {
+        WD + q
+        for q in ("Q200881", "Q57394", "Q376532", "Q91941470", "Q4312090", "Q232", "Q5256775", "Q1195092", "Q1985727")
+    }
     # truthy triples and property declarations
     assert bool(store.query(f"ASK {{ <{WD}Q200881> <http://www.wikidata.org/prop/direct/P39> <{WD}Q5256775> }}"))
     assert bool(store.query(f"ASK {{ <{WD}P39> <http://wikiba.se/ontology#claim> <{p}P39> }}"))
@@ -292,11 +324,13 @@ def test_quickstatements_qualifiers_and_url_references(tmp_path: Path) -> None:
         'S1476\ten:"Fixture article A"'
     ) in qs.lines
     assert (
-        'Q200881\tP102\tQ1195092\tP582\t+2022-04-26T00:00:00Z/11\tS577\t+2022-05-04T00:00:00Z/11\tS813\t'
+        "Q200881\tP102\tQ1195092\tP582\t+2022-04-26T00:00:00Z/11\tS577\t+2022-05-04T00:00:00Z/11\tS813\t"
         '+2022-05-10T00:00:00Z/11\tS854\t"https://example.org/news/fixture-a"\tS1476\ten:"Fixture article A"\t'
         'S1683\ten:"I am leaving the party."'
     ) in qs.lines
-    assert 'Q1195092\tP1448\tkk:"Нұр Отан"\tP580\t+2006-00-00T00:00:00Z/9\tP582\t+2022-03-00T00:00:00Z/10' in "\n".join(qs.lines)
+    assert 'Q1195092\tP1448\tkk:"Нұр Отан"\tP580\t+2006-00-00T00:00:00Z/9\tP582\t+2022-03-00T00:00:00Z/10' in "\n".join(
+        qs.lines
+    )
     # the hash-only source never becomes an S854 (a ni: URI is not a Wikidata URL)
     assert not any("ni:///" in line for line in qs.lines)
     assert any(s.reason == "P488 qualifier P1534: the value has no verified item" for s in qs.skipped)
@@ -327,8 +361,11 @@ def test_real_data_wdqs_query_returns_tokayev_and_koshanov(tmp_path: Path) -> No
     assert (BASE + "id/person/yerlan-koshanov", "2022-04-26T00:00:00Z") in starts
     assert all(r["source"] == BASE + "id/source/kazakhstan-reform-2022" for r in rows)
     if (REPO / "data" / "links" / "wikidata-mapping.ttl").is_file():  # the chair post's P488 mapping
-        chairs = query(store, f"""PREFIX p: <http://www.wikidata.org/prop/> PREFIX ps: <http://www.wikidata.org/prop/statement/>
-            SELECT ?holder WHERE {{ <{BASE}id/organization/amanat> p:P488/ps:P488 ?holder }}""")
+        chairs = query(
+            store,
+            f"""PREFIX p: <http://www.wikidata.org/prop/> PREFIX ps: <http://www.wikidata.org/prop/statement/>
+            SELECT ?holder WHERE {{ <{BASE}id/organization/amanat> p:P488/ps:P488 ?holder }}""",
+        )
         assert {r["holder"] for r in chairs} >= {WD + "Q200881", BASE + "id/person/yerlan-koshanov"}
 
 
@@ -339,12 +376,15 @@ def test_link_shape_rejects_planted_bad_links() -> None:
     from polevents.validate import validate_graphs
 
     shapes = rdflib.Graph().parse(REPO / "shapes" / "wikidata-links.ttl", format="turtle")
-    data = rdflib.Graph().parse(data=f"""
+    data = rdflib.Graph().parse(
+        data=f"""
         @prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
         <{BASE}id/person/a> owl:sameAs <http://www.wikidata.org/entity/Q200881> .
         <{BASE}id/person/b> skos:exactMatch <http://www.wikidata.org/entity/Q57394> .
         <{BASE}id/organization/c> skos:closeMatch <http://www.wikidata.org/entity/Q1195092>, <http://example.org/other> .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     assert validate_graphs(data, shapes).conforms
     bad = {
         "https://www.wikidata.org/entity/Q200881": "owl:sameAs",
@@ -356,14 +396,22 @@ def test_link_shape_rejects_planted_bad_links() -> None:
         "https://www.wikidata.org/wiki/Special:EntityData/Q232.ttl": "skos:relatedMatch",
     }
     for i, (iri, prop) in enumerate(sorted(bad.items())):
-        planted = rdflib.Graph().parse(data=f"""
+        planted = rdflib.Graph().parse(
+            data=f"""
             @prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-            <{BASE}id/person/x{i}> {prop} <{iri}> .""", format="turtle")
+            <{BASE}id/person/x{i}> {prop} <{iri}> .""",
+            format="turtle",
+        )
         report = validate_graphs(data + planted, shapes)
         assert not report.conforms, iri
-        assert [str(r.value) for r in report.results] == [iri] or [r.value for r in report.results][0].endswith(iri + ">")
-    literal = rdflib.Graph().parse(data=f"""@prefix owl: <http://www.w3.org/2002/07/owl#> .
-        <{BASE}id/person/y> owl:sameAs "http://www.wikidata.org/entity/Q232" .""", format="turtle")
+        assert [str(r.value) for r in report.results] == [iri] or [r.value for r in report.results][0].endswith(
+            iri + ">"
+        )
+    literal = rdflib.Graph().parse(
+        data=f"""@prefix owl: <http://www.w3.org/2002/07/owl#> .
+        <{BASE}id/person/y> owl:sameAs "http://www.wikidata.org/entity/Q232" .""",
+        format="turtle",
+    )
     assert not validate_graphs(literal, shapes).conforms
 
 

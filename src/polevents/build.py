@@ -95,7 +95,7 @@ class _Inputs:
 def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_cache: bool) -> str:
     """Raise :class:`NonConformingError` unless the inputs conform; pyshacl has the last word.
 
-    The SPARQL screen (:mod:`polevents.shacl_sparql`) never misses what pyshacl reports, so
+    The SPARQL screen (:mod:`polevents.validate.screen`) never misses what pyshacl reports, so
     when it flags nothing the data conforms; when it flags something, pyshacl decides and
     writes the report.  A conforming verdict is remembered in the build cache under the
     digest of every input, so an unchanged project is not validated again.  Returns that
@@ -116,7 +116,7 @@ def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_c
             return key
     if validator == "auto":
         from .load import to_rdflib_graph
-        from .shacl_sparql import Unsupported, compile_shapes, screen
+        from .validate.screen import Unsupported, compile_shapes, screen
 
         found = None
         try:
@@ -138,8 +138,10 @@ def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_c
             say(f"validation: the screen flags {found.violations} node(s); running pyshacl for the report")
     project = inputs.make_project()
     n_triples = sum(len(src.triples) for src in project.sources)
-    say(f"validation: pyshacl on {n_triples} triples"
-        + (" (it runs about 90 s per million triples on a 2-core machine)" if n_triples >= 200_000 else ""))
+    say(
+        f"validation: pyshacl on {n_triples} triples"
+        + (" (it runs about 90 s per million triples on a 2-core machine)" if n_triples >= 200_000 else "")
+    )
     report = validate_project(project)
     if not report.conforms:
         raise NonConformingError(
@@ -185,7 +187,7 @@ class _BackgroundValidation:
                 payload = {"ok": True, "key": key}
             except PoleventsError as exc:
                 payload = {"ok": False, "error": exc.to_payload()}
-            except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+            except BaseException:
                 import traceback
 
                 payload = {"ok": False, "crash": traceback.format_exc()}
@@ -218,8 +220,10 @@ class _BackgroundValidation:
             ) from None
         if payload.get("ok"):
             if payload.get("key") != key:
-                raise InputError("files changed while the project was being built (the validated bytes are "
-                                 "not the exported ones); nothing was published; build again")
+                raise InputError(
+                    "files changed while the project was being built (the validated bytes are "
+                    "not the exported ones); nothing was published; build again"
+                )
             return
         if "crash" in payload:
             raise RuntimeError(f"validation failed in the worker process:\n{payload['crash']}")
@@ -291,8 +295,10 @@ def build(
         current = _up_to_date(layout.config, inputs, out)
         if current is not None:
             seconds = time.perf_counter() - started
-            say(f"up to date: {out} was built from these inputs and is unchanged (checked against its "
-                f"SHA256SUMS); nothing to do ({seconds:.2f}s; --no-cache to build anyway)")
+            say(
+                f"up to date: {out} was built from these inputs and is unchanged (checked against its "
+                f"SHA256SUMS); nothing to do ({seconds:.2f}s; --no-cache to build anyway)"
+            )
             return dataclasses.replace(current, seconds=seconds)
     if parallel is None:
         parallel = layout.data_bytes >= PARALLEL_MIN_BYTES

@@ -65,7 +65,7 @@ class ProjectConfig:
     def graph_name(self, iri: str) -> str | None:
         """Inverse of :meth:`graph_iri`; ``None`` for a graph outside the dataset."""
         prefix = f"{self.base}graph/"
-        return iri[len(prefix):] if iri.startswith(prefix) else None
+        return iri[len(prefix) :] if iri.startswith(prefix) else None
 
 
 def load_config(root: Path) -> ProjectConfig:
@@ -89,7 +89,7 @@ def load_config(root: Path) -> ProjectConfig:
         raise InputError(f"{path}: dataset.base must end with '/' or '#', got {base!r}")
     raw_paths = sources.get("text_paths", list(DEFAULT_TEXT_PATHS))
     if not isinstance(raw_paths, list) or not all(isinstance(p, str) for p in raw_paths):
-        raise InputError(f"{path}: sources.text_paths must be a list of folder names, e.g. [\"sources\"]")
+        raise InputError(f'{path}: sources.text_paths must be a list of folder names, e.g. ["sources"]')
     text_paths = tuple(root / p for p in raw_paths)
     issued = dataset.get("issued")
 

@@ -38,8 +38,8 @@ __all__ = [
     "ErrorPayload",
     "InputError",
     "NonConformingError",
-    "Position",
     "PoleventsError",
+    "Position",
     "QueryError",
     "QueryTimeoutError",
     "RdfSyntaxError",
@@ -155,7 +155,7 @@ class RdfSyntaxError(InputError):
         position = Position(Path(path) if path is not None else None, line, column)
         message = str(payload.message)
         prefix = f"{position}: "
-        return cls(position, message[len(prefix):] if message.startswith(prefix) else message)
+        return cls(position, message[len(prefix) :] if message.startswith(prefix) else message)
 
 
 class NonConformingError(PoleventsError):

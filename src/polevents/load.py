@@ -73,7 +73,7 @@ class SourceGraph:
         counts: dict[str, int] = {}
         start = 0
         sizes = self.file_sizes or [len(self.triples)]
-        for f, size in zip(self.files, sizes):
+        for f, size in zip(self.files, sizes, strict=False):
             local: dict[str, int] = {}
             for t in self.triples[start : start + size]:
                 key = t.subject.value
@@ -286,9 +286,7 @@ class Layout:
         if inputs is None:
             inputs = self.read()
         config = self.config
-        sources = [
-            _load_files(_source_folder(files[0], config), files, config, inputs) for _iri, files in self.sources
-        ]
+        sources = [_load_files(_source_folder(files[0], config), files, config, inputs) for _iri, files in self.sources]
         ontology = _parse_all(self.ontology_files, config.base, inputs)
         shapes = _parse_all(self.shape_files, config.base, inputs)
         return Project(
@@ -356,9 +354,7 @@ def to_rdflib_term(term: object) -> rdflib.term.Node:
     raise InputError(f"unsupported RDF term {term!r} (RDF-star is not supported)")
 
 
-def to_rdflib_graph(
-    triples: Iterable[pyoxigraph.Triple], graph: rdflib.Graph | None = None
-) -> rdflib.Graph:
+def to_rdflib_graph(triples: Iterable[pyoxigraph.Triple], graph: rdflib.Graph | None = None) -> rdflib.Graph:
     """Add Oxigraph triples to an rdflib graph (a new one unless given)."""
     import rdflib
 

@@ -99,9 +99,7 @@ def parse_auth_header(value: str) -> tuple[str, str]:
     name, sep, rest = value.partition(":")
     name = name.strip()
     if not sep or not _HEADER_NAME.match(name) or not rest.strip():
-        raise InputError(
-            f"--auth-header {value!r} is not 'Name: value' (for example 'Authorization: Bearer TOKEN')"
-        )
+        raise InputError(f"--auth-header {value!r} is not 'Name: value' (for example 'Authorization: Bearer TOKEN')")
     return name, rest.strip()
 
 
@@ -130,9 +128,7 @@ def _auth(user: str | None, digest: bool) -> httpx.Auth | None:
     if not sep:
         password = os.environ.get(PASSWORD_ENV, "")
         if not password:
-            raise InputError(
-                f"--user {name!r} has no password: give NAME:PASSWORD or set {PASSWORD_ENV}"
-            )
+            raise InputError(f"--user {name!r} has no password: give NAME:PASSWORD or set {PASSWORD_ENV}")
     if not name:
         raise InputError("--user needs a user name before the ':'")
     return httpx.DigestAuth(name, password) if digest else httpx.BasicAuth(name, password)
@@ -222,8 +218,10 @@ def publish(
     store = _open_dump(dump)
     sizes = _graph_sizes(store)
     total = len(sizes)
-    say(f"publishing {total} graph(s), {sum(sizes.values())} triples from {dump} to {endpoint}"
-        + (f" ({jobs} at a time)" if jobs > 1 and total > 1 else ""))
+    say(
+        f"publishing {total} graph(s), {sum(sizes.values())} triples from {dump} to {endpoint}"
+        + (f" ({jobs} at a time)" if jobs > 1 and total > 1 else "")
+    )
     prefixes = dict(PREFIXES)
 
     def put(client: httpx.Client, graph: str | None, n: int) -> GraphPush:
@@ -271,8 +269,7 @@ def publish(
                 done[push.graph] = push
                 now = time.perf_counter()
                 if total <= 20 or len(done) == total or now - last_report >= 2.0:
-                    say(f"[{len(done)}/{total}] {_graph_label(push.graph)}: {push.triples} triples, "
-                        f"HTTP {push.status}")
+                    say(f"[{len(done)}/{total}] {_graph_label(push.graph)}: {push.triples} triples, HTTP {push.status}")
                     last_report = now
         except RemoteError as exc:
             if pool is not None:
@@ -282,6 +279,4 @@ def publish(
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
     pushed = [done[g] for g in sizes]
-    return PublishResult(
-        endpoint=endpoint, dump=dump, graphs=pushed, seconds=time.perf_counter() - started
-    )
+    return PublishResult(endpoint=endpoint, dump=dump, graphs=pushed, seconds=time.perf_counter() - started)

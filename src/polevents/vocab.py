@@ -9,8 +9,20 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
-    "DCTERMS", "FOAF", "ONTOLOGY_IRI", "OWL", "PE", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SKOS",
-    "VOID", "WD", "XSD",
+    "DCTERMS",
+    "FOAF",
+    "ONTOLOGY_IRI",
+    "OWL",
+    "PE",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SKOS",
+    "VOID",
+    "WD",
+    "XSD",
 ]
 
 ONTOLOGY_IRI: Final = "https://w3id.org/polevents/ontology"

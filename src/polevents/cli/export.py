@@ -49,8 +49,8 @@ def export(profile: str, output: Path | None, fmt: str | None, project: Path, di
     Exit codes: 0 written; 2 bad input or usage.
     """
     from ..errors import InputError
+    from ..export.wikibase import ExportProfile, export_project
     from ..formats import RdfFormat
-    from ..wikibase import ExportProfile, export_project
 
     chosen = ExportProfile(profile)
     if chosen is ExportProfile.QUICKSTATEMENTS and fmt is not None:

@@ -43,24 +43,68 @@ class Score(click.ParamType):
 
 @click.command()
 @click.argument("target")
-@click.option("--format", "fmt", type=click.Choice(["tsv", "json"]), default="tsv", show_default=True,
-              help="Output: TSV (local IRI, candidate IRI, score, matched label) or JSON.")
-@click.option("--min-score", "min_score", type=Score(), default=0.6, show_default=True,
-              help="Leave out candidates scoring below this.")
-@click.option("--top", "top", type=click.IntRange(min=1), default=5, show_default=True,
-              help="At most this many candidates per entity.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tsv", "json"]),
+    default="tsv",
+    show_default=True,
+    help="Output: TSV (local IRI, candidate IRI, score, matched label) or JSON.",
+)
+@click.option(
+    "--min-score",
+    "min_score",
+    type=Score(),
+    default=0.6,
+    show_default=True,
+    help="Leave out candidates scoring below this.",
+)
+@click.option(
+    "--top",
+    "top",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="At most this many candidates per entity.",
+)
 @click.option("--header/--no-header", "header", default=True, show_default=True, help="TSV header line.")
-@click.option("--type-hint", "type_hints", type=TypeHint(), multiple=True,
-              help="KIND=IRI: target items with wdt:P31 IRI are of KIND (person, organization, place); "
-              "repeatable. Types are also learnt from the items the data already links to.")
-@click.option("--accept", "accept", is_flag=True,
-              help="Write the best candidate of each entity not yet linked to data/links/accepted.ttl.")
-@click.option("--accept-min", "accept_min", type=Score(), default=0.85, show_default=True,
-              help="With --accept: the least score to accept (exactMatch from 0.95, else closeMatch).")
-@click.option("--gold", "gold", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="A gold standard TSV (local IRI, expected item or '-'): print precision and recall to stderr.")
-@click.option("--timeout", "timeout", type=float, default=60.0, show_default=True,
-              help="Seconds to wait for each answer of a SPARQL endpoint TARGET.")
+@click.option(
+    "--type-hint",
+    "type_hints",
+    type=TypeHint(),
+    multiple=True,
+    help="KIND=IRI: target items with wdt:P31 IRI are of KIND (person, organization, place); "
+    "repeatable. Types are also learnt from the items the data already links to.",
+)
+@click.option(
+    "--accept",
+    "accept",
+    is_flag=True,
+    help="Write the best candidate of each entity not yet linked to data/links/accepted.ttl.",
+)
+@click.option(
+    "--accept-min",
+    "accept_min",
+    type=Score(),
+    default=0.85,
+    show_default=True,
+    help="With --accept: the least score to accept (exactMatch from 0.95, else closeMatch).",
+)
+@click.option(
+    "--gold",
+    "gold",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A gold standard TSV (local IRI, expected item or '-'): print precision and recall to stderr.",
+)
+@click.option(
+    "--timeout",
+    "timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each answer of a SPARQL endpoint TARGET.",
+)
 @project_option
 @dist_option
 def link(

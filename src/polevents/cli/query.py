@@ -89,8 +89,7 @@ the query form, unreachable endpoint or HTTP error; 3 timeout.
     "fmt",
     type=ResultFormatType(),
     default=None,
-    help="Output format. Default: table on a terminal and csv in a pipe for SELECT/ASK; turtle for "
-    "CONSTRUCT/DESCRIBE.",
+    help="Output format. Default: table on a terminal and csv in a pipe for SELECT/ASK; turtle for CONSTRUCT/DESCRIBE.",
 )
 @dist_option
 @click.option(
@@ -111,15 +110,13 @@ the query form, unreachable endpoint or HTTP error; 3 timeout.
 @click.option(
     "--ask-exit",
     is_flag=True,
-    help="For ASK: exit 0 when the answer is true, 1 when it is false (like grep). "
-    "Without it ASK exits 0 either way.",
+    help="For ASK: exit 0 when the answer is true, 1 when it is false (like grep). Without it ASK exits 0 either way.",
 )
 @click.option(
     "--check/--no-check",
     default=True,
     show_default=True,
-    help="With --endpoint: check the syntax locally before sending. --no-check sends "
-    "endpoint-specific syntax as is.",
+    help="With --endpoint: check the syntax locally before sending. --no-check sends endpoint-specific syntax as is.",
 )
 @click.option(
     "--max-width",
@@ -162,7 +159,7 @@ def query(
         read_query_file,
         read_stdin,
     )
-    from ..results import check_format, default_format, write_result
+    from ..query.results import check_format, default_format, write_result
 
     if list_:
         if query_text is not None or file is not None or name is not None:

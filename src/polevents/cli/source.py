@@ -62,9 +62,7 @@ def source() -> None:
 @click.option("--slug", type=SLUG, default=None, help="Folder name under data/ (default: from the file name).")
 @click.option("--title", default=None, help="The document's title.")
 @click.option("--url", type=URL, default=None, help="Where the document was published.")
-@click.option(
-    "--published", type=DATE, default=None, help="Publication date: YYYY-MM-DD, YYYY-MM or YYYY."
-)
+@click.option("--published", type=DATE, default=None, help="Publication date: YYYY-MM-DD, YYYY-MM or YYYY.")
 @click.option("--publisher", default=None, help="Who published it (a newspaper, an agency).")
 @click.option("--language", type=LANGUAGE, default=None, help="BCP 47 language tag of the text [default: en].")
 @click.option("--force", is_flag=True, help="Re-register an existing source (facts.ttl is never overwritten).")
@@ -151,9 +149,7 @@ def list_sources(project: Path) -> None:
     for src in registered_sources(config):
         text = find_text(config, src.sha256, src.slug)
         local = _rel(text, config.root) if text is not None else "missing"
-        click.echo(
-            "\t".join([src.slug, str(len(src.sentences)), src.sha256[:12], _clean(src.title or ""), local])
-        )
+        click.echo("\t".join([src.slug, str(len(src.sentences)), src.sha256[:12], _clean(src.title or ""), local]))
 
 
 @source.command("show")
@@ -208,8 +204,12 @@ def show(slug: str, sentences: bool, numbers: tuple[int, ...], project: Path) ->
         ("characters", str(src.character_count) if src.character_count is not None else None),
         ("sentences", str(len(src.sentences))),
         ("described in", _rel(src.described_in, config.root)),
-        ("text", _rel(text, config.root) if text is not None else "missing (searched: "
-         + ", ".join(_rel(p, config.root) for p in config.text_paths) + ")"),
+        (
+            "text",
+            _rel(text, config.root)
+            if text is not None
+            else "missing (searched: " + ", ".join(_rel(p, config.root) for p in config.text_paths) + ")",
+        ),
     ]
     for key, value in rows:
         if value is not None:

@@ -37,8 +37,8 @@ from .canonical import CanonicalDataset, CanonicalGraph, Tally
 from .prefixes import dataset_prefixes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..describe import FileRole, PublishedFile
     from ..load import Project
+    from .void import FileRole, PublishedFile
 
 __all__ = [
     "CONTEXT_FILE",
@@ -108,8 +108,8 @@ PARALLEL_MIN_QUADS: Final = 200_000
 
 
 def _gzip_and_measure(path: Path, target: Path, title: str, fmt: RdfFormat) -> PublishedFile:
-    from ..describe import FileRole, PublishedFile
     from .rdf import gzip_file
+    from .void import FileRole, PublishedFile
 
     gzip_file(path, target)
     return PublishedFile.measure(
@@ -138,8 +138,8 @@ def write_dumps(
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    from ..describe import FileRole, PublishedFile
     from .rdf import CONVERSIONS, DATASET_WRITERS, DumpContext
+    from .void import FileRole, PublishedFile
     from .worker import Conversion
 
     dumps = tuple(dumps)
@@ -193,8 +193,8 @@ def write_dumps(
 def _write_context(out_dir: Path, prefixes: dict[str, str]) -> PublishedFile:
     import json
 
-    from ..describe import FileRole, PublishedFile
     from .jsonld import context_document
+    from .void import FileRole, PublishedFile
 
     path = out_dir / CONTEXT_FILE
     text = json.dumps(context_document(prefixes), ensure_ascii=False, indent=2) + "\n"
@@ -210,8 +210,8 @@ def _write_context(out_dir: Path, prefixes: dict[str, str]) -> PublishedFile:
 def _write_graph_files(
     graph: CanonicalGraph, stem: str, what: str, role: FileRole, out_dir: Path, prefixes: dict[str, str]
 ) -> list[PublishedFile]:
-    from ..describe import PublishedFile
     from .rdf import GRAPH_WRITERS
+    from .void import PublishedFile
 
     written = []
     for fmt in VOCABULARY_FORMATS:
@@ -243,7 +243,8 @@ def write_dist(
     ``download_base`` and ``sparql_endpoint`` override ``polevents.toml`` in the
     dataset description.  Returns the paths written, ``SHA256SUMS`` last.
     """
-    from ..describe import (
+    from .ontodoc import render_ontology_html
+    from .void import (
         FileRole,
         PublishedFile,
         dataset_stats,
@@ -251,7 +252,6 @@ def write_dist(
         description_prefixes,
         void_turtle,
     )
-    from ..ontodoc import render_ontology_html
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.iterdir()):

@@ -105,9 +105,7 @@ class CanonicalDataset:
     graphs: list[CanonicalGraph]
 
     @classmethod
-    def from_graphs(
-        cls, graphs: Iterable[tuple[str, Sequence[pyoxigraph.Triple]]]
-    ) -> CanonicalDataset:
+    def from_graphs(cls, graphs: Iterable[tuple[str, Sequence[pyoxigraph.Triple]]]) -> CanonicalDataset:
         """Canonicalise ``(graph IRI, triples)`` pairs; triples of the same IRI are merged."""
         by_iri: dict[str, list[Sequence[pyoxigraph.Triple]]] = {}
         for iri, triples in graphs:
@@ -132,9 +130,7 @@ class CanonicalDataset:
     @classmethod
     def from_project(cls, project: Project) -> CanonicalDataset:
         """The published dataset of a project: the ontology graph and one graph per source."""
-        pairs: list[tuple[str, Sequence[pyoxigraph.Triple]]] = [
-            (project.ontology_graph_iri, project.ontology)
-        ]
+        pairs: list[tuple[str, Sequence[pyoxigraph.Triple]]] = [(project.ontology_graph_iri, project.ontology)]
         pairs.extend((src.iri, src.triples) for src in project.sources)
         return cls.from_graphs(pairs)
 
@@ -186,6 +182,7 @@ def canonical_lines(
     result: dict[str, list[bytes]] = {}
     bnode_quads: list[pyoxigraph.Quad] = []
     blank = ox.BlankNode
+
     def ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
         return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 

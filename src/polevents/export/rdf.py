@@ -31,13 +31,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CONVERSIONS",
     "DATASET_WRITERS",
-    "convert_file",
-    "DumpContext",
     "GRAPH_WRITERS",
+    "DumpContext",
+    "convert_file",
     "gzip_file",
     "rdflib_turtle",
     "to_rdflib_graph_exact",
 ]
+
 
 @dataclass
 class DumpContext:
@@ -148,9 +149,7 @@ def to_rdflib_graph_exact(triples: Iterable[pyoxigraph.Triple], prefixes: dict[s
             elif term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
                 node = rdflib.Literal(term.value, normalize=False)
             else:
-                node = rdflib.Literal(
-                    term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False
-                )
+                node = rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
         else:  # pragma: no cover - RDF-star terms never reach here (the loader refuses them)
             raise TypeError(f"unsupported term {term!r}")
         cache[term] = node

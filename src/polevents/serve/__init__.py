@@ -10,7 +10,7 @@ Modules, in the order a request meets them::
     describe  an IRI's RDF description and its HTML view; display: dates, labels
     pages     Jinja2 templates (autoescaped)
     files     dist/ downloads: media types, ETag, 304, no path traversal
-    sparql    the /sparql endpoint (polevents.sparql_scan: the query lexer); protocol: reading requests
+    sparql    the /sparql endpoint (polevents.query.scan: the query lexer); protocol: reading requests
     worker    query worker processes with deadlines; results: result formats with a row cap
 
 This package's ``__init__`` imports nothing heavy: the query workers import

@@ -43,11 +43,11 @@ from starlette.routing import Route
 
 from ..errors import InputError
 from ..formats import RdfFormat
-from ..results import graph_document
+from ..query.results import graph_document
 from ..vocab import DCTERMS, ONTOLOGY_IRI, PE, RDF, VOID, XSD
 from .data import select
-from .describe import Describer
 from .display import safe_href
+from .entity import Describer
 from .files import DistFile, body_etag, dist_files, file_response, not_modified
 from .negotiate import choose
 from .pages import Alternate, Pages, SiteInfo, stylesheet
@@ -423,7 +423,7 @@ def generated_void(ctx: ServerContext, site_root: str) -> list[pyoxigraph.Triple
     """A VoID description computed from the store and polevents.toml (when dist/ has no void.ttl)."""
     import pyoxigraph as ox
 
-    from ..describe import dataset_iri
+    from ..export.void import dataset_iri
 
     config = ctx.data.config
     nn, lit = ox.NamedNode, ox.Literal
@@ -463,7 +463,7 @@ def generated_void(ctx: ServerContext, site_root: str) -> list[pyoxigraph.Triple
 
 def _void_ttl_with_endpoint(ctx: ServerContext, item: DistFile, endpoint: str) -> bytes:
     """dist/void.ttl with this server's ``void:sparqlEndpoint`` added (cached per file version and URL)."""
-    from ..describe import add_sparql_endpoint
+    from ..export.void import add_sparql_endpoint
 
     key = ("void.ttl", item.etag, endpoint)
     hit = ctx.cache.get(key)

@@ -128,9 +128,7 @@ def _count_graphs(store: pyoxigraph.Store) -> tuple[list[tuple[str, int]], int]:
     return sorted(counts.items()), default
 
 
-def load_served_data(
-    files: list[Path], project: Path = Path("."), dist: Path | None = None
-) -> ServedData:
+def load_served_data(files: list[Path], project: Path = Path("."), dist: Path | None = None) -> ServedData:
     """Load the dataset to serve into a fresh on-disk store (see the module docstring).
 
     Raises :class:`InputError` (:class:`RdfSyntaxError` with ``FILE:LINE:COL``) for
@@ -149,7 +147,6 @@ def load_served_data(
             origin = ", ".join(str(p) for p in files)
             dist_dir = dist if dist is not None and dist.is_dir() else None
         else:
-
             opened = open_dataset(project, dist)
             writer.bulk_extend(opened.store.quads_for_pattern(None, None, None, None))
             origin = opened.origin

@@ -1,15 +1,15 @@
 """How RDF terms are shown to people: dates with their precision, compact IRIs, Wikidata links.
 
-    >>> format_date("1999", XSD + "gYear")
-    '1999'
-    >>> format_date("2022-03", XSD + "gYearMonth")
-    'March 2022'
-    >>> format_date("2022-04-26", XSD + "date")
-    '26 April 2022'
-    >>> display_iri("https://w3id.org/polevents/ontology#Person")
-    'pe:Person'
-    >>> wikidata_page("http://www.wikidata.org/entity/Q200881")
-    'https://www.wikidata.org/wiki/Q200881'
+>>> format_date("1999", XSD + "gYear")
+'1999'
+>>> format_date("2022-03", XSD + "gYearMonth")
+'March 2022'
+>>> format_date("2022-04-26", XSD + "date")
+'26 April 2022'
+>>> display_iri("https://w3id.org/polevents/ontology#Person")
+'pe:Person'
+>>> wikidata_page("http://www.wikidata.org/entity/Q200881")
+'https://www.wikidata.org/wiki/Q200881'
 """
 
 from __future__ import annotations
@@ -123,5 +123,3 @@ def wikidata_page(iri: str) -> str | None:
             prefix = "Property:" if item.startswith("P") else "Lexeme:" if item.startswith("L") else ""
             return f"https://www.wikidata.org/wiki/{prefix}{item}"
     return None
-
-

@@ -1,10 +1,10 @@
-"""Query results at the endpoint: at most ``max_rows`` of them, then the writers of :mod:`polevents.results`.
+"""Query results at the endpoint: at most ``max_rows`` of them, then the writers of :mod:`polevents.query.results`.
 
 pyoxigraph serialises a whole result set or nothing; the endpoint must stop
 after ``max_rows`` solutions (or triples) and still write a valid document, so
 it reads that many here and hands them to the writers ``polevents query`` uses
-(:func:`polevents.results.solutions_document`, :func:`~polevents.results.boolean_document`,
-:func:`~polevents.results.graph_document`).
+(:func:`polevents.query.results.solutions_document`, :func:`~polevents.query.results.boolean_document`,
+:func:`~polevents.query.results.graph_document`).
 
     >>> import pyoxigraph as ox
     >>> table = collect_solutions(ox.Store().query("SELECT ?n { VALUES ?n { 1 2 3 } }"), 2)

@@ -29,8 +29,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from ..errors import InputError, PoleventsError, QueryError, QueryTimeoutError
 from ..formats import RdfFormat, ResultFormat
-from ..results import SOLUTION_FORMATS
-from ..sparql_scan import scan_query
+from ..query.results import SOLUTION_FORMATS
+from ..query.scan import scan_query
 from ..vocab import PREFIXES
 from .negotiate import choose
 from .protocol import ProtocolError, read_sparql_request
@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
     from .app import ServerContext
-    from .describe import Node
+    from .entity import Node
 
 __all__ = ["GRAPH_OFFERS", "SOLUTION_OFFERS", "negotiate_result", "sparql_endpoint"]
 
@@ -70,7 +70,7 @@ FORMATS_NS = "http://www.w3.org/ns/formats/"
 
 def negotiate_result(graph: bool, accept: str | None, format_param: str | None) -> ResultFormat | RdfFormat | None:
     """The format of a result, from ``format=`` or else Accept: a W3C results format
-    (:data:`~polevents.results.SOLUTION_FORMATS`) for SELECT/ASK, one of :data:`GRAPH_FORMATS`
+    (:data:`~polevents.query.results.SOLUTION_FORMATS`) for SELECT/ASK, one of :data:`GRAPH_FORMATS`
     for CONSTRUCT/DESCRIBE, ``None`` for the HTML view.
 
     ``format=`` takes the names of :meth:`ResultFormat.from_name` (SELECT/ASK) and
@@ -118,17 +118,22 @@ def readable_syntax_error(message: str, query: str) -> str:
     return describe_syntax_error(query, message.removeprefix("bad query: "))
 
 
-def _error(
-    ctx: ServerContext, request: Request, status: int, message: str, query: str | None = None
-) -> Response:
+def _error(ctx: ServerContext, request: Request, status: int, message: str, query: str | None = None) -> Response:
     headers = {"Vary": "Accept", "Cache-Control": "no-store"}
     if status == 405:
         headers["Allow"] = "GET, POST, OPTIONS"
     if status == 503:
         headers["Retry-After"] = "5"
     if wants_html(request):
-        html = ctx.pages.render("page_sparql.html", query=query or "", error=message, status=status, result=None,
-                                examples=ctx.examples, downloads=[])
+        html = ctx.pages.render(
+            "page_sparql.html",
+            query=query or "",
+            error=message,
+            status=status,
+            result=None,
+            examples=ctx.examples,
+            downloads=[],
+        )
         return HTMLResponse(html, status_code=status, headers=headers)
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
@@ -154,8 +159,16 @@ def service_description(ctx: ServerContext, endpoint: str) -> list[pyoxigraph.Tr
         ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
         ox.Triple(service, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal(ctx.pages.site.title)),
     ]
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ):
         triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name)))
     dataset = ox.BlankNode("dataset")
     default = ox.BlankNode("default")
@@ -180,15 +193,16 @@ def service_description(ctx: ServerContext, endpoint: str) -> list[pyoxigraph.Tr
 
 
 def _service_description_response(ctx: ServerContext, request: Request, format_param: str | None) -> Response:
-    from ..results import graph_document
+    from ..query.results import graph_document
 
     try:
         fmt = negotiate_result(True, request.headers.get("accept"), format_param)
     except InputError:
         return _error(ctx, request, 406, f"not acceptable; available: {_available(True)}")
     if fmt is None:
-        html = ctx.pages.render("page_sparql.html", query="", error=None, status=200, result=None,
-                                examples=ctx.examples, downloads=[])
+        html = ctx.pages.render(
+            "page_sparql.html", query="", error=None, status=200, result=None, examples=ctx.examples, downloads=[]
+        )
         return HTMLResponse(html, headers={"Vary": "Accept"})
     assert isinstance(fmt, RdfFormat)
     endpoint = str(request.url.replace(query=""))
@@ -242,17 +256,15 @@ def _html_result(ctx: ServerContext, outcome: QueryOutcome) -> HtmlResult:
         doc = json.loads(outcome.body)
         variables = doc["head"]["vars"]
         bindings = doc["results"]["bindings"]
-        rows = [
-            [describer.node(_json_term(b[v])) if v in b else None for v in variables]
-            for b in bindings[:HTML_ROWS]
-        ]
+        rows = [[describer.node(_json_term(b[v])) if v in b else None for v in variables] for b in bindings[:HTML_ROWS]]
         return HtmlResult("solutions", variables, rows, None, len(bindings), outcome.truncated, max_rows)
     triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
     rows = [
-        [describer.node(t.subject), describer.node(t.predicate), describer.node(t.object)]
-        for t in triples[:HTML_ROWS]
+        [describer.node(t.subject), describer.node(t.predicate), describer.node(t.object)] for t in triples[:HTML_ROWS]
     ]
-    return HtmlResult("graph", ["subject", "predicate", "object"], rows, None, len(triples), outcome.truncated, max_rows)
+    return HtmlResult(
+        "graph", ["subject", "predicate", "object"], rows, None, len(triples), outcome.truncated, max_rows
+    )
 
 
 def _downloads(request: Request, graph: bool) -> list[tuple[str, str]]:
@@ -274,14 +286,18 @@ async def sparql_endpoint(request: Request) -> Response:
         return _error(ctx, request, exc.status, exc.message)
     if sreq.query is None:
         if request.method == "POST":
-            return _error(ctx, request, 400, "no query: send query=… (form) or the query itself (application/sparql-query)")
+            return _error(
+                ctx, request, 400, "no query: send query=… (form) or the query itself (application/sparql-query)"
+            )
         return _service_description_response(ctx, request, sreq.format)
     query = sreq.query
     if not query.strip():
         return _error(ctx, request, 400, "empty query", query)
     scan = scan_query(query)
     if scan.update:
-        return _error(ctx, request, 403, f"this endpoint is read-only: {scan.update} (SPARQL Update) is not accepted", query)
+        return _error(
+            ctx, request, 403, f"this endpoint is read-only: {scan.update} (SPARQL Update) is not accepted", query
+        )
     if scan.service:
         return _error(
             ctx, request, 403,
@@ -291,8 +307,13 @@ async def sparql_endpoint(request: Request) -> Response:
     try:
         fmt = negotiate_result(graph, request.headers.get("accept"), sreq.format)
     except InputError:
-        return _error(ctx, request, 406, f"not acceptable for a {scan.form or 'query'} result; available: "
-                      f"{_available(graph)} (or format=…)", query)
+        return _error(
+            ctx,
+            request,
+            406,
+            f"not acceptable for a {scan.form or 'query'} result; available: {_available(graph)} (or format=…)",
+            query,
+        )
     html = fmt is None
     # Turtle results declare the dataset's prefixes, as the dumps do
     prefixes = await run_in_threadpool(ctx.data.prefixes) if fmt is RdfFormat.TURTLE else None

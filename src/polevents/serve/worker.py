@@ -91,7 +91,7 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
     import pyoxigraph as ox
 
     from ..formats import RdfFormat, ResultFormat
-    from ..results import boolean_document, graph_document, solutions_document
+    from ..query.results import boolean_document, graph_document, solutions_document
     from ..vocab import PREFIXES
     from .results import collect_solutions, iter_capped
 
@@ -120,10 +120,15 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
             rdf_fmt = RdfFormat.from_name(job.graph_format)
             triples, truncated = iter_capped(iter(result), job.max_rows)
             body = graph_document(triples, rdf_fmt, job.prefixes or PREFIXES, compact_jsonld=False)
-            header = {"kind": "graph", "content_type": rdf_fmt.content_type, "truncated": truncated, "rows": len(triples)}
+            header = {
+                "kind": "graph",
+                "content_type": rdf_fmt.content_type,
+                "truncated": truncated,
+                "rows": len(triples),
+            }
     except SyntaxError as exc:
         return {"error": "syntax", "message": str(exc.msg if hasattr(exc, "msg") else exc)}, b""
-    except Exception as exc:  # noqa: BLE001 - reported to the client, the worker lives on
+    except Exception as exc:
         return {"error": "evaluation", "message": f"{type(exc).__name__}: {exc}"}, b""
     return header, body
 
@@ -293,9 +298,7 @@ class QueryPool:
             done = True
         except TimeoutError:
             self.killed += 1
-            raise QueryTimeoutError(
-                f"the query ran longer than the {timeout:g} s limit and was stopped"
-            ) from None
+            raise QueryTimeoutError(f"the query ran longer than the {timeout:g} s limit and was stopped") from None
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             raise PoleventsError("the query worker died while running the query") from exc
         finally:

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .names import IriNames
-from .vocab import ONTOLOGY_IRI, PE
+from ..names import IriNames
+from ..vocab import ONTOLOGY_IRI, PE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -282,10 +282,20 @@ def build_page(
         if meta.get(p):
             metadata.append(Row(title, renderer.values(meta[p])))
     shown_meta = {
-        f"{RDF}type", f"{DCTERMS}title", f"{DCTERMS}description", f"{RDFS}comment", f"{RDFS}label",
-        f"{OWL}versionIRI", f"{OWL}versionInfo", f"{OWL}priorVersion", f"{DCTERMS}license",
-        f"{DCTERMS}creator", f"{DCTERMS}issued", f"{DCTERMS}modified",
-        f"{VANN}preferredNamespacePrefix", f"{VANN}preferredNamespaceUri",
+        f"{RDF}type",
+        f"{DCTERMS}title",
+        f"{DCTERMS}description",
+        f"{RDFS}comment",
+        f"{RDFS}label",
+        f"{OWL}versionIRI",
+        f"{OWL}versionInfo",
+        f"{OWL}priorVersion",
+        f"{DCTERMS}license",
+        f"{DCTERMS}creator",
+        f"{DCTERMS}issued",
+        f"{DCTERMS}modified",
+        f"{VANN}preferredNamespacePrefix",
+        f"{VANN}preferredNamespaceUri",
     }
     for p in sorted(set(meta) - shown_meta, key=renderer.curie):
         metadata.append(Row(renderer.curie(p), renderer.values(meta[p])))

@@ -203,8 +203,12 @@ class _Compiler:
         if isinstance(node, rdflib.BNode):
             if (node, self.uri(RDF + "first"), None) in self.g:
                 return "(" + "/".join(self.path(n) for n in self.items(node)) + ")"
-            for kind, fmt in (("inversePath", "^({})"), ("zeroOrMorePath", "({})*"),
-                              ("oneOrMorePath", "({})+"), ("zeroOrOnePath", "({})?")):
+            for kind, fmt in (
+                ("inversePath", "^({})"),
+                ("zeroOrMorePath", "({})*"),
+                ("oneOrMorePath", "({})+"),
+                ("zeroOrOnePath", "({})?"),
+            ):
                 inner = self.one(node, kind)
                 if inner is not None:
                     return fmt.format(self.path(inner))
@@ -227,7 +231,9 @@ class _Compiler:
         kind = self.one(shape, "nodeKind")
         if kind is not None:
             kinds = {
-                SH + "IRI": f"isIRI({v})", SH + "Literal": f"isLiteral({v})", SH + "BlankNode": f"isBlank({v})",
+                SH + "IRI": f"isIRI({v})",
+                SH + "Literal": f"isLiteral({v})",
+                SH + "BlankNode": f"isBlank({v})",
                 SH + "BlankNodeOrIRI": f"(isBlank({v}) || isIRI({v}))",
                 SH + "BlankNodeOrLiteral": f"(isBlank({v}) || isLiteral({v}))",
                 SH + "IRIOrLiteral": f"(isIRI({v}) || isLiteral({v}))",
@@ -246,15 +252,14 @@ class _Compiler:
         if langs is not None:
             ranges = [str(x) for x in self.items(langs)]
             alts = " || ".join(f'langMatches(LANG({v}), "{r}")' for r in ranges) or "false"
-            conds.append(f"(isLiteral({v}) && LANG({v}) != \"\" && ({alts}))")
+            conds.append(f'(isLiteral({v}) && LANG({v}) != "" && ({alts}))')
         members = self.one(shape, "in")
         if members is not None:
             terms = self.items(members)
             for t in terms:
                 self.no_plain_string(t)
             conds.append("(" + (" || ".join(f"sameTerm({v}, {_term(t)})" for t in terms) or "false") + ")")
-        for param, op in (("minInclusive", ">="), ("maxInclusive", "<="), ("minExclusive", ">"),
-                          ("maxExclusive", "<")):
+        for param, op in (("minInclusive", ">="), ("maxInclusive", "<="), ("minExclusive", ">"), ("maxExclusive", "<")):
             bound = self.one(shape, param)
             if bound is not None:
                 if not positive:
@@ -266,9 +271,13 @@ class _Compiler:
         for ref in self.values(shape, "node"):
             conds.append(self.conforms(ref, v, positive, path))
         for head in self.values(shape, "and"):
-            conds.append("(" + (" && ".join(self.conforms(s, v, positive, path) for s in self.items(head)) or "true") + ")")
+            conds.append(
+                "(" + (" && ".join(self.conforms(s, v, positive, path) for s in self.items(head)) or "true") + ")"
+            )
         for head in self.values(shape, "or"):
-            conds.append("(" + (" || ".join(self.conforms(s, v, positive, path) for s in self.items(head)) or "false") + ")")
+            conds.append(
+                "(" + (" || ".join(self.conforms(s, v, positive, path) for s in self.items(head)) or "false") + ")"
+            )
         for ref in self.values(shape, "not"):
             conds.append(f"!({self.conforms(ref, v, not positive, path)})")
         for head in self.values(shape, "xone"):
@@ -289,8 +298,13 @@ class _Compiler:
         sh:not) it may say "match" where Python does not.
         """
         flags = [str(f) for f in self.values(shape, "flags")]
-        if not _SAFE_PATTERN_CHARS.match(text) or "[:" in text or "(?" in text or len(flags) > 1 \
-                or (flags and set(flags[0]) - {"i"}):
+        if (
+            not _SAFE_PATTERN_CHARS.match(text)
+            or "[:" in text
+            or "(?" in text
+            or len(flags) > 1
+            or (flags and set(flags[0]) - {"i"})
+        ):
             raise Unsupported(f"sh:pattern {text!r} with flags {flags}")
         self.inexact += 1
         lit = text.replace("\\", "\\\\").replace('"', '\\"')
@@ -356,9 +370,7 @@ class _Compiler:
         finally:
             self.stack.pop()
 
-    def node_conditions(
-        self, shape: rdflib.term.Node, x: str, positive: bool, path: str | None = None
-    ) -> list[str]:
+    def node_conditions(self, shape: rdflib.term.Node, x: str, positive: bool, path: str | None = None) -> list[str]:
         conds = self.value_condition(shape, x, positive, path)
         has = self.values(shape, "hasValue")
         for h in has:
@@ -369,9 +381,15 @@ class _Compiler:
                 conds.append(self.pair(param, x, "", f"<{other}>", positive))
         closed = self.one(shape, "closed")
         if closed is not None and bool(getattr(closed, "value", False)):
-            allowed = {f"<{p}>" for prop in self.values(shape, "property")
-                       for p in [self.one(prop, "path")] if isinstance(p, self.rdflib.URIRef)}
-            if any(not isinstance(self.one(prop, "path"), self.rdflib.URIRef) for prop in self.values(shape, "property")):
+            allowed = {
+                f"<{p}>"
+                for prop in self.values(shape, "property")
+                for p in [self.one(prop, "path")]
+                if isinstance(p, self.rdflib.URIRef)
+            }
+            if any(
+                not isinstance(self.one(prop, "path"), self.rdflib.URIRef) for prop in self.values(shape, "property")
+            ):
                 raise Unsupported("sh:closed with complex paths")
             for head in self.values(shape, "ignoredProperties"):
                 allowed |= {f"<{p}>" for p in self.items(head)}
@@ -387,15 +405,20 @@ class _Compiler:
         if param == "disjoint":
             return f"NOT EXISTS {{ {values} {x} {other} {v} }}"
         if param == "equals":
-            return (f"(NOT EXISTS {{ {values} FILTER NOT EXISTS {{ {x} {other} {v} }} }} && "
-                    f"NOT EXISTS {{ {x} {other} {w} . FILTER NOT EXISTS {{ "
-                    + (f"{x} {path} {w}" if path else f"FILTER(sameTerm({x}, {w}))") + " } })")
+            return (
+                f"(NOT EXISTS {{ {values} FILTER NOT EXISTS {{ {x} {other} {v} }} }} && "
+                f"NOT EXISTS {{ {x} {other} {w} . FILTER NOT EXISTS {{ "
+                + (f"{x} {path} {w}" if path else f"FILTER(sameTerm({x}, {w}))")
+                + " } })"
+            )
         if not positive:
             raise Unsupported(f"sh:{param} under sh:not/sh:xone")
         self.inexact += 1
         op = "<" if param == "lessThan" else "<="
-        return (f"NOT EXISTS {{ {values} {x} {other} {w} . "
-                f"FILTER(!COALESCE((isLiteral({v}) && isLiteral({w}) && {v} {op} {w}), false)) }}")
+        return (
+            f"NOT EXISTS {{ {values} {x} {other} {w} . "
+            f"FILTER(!COALESCE((isLiteral({v}) && isLiteral({w}) && {v} {op} {w}), false)) }}"
+        )
 
     def property_conditions(self, prop: rdflib.term.Node, x: str, positive: bool) -> list[str]:
         if self.one(prop, "qualifiedValueShape") is not None:
@@ -434,7 +457,7 @@ class _Compiler:
             raise Unsupported(f"cardinality {n} > 3")
         vs = [self.var() for _ in range(n)]
         triples = " . ".join(f"{x} {path} {v}" for v in vs)
-        distinct = " && ".join(f"!sameTerm({a}, {b})" for i, a in enumerate(vs) for b in vs[i + 1:])
+        distinct = " && ".join(f"!sameTerm({a}, {b})" for i, a in enumerate(vs) for b in vs[i + 1 :])
         return f"EXISTS {{ {triples} {f'FILTER({distinct})' if distinct else ''} }}"
 
     # -- targets and top-level checks
@@ -444,7 +467,10 @@ class _Compiler:
         for c in self.values(shape, "targetClass"):
             parts.append(f"?this <{RDF}type>/<{RDFS}subClassOf>* {_term(c)} .")
         if (shape, self.uri(RDF + "type"), self.uri(RDFS + "Class")) in self.g or (
-            shape, self.uri(RDF + "type"), self.uri(OWL + "Class")) in self.g:
+            shape,
+            self.uri(RDF + "type"),
+            self.uri(OWL + "Class"),
+        ) in self.g:
             if isinstance(shape, rdflib.URIRef):
                 parts.append(f"?this <{RDF}type>/<{RDFS}subClassOf>* <{shape}> .")
         for n in self.values(shape, "targetNode"):
@@ -475,8 +501,7 @@ class _Compiler:
         head, brace, body = lowered.partition("{")
         if not brace or "prefix" in head or "base" in head.split("select")[0]:
             raise Unsupported(f"{node}: a prologue inside sh:select")
-        for word in ("select", "minus", "graph", "service", "group by", "having", "limit", "offset",
-                     "order by"):
+        for word in ("select", "minus", "graph", "service", "group by", "having", "limit", "offset", "order by"):
             if re.search(rf"\b{word}\b", body):
                 raise Unsupported(f"{node}: sh:select uses {word.upper()}")
         if re.search(r"\bvalues\s*[^{]*\bthis\b", body):
@@ -606,9 +631,7 @@ def _fill(condition: str, bad: dict[str, list[str]]) -> str:
     return _ILL.sub(repl, condition)
 
 
-def _queries(
-    compiled: CompiledShapes, bad: dict[str, list[str]]
-) -> Iterator[tuple[str, list[tuple[str, str]], bool]]:
+def _queries(compiled: CompiledShapes, bad: dict[str, list[str]]) -> Iterator[tuple[str, list[tuple[str, str]], bool]]:
     """(query, [(rule, severity) per ?okN column], whole) for every check; a SPARQL constraint is
     its own query with no ?ok column (``whole``: every solution is a result)."""
     for check in compiled.checks:
@@ -618,7 +641,9 @@ def _queries(
             )
             fails = " || ".join(f"!?ok{i}" for i in range(len(check.parts)))
             cols = " ".join(f"?ok{i}" for i in range(len(check.parts)))
-            query = f"{check.prologue}SELECT DISTINCT ?this {cols} WHERE {{ {{ {check.target} }} {binds} FILTER({fails}) }}"
+            query = (
+                f"{check.prologue}SELECT DISTINCT ?this {cols} WHERE {{ {{ {check.target} }} {binds} FILTER({fails}) }}"
+            )
             yield query, [(r, s) for r, s, _c in check.parts], False
         for rule, sev, select in check.sparql:
             yield check.prologue + _wrap_select(select, check.target), [(rule, sev)], True
@@ -630,9 +655,9 @@ def _wrap_select(select: str, target: str) -> str:
     if keyword is None:
         raise Unsupported("SPARQL constraint without SELECT")
     brace = select.index("{", keyword.end())
-    if "(" in select[keyword.end():brace] and "exists" in select[keyword.end():brace].lower():
+    if "(" in select[keyword.end() : brace] and "exists" in select[keyword.end() : brace].lower():
         raise Unsupported("EXISTS in the projection of a SPARQL constraint")
-    return f"{select[:keyword.start()]}SELECT DISTINCT ?this WHERE {{ {{ {target} }} {select[brace + 1:]}"
+    return f"{select[: keyword.start()]}SELECT DISTINCT ?this WHERE {{ {{ {target} }} {select[brace + 1 :]}"
 
 
 def screen(

@@ -39,15 +39,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InputError
-from .formats import RdfFormat
-from .vocab import ONTOLOGY_IRI, PE
+from ..errors import InputError
+from ..formats import RdfFormat
+from ..vocab import ONTOLOGY_IRI, PE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-    from .config import ProjectConfig
-    from .export.canonical import CanonicalDataset, Tally
+    from ..config import ProjectConfig
+    from .canonical import CanonicalDataset, Tally
 
 __all__ = [
     "DatasetStats",
@@ -413,7 +413,7 @@ def description_prefixes(config: ProjectConfig, download_base: str | None = None
 
 def void_turtle(triples: Iterable[pyoxigraph.Triple], prefixes: dict[str, str]) -> bytes:
     """The description as Turtle (rdflib: sorted, grouped by subject)."""
-    from .export.rdf import rdflib_turtle
+    from .rdf import rdflib_turtle
 
     return rdflib_turtle(triples, prefixes)
 
@@ -425,19 +425,15 @@ def add_sparql_endpoint(void_ttl: bytes, endpoint: str) -> bytes:
     """
     import pyoxigraph as ox
 
-    from .export.prefixes import EXTRA_PREFIXES
-    from .export.rdf import rdflib_turtle
-    from .vocab import PREFIXES
+    from ..vocab import PREFIXES
+    from .prefixes import EXTRA_PREFIXES
+    from .rdf import rdflib_turtle
 
     try:
         triples = [q.triple for q in ox.parse(void_ttl, format=ox.RdfFormat.TURTLE)]
     except SyntaxError as exc:
         raise InputError(f"void.ttl: {exc}") from exc
-    releases = {
-        t.subject
-        for t in triples
-        if t.predicate.value == f"{DCAT}version"
-    }
+    releases = {t.subject for t in triples if t.predicate.value == f"{DCAT}version"}
     void_ds = {t.subject for t in triples if t.predicate.value == f"{RDF}type" and t.object.value == f"{VOID}Dataset"}
     for subject in sorted(releases & void_ds, key=str):
         triples.append(ox.Triple(subject, ox.NamedNode(f"{VOID}sparqlEndpoint"), ox.NamedNode(endpoint)))

@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import ProjectConfig
-from .errors import InputError, RdfSyntaxError
-from .facts_template import facts_template
+from ..config import ProjectConfig
+from ..errors import InputError, RdfSyntaxError
+from ..vocab import PE, PREFIXES
 from .segment import Span, sha256_hex, split_sentences
-from .vocab import PE, PREFIXES
+from .template import facts_template
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -95,8 +95,7 @@ def validate_slug(slug: str) -> str:
     """
     if not _SLUG.fullmatch(slug):
         raise InputError(
-            f"invalid slug {slug!r}: use lower-case letters, digits and single hyphens, "
-            "e.g. 'veloria-charter-2022'"
+            f"invalid slug {slug!r}: use lower-case letters, digits and single hyphens, e.g. 'veloria-charter-2022'"
         )
     return slug
 
@@ -217,7 +216,7 @@ def describe_source(
         lines.append(f"    schema:url <{validate_url(url)}> ;")
     if published:
         lexical, datatype = parse_partial_date(published)
-        lines.append(f"    dcterms:issued {_literal(lexical)}^^xsd:{datatype[len(_XSD):]} ;")
+        lines.append(f"    dcterms:issued {_literal(lexical)}^^xsd:{datatype[len(_XSD) :]} ;")
     if publisher:
         lines.append(f"    dcterms:publisher {_literal(publisher)} ;")
     lines += [
@@ -260,7 +259,7 @@ class RegisteredSource:
 
 def _rdf_files_first(folder: Path) -> list[Path]:
     """The folder's RDF files as the loader finds them, the source description file first."""
-    from .load import rdf_files
+    from ..load import rdf_files
 
     return sorted(rdf_files(folder), key=lambda p: (p.name != SOURCE_FILE, str(p)))
 
@@ -271,7 +270,7 @@ def _value(term: pyoxigraph.NamedNode | pyoxigraph.Literal | object) -> str:
 
 def _sources_in_folder(folder: Path, config: ProjectConfig) -> list[RegisteredSource]:
     """Every pe:Source described in one folder of data/ (usually one, in source.ttl)."""
-    from .load import parse_file
+    from ..load import parse_file
 
     triples: list[pyoxigraph.Triple] = []
     file_of: dict[str, Path] = {}
@@ -296,7 +295,7 @@ def _sources_in_folder(folder: Path, config: ProjectConfig) -> list[RegisteredSo
     for t in triples:
         props.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
     sentences: dict[str, list[Span]] = {iri: [] for iri in file_of}
-    for subject, p in props.items():
+    for _subject, p in props.items():
         in_source = p.get(PE + "inSource")
         if not in_source:
             continue
@@ -321,7 +320,7 @@ def _sources_in_folder(folder: Path, config: ProjectConfig) -> list[RegisteredSo
             values = p.get(pred)
             return _value(values[0]) if values else None
 
-        local = iri[len(prefix):] if iri.startswith(prefix) else ""
+        local = iri[len(prefix) :] if iri.startswith(prefix) else ""
         slug = local if _SLUG.fullmatch(local) else folder.name
         count = first(PE + "characterCount")
         title_lit = p.get(_DCTERMS + "title")
@@ -628,9 +627,7 @@ def add_source(
         notes.append("no --title given: validation warns until the source has a dcterms:title")
     _write_atomically(
         source_file,
-        describe_source(
-            text, slug, title=title, url=url, published=published, publisher=publisher, language=language
-        ),
+        describe_source(text, slug, title=title, url=url, published=published, publisher=publisher, language=language),
     )
     facts_written = not facts_file.exists()
     if facts_written:

@@ -8,7 +8,7 @@ conforms to the shapes (tests/test_source.py checks it).
 
 from __future__ import annotations
 
-from .vocab import PE, PREFIXES
+from ..vocab import PE, PREFIXES
 
 __all__ = ["TEMPLATE_PREFIXES", "facts_template"]
 

@@ -4,7 +4,7 @@ The mapping from the ontology to Wikidata lives in the ontology itself
 (``pe:wikidataProperty`` on classes, properties and concepts,
 ``pe:wikidataRole`` on properties, ``pe:wikidataHolderProperty`` on posts and
 their classes); :class:`WikidataMapping` reads it from a :class:`StoreView`
-and answers the questions :mod:`polevents.wikibase` asks of it (which property
+and answers the questions :mod:`polevents.export.wikibase` asks of it (which property
 a fact's class stands for, which properties play which role).
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import InputError
-from .vocab import OWL, PE, RDF, RDFS
+from ..errors import InputError
+from ..vocab import OWL, PE, RDF, RDFS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -26,7 +26,10 @@ __all__ = ["StoreView", "WikidataMapping", "id_number"]
 
 _PID = re.compile(r"^http://www\.wikidata\.org/entity/(P[0-9]+)$")
 _PROPERTY_CLASSES = {
-    OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty", RDF + "Property",
+    OWL + "ObjectProperty",
+    OWL + "DatatypeProperty",
+    OWL + "AnnotationProperty",
+    RDF + "Property",
 }
 
 
@@ -104,9 +107,7 @@ class WikidataMapping:
             classes.add(s)
             if hasattr(o, "value") and not hasattr(o, "datatype"):
                 superclasses.setdefault(s, []).append(o.value)
-        properties = set(roles) | {
-            s for s, o in g.pairs(RDF + "type") if getattr(o, "value", "") in _PROPERTY_CLASSES
-        }
+        properties = set(roles) | {s for s, o in g.pairs(RDF + "type") if getattr(o, "value", "") in _PROPERTY_CLASSES}
         class_pids: dict[str, str] = {}
         property_pids: dict[str, str] = {}
         concept_pids: dict[str, str] = {}
@@ -118,7 +119,9 @@ class WikidataMapping:
                 property_pids[s] = pid
             else:  # a concept (pe:daughter): refines the main property where it is a qualifier value
                 concept_pids[s] = pid
-        holder = {s: _pid_of(o, f"pe:wikidataHolderProperty of <{s}>") for s, o in g.pairs(PE + "wikidataHolderProperty")}
+        holder = {
+            s: _pid_of(o, f"pe:wikidataHolderProperty of <{s}>") for s, o in g.pairs(PE + "wikidataHolderProperty")
+        }
         return cls(
             class_pids=class_pids,
             superclasses={k: tuple(sorted(v)) for k, v in superclasses.items()},
@@ -152,4 +155,3 @@ class WikidataMapping:
 
     def with_role(self, role: str) -> list[str]:
         return sorted(p for p, r in self.roles.items() if r == role)
-

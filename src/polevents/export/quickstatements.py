@@ -5,7 +5,7 @@ and value are verified Wikidata items (or plain values: dates, texts);
 qualifiers whose value has no verified item are left out, and so is ``S248``
 (the source has no item); ``S854`` is written only for an http(s) URL.  What
 was left out, and why, is returned in :attr:`QuickStatements.skipped`.
-The claims come from :func:`polevents.wikibase.export_project`.
+The claims come from :func:`polevents.export.wikibase.export_project`.
 """
 
 from __future__ import annotations

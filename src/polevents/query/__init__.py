@@ -6,7 +6,7 @@ The pipeline of one query::
     prepare(QueryText, project)                  ->  PreparedQuery (form checked, syntax checked)
     execute(PreparedQuery, dist=/endpoint=)      ->  QueryResult (variables + rows, boolean, or triples)
 
-and :mod:`polevents.results` writes a :class:`QueryResult` in any
+and :mod:`polevents.query.results` writes a :class:`QueryResult` in any
 :class:`~polevents.formats.ResultFormat`.
 
 Semantics, the same locally and remotely:
@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, PoleventsError, QueryError, QueryTimeoutError, RemoteError
-from .vocab import PREFIXES
+from ..errors import InputError, PoleventsError, QueryError, QueryTimeoutError, RemoteError
+from ..vocab import PREFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
     from multiprocessing.connection import Connection
@@ -67,9 +67,7 @@ __all__ = [
 QUERY_SUFFIX = ".rq"
 #: How long to wait for a TCP connection to an endpoint, whatever --timeout says.
 CONNECT_TIMEOUT_S = 10.0
-_UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
+_UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 
 
 class QueryForm(enum.Enum):
@@ -151,7 +149,7 @@ def read_query_file(path: Path) -> QueryText:
 
 
 def _queries_dir(project: Path) -> Path:
-    from .config import load_config
+    from ..config import load_config
 
     return load_config(project).queries_dir
 
@@ -176,11 +174,7 @@ def list_queries(project: Path = Path(".")) -> list[NamedQuery]:
     folder = _queries_dir(project)
     if not folder.is_dir():
         return []
-    return [
-        NamedQuery(p.stem, _description(p), p)
-        for p in sorted(folder.glob(f"*{QUERY_SUFFIX}"))
-        if p.is_file()
-    ]
+    return [NamedQuery(p.stem, _description(p), p) for p in sorted(folder.glob(f"*{QUERY_SUFFIX}")) if p.is_file()]
 
 
 def named_query(project: Path, name: str) -> QueryText:
@@ -302,9 +296,7 @@ def detect_form(text: str) -> QueryForm | None:
         return None
     keyword = m.group(1).upper()
     if keyword in _UPDATE_KEYWORDS:
-        raise QueryError(
-            f"{keyword} is SPARQL Update: polevents query is read-only (SELECT, ASK, CONSTRUCT, DESCRIBE)"
-        )
+        raise QueryError(f"{keyword} is SPARQL Update: polevents query is read-only (SELECT, ASK, CONSTRUCT, DESCRIBE)")
     try:
         return QueryForm(keyword)
     except ValueError:
@@ -418,8 +410,8 @@ def prepare(query: QueryText, project: Path = Path("."), *, check: bool = True) 
     the remote service (once more than the user asked, and outside --timeout);
     its syntax is then checked where it runs.
     """
-    from .config import load_config
-    from .sparql_scan import scan_query
+    from ..config import load_config
+    from .scan import scan_query
 
     if not query.text.strip():
         raise QueryError(f"{query.origin}: the query is empty")
@@ -485,7 +477,7 @@ def _evaluate(store: pyoxigraph.Store, prepared: PreparedQuery, union: bool = Fa
 def _open_store(project: Path, dist: Path | None) -> tuple[pyoxigraph.Store, str, bool, bool]:
     """The dataset store, where it came from, whether it was loaded in memory from sources, and
     whether its default graph is to be read as the union view (see :func:`polevents.dataset.prepare_union`)."""
-    from .dataset import DUMP_NQUADS, dist_folder, open_dataset, prepare_union
+    from ..dataset import DUMP_NQUADS, dist_folder, open_dataset, prepare_union
 
     if dist is None and not (dist_folder(project) / DUMP_NQUADS).is_file() and not (project / "ontology").is_dir():
         raise InputError(
@@ -511,7 +503,7 @@ def _worker(conn: Connection, prepared: PreparedQuery, project: Path, dist: Path
         conn.send(("ok", _evaluate(store, prepared, union)))
     except PoleventsError as exc:
         conn.send(("error", exc.to_payload()))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, never swallowed
+    except BaseException as exc:
         conn.send(("error", QueryError(f"the query failed: {type(exc).__name__}: {exc}").to_payload()))
     finally:
         conn.close()
@@ -568,8 +560,7 @@ def _evaluate_with_timeout(
 # --------------------------------------------------------------------------- remote evaluation
 
 SOLUTIONS_ACCEPT = (
-    "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-    "text/tab-separated-values;q=0.8"
+    "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
 )
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/n-quads;q=0.8, application/rdf+xml;q=0.5"
 
@@ -633,7 +624,7 @@ def _remote(prepared: PreparedQuery, endpoint: str, timeout: float | None) -> Qu
     """Send the query over the SPARQL 1.1 Protocol (URL-encoded POST; GET when POST is refused)."""
     import httpx
 
-    from . import __version__
+    from .. import __version__
 
     accept = GRAPH_ACCEPT if prepared.form.is_graph else SOLUTIONS_ACCEPT
     headers = {"Accept": accept, "User-Agent": f"polevents/{__version__} (SPARQL client; httpx)"}

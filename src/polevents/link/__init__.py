@@ -52,15 +52,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, RemoteError
-from .formats import RdfFormat
-from .names import IriNames
-from .vocab import OWL, PE, PREFIXES, RDF, RDFS, SCHEMA, SKOS, WD
+from ..errors import InputError, RemoteError
+from ..formats import RdfFormat
+from ..names import IriNames
+from ..vocab import OWL, PE, PREFIXES, RDF, RDFS, SCHEMA, SKOS, WD
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-    from .config import ProjectConfig
+    from ..config import ProjectConfig
 
 __all__ = [
     "AcceptResult",
@@ -285,7 +285,9 @@ def read_entities(store: pyoxigraph.Store, links_graph: str | None = None) -> li
             misspelt = any(m.object.value == "true" for m in _objects(store, q.subject.value, PE + "misspelled"))
             for n in _objects(store, q.subject.value, PE + "surfaceForm"):
                 if isinstance(n.object, ox.Literal):
-                    names.add(Name(n.object.value, n.object.language, PE + "surfaceForm", WEAK_NAME if misspelt else 1.0))
+                    names.add(
+                        Name(n.object.value, n.object.language, PE + "surfaceForm", WEAK_NAME if misspelt else 1.0)
+                    )
         linked = sorted(
             {
                 q.object.value
@@ -297,7 +299,9 @@ def read_entities(store: pyoxigraph.Store, links_graph: str | None = None) -> li
         best: dict[tuple[str, str | None], Name] = {}
         for n in sorted(names, key=lambda n: (-n.weight, n.source, n.text)):
             best.setdefault((n.text, n.language), n)
-        entities.append(Entity(iri, kind, tuple(sorted(best.values(), key=lambda n: (n.text, n.language or ""))), tuple(linked)))
+        entities.append(
+            Entity(iri, kind, tuple(sorted(best.values(), key=lambda n: (n.text, n.language or ""))), tuple(linked))
+        )
     return entities
 
 
@@ -354,8 +358,11 @@ def load_target(target: str, *, timeout: float = 60.0) -> dict[str, TargetItem]:
         else:
             types.setdefault(item, set()).add(a)
     return {
-        iri: TargetItem(iri, tuple(sorted(names[iri], key=lambda n: (n.text, n.language or "", n.source))),
-                        tuple(sorted(types.get(iri, ()))))
+        iri: TargetItem(
+            iri,
+            tuple(sorted(names[iri], key=lambda n: (n.text, n.language or "", n.source))),
+            tuple(sorted(types.get(iri, ()))),
+        )
         for iri in sorted(names)
     }
 
@@ -410,7 +417,9 @@ def _paged(endpoint: str, query_at: Any, timeout: float) -> Iterator[dict[str, d
             except httpx.HTTPError as exc:
                 raise RemoteError(f"{endpoint}: cannot query the SPARQL endpoint: {exc}") from exc
             if response.status_code != 200:
-                raise RemoteError(f"{endpoint}: the SPARQL endpoint answered {response.status_code}: {response.text[:200]}")
+                raise RemoteError(
+                    f"{endpoint}: the SPARQL endpoint answered {response.status_code}: {response.text[:200]}"
+                )
             try:
                 bindings = response.json()["results"]["bindings"]
             except (ValueError, KeyError) as exc:
@@ -544,7 +553,15 @@ def _candidates(
         scored.append(Candidate(e.iri, iri, score, best[1], best[2], e.kind, len(support)))
     most = max((c.support for c in scored), default=0)
     adjusted = [
-        Candidate(c.local, c.candidate, c.score * (LESS_SUPPORT if c.support < most else 1.0), c.ours, c.theirs, c.kind, c.support)
+        Candidate(
+            c.local,
+            c.candidate,
+            c.score * (LESS_SUPPORT if c.support < most else 1.0),
+            c.ours,
+            c.theirs,
+            c.kind,
+            c.support,
+        )
         for c in scored
     ]
     kept = [c for c in adjusted if round(c.score, 3) >= min_score]
@@ -563,14 +580,19 @@ def link_project(
     timeout: float = 60.0,
 ) -> LinkReport:
     """Propose links from the project's dataset (dist/ when built, else in memory) to ``target``."""
-    from .config import load_config
-    from .dataset import open_dataset
+    from ..config import load_config
+    from ..dataset import open_dataset
 
     config = load_config(project_dir)
     ds = open_dataset(config.root, dist_dir)
     items = load_target(target, timeout=timeout)
     return link_store(
-        ds.store, items, target=target, min_score=min_score, top=top, type_hints=type_hints,
+        ds.store,
+        items,
+        target=target,
+        min_score=min_score,
+        top=top,
+        type_hints=type_hints,
         links_graph=config.graph_iri(LINKS_FOLDER),
     )
 
@@ -598,7 +620,7 @@ def accept_links(report: LinkReport, config: ProjectConfig, accept_min: float = 
     """
     import pyoxigraph as ox
 
-    from .load import parse_file
+    from ..load import parse_file
 
     path = config.data_dir / LINKS_FOLDER / ACCEPTED_FILE
     existing: set[tuple[str, str, str]] = set()

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import PoleventsError
+from polevents.errors import PoleventsError
 
 __all__ = ["RunningServer", "launched_server"]
 

@@ -80,7 +80,7 @@ def sha256_hex(data: bytes) -> str:
 
 def _word_before(line: str, dot: int) -> str:
     start = dot
-    while start > 0 and not line[start - 1].isspace() and line[start - 1] not in OPENING_QUOTES + "(\"":
+    while start > 0 and not line[start - 1].isspace() and line[start - 1] not in OPENING_QUOTES + '("':
         start -= 1
     return line[start:dot]
 

@@ -30,9 +30,7 @@ from dataclasses import dataclass
 __all__ = ["QUERY_FORMS", "UPDATE_KEYWORDS", "QueryScan", "scan_query"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-)
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 
 # Tokens the scan must step over so that keywords inside them are not seen.
 _SKIP = re.compile(

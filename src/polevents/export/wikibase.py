@@ -2,7 +2,7 @@
 
 The mapping from the ontology to Wikidata is read from the ontology's own
 annotations (``pe:wikidataProperty``, ``pe:wikidataRole``,
-``pe:wikidataHolderProperty``; see :mod:`polevents.wikibase_mapping`); nothing
+``pe:wikidataHolderProperty``; see :mod:`polevents.export.wikibase_mapping`); nothing
 here repeats that table.  The rules:
 
 * A **statement node** is a node whose class (or nearest annotated superclass)
@@ -44,7 +44,7 @@ Node IRIs are the dataset base plus ``wikibase/statement/``,
 ``wikibase/reference/`` or ``wikibase/value/`` and a hash of what they hold,
 so two exports of the same data are byte-identical.
 
-The same claims are written as QuickStatements by :mod:`polevents.quickstatements`
+The same claims are written as QuickStatements by :mod:`polevents.export.quickstatements`
 (:meth:`WikibaseExport.quickstatements`).
 """
 
@@ -57,12 +57,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
-from .errors import InputError
-from .formats import RdfFormat
-from .names import IriNames
-from .vocab import OWL, PE, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
+from ..errors import InputError
+from ..formats import RdfFormat
+from ..names import IriNames
+from ..vocab import OWL, PE, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 from .wikibase_mapping import StoreView, WikidataMapping, id_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,9 +99,23 @@ GREGORIAN = WD + "Q1985727"
 
 #: Prefixes of the exported Turtle.
 OUTPUT_PREFIXES: dict[str, str] = {
-    "wd": WD, "wdt": WDT, "p": P, "ps": PS, "psv": PSV, "pq": PQ, "pqv": PQV, "pr": PR, "prv": PRV,
-    "wikibase": WIKIBASE, "prov": PROV, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "owl": OWL,
-    "schema": SCHEMA, "xsd": XSD,
+    "wd": WD,
+    "wdt": WDT,
+    "p": P,
+    "ps": PS,
+    "psv": PSV,
+    "pq": PQ,
+    "pqv": PQV,
+    "pr": PR,
+    "prv": PRV,
+    "wikibase": WIKIBASE,
+    "prov": PROV,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "skos": SKOS,
+    "owl": OWL,
+    "schema": SCHEMA,
+    "xsd": XSD,
 }
 
 _QID = re.compile(r"^http://www\.wikidata\.org/entity/(Q[0-9]+)$")
@@ -164,7 +178,7 @@ class Url:
     iri: str
 
 
-Value = Union[ItemRef, TimeValue, Text, Url]
+Value = ItemRef | TimeValue | Text | Url
 Snak = tuple[str, Value]
 
 
@@ -263,7 +277,7 @@ class WikibaseExport:
         return ox.serialize(triples, format=fmt.oxigraph)  # type: ignore[no-any-return]
 
     def quickstatements(self) -> QuickStatements:
-        """The claims between verified items as QuickStatements V1 (see :mod:`polevents.quickstatements`)."""
+        """The claims between verified items as QuickStatements V1 (see :mod:`polevents.export.quickstatements`)."""
         from .quickstatements import quickstatements
 
         return quickstatements(self)
@@ -499,14 +513,14 @@ def export_project(project_dir: Path = Path("."), dist_dir: Path | None = None) 
     """
     import pyoxigraph as ox
 
-    from .config import load_config
-    from .dataset import open_dataset
+    from ..config import load_config
+    from ..dataset import open_dataset
 
     config = load_config(project_dir)
     ds = open_dataset(config.root, dist_dir)
     ontology = None
     if not any(True for _ in ds.store.quads_for_pattern(None, ox.NamedNode(PE + "wikidataProperty"), None, None)):
-        from .load import load_project
+        from ..load import load_project
 
         ontology = ox.Store()
         ontology.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in load_project(config.root).ontology)
@@ -578,8 +592,14 @@ def _rdf_triples(ex: WikibaseExport) -> Iterator[pyoxigraph.Triple]:
         yield ox.Triple(prop, N(RDF + "type"), N(WIKIBASE + "Property"))
         yield ox.Triple(prop, N(WIKIBASE + "propertyType"), N(WIKIBASE + ptype))
         for link, ns in (
-            ("directClaim", WDT), ("claim", P), ("statementProperty", PS), ("statementValue", PSV),
-            ("qualifier", PQ), ("qualifierValue", PQV), ("reference", PR), ("referenceValue", PRV),
+            ("directClaim", WDT),
+            ("claim", P),
+            ("statementProperty", PS),
+            ("statementValue", PSV),
+            ("qualifier", PQ),
+            ("qualifierValue", PQV),
+            ("reference", PR),
+            ("referenceValue", PRV),
         ):
             yield ox.Triple(prop, N(WIKIBASE + link), N(ns + pid))
     for iri in ex.items:

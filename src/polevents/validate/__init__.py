@@ -47,16 +47,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
-from .names import compact_iri
-from .vocab import PREFIXES
+from ..errors import InputError
+from ..names import compact_iri
+from ..vocab import PREFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
     import rdflib
     from rdflib.term import Node
 
-    from .load import Project
+    from ..load import Project
 
 __all__ = [
     "JSON_RESULT_KEYS",
@@ -383,7 +383,7 @@ def validate_project(project: Project) -> ValidationReport:
 
     :raises InputError: the shapes cannot be used.
     """
-    from .load import to_rdflib_graph
+    from ..load import to_rdflib_graph
 
     with _quiet_literals():
         shapes = to_rdflib_graph(project.shapes)
@@ -665,7 +665,7 @@ def find_line(lines: Sequence[str], iri: str, base: str) -> int | None:
     """
     spellings = [f"<{iri}>"]
     if base and iri.startswith(base):
-        spellings.append(f"<{iri[len(base):]}>")
+        spellings.append(f"<{iri[len(base) :]}>")
     for line in lines:
         m = _PREFIX_RE.match(line)
         if not m:
@@ -674,7 +674,7 @@ def find_line(lines: Sequence[str], iri: str, base: str) -> int | None:
         if not re.match(r"^[a-zA-Z][\w+.-]*:", ns):
             ns = base + ns  # a relative namespace, resolved against the base
         if iri.startswith(ns) and len(iri) > len(ns):
-            local = iri[len(ns):]
+            local = iri[len(ns) :]
             if re.fullmatch(r"[\w\-.%]+", local) and not local.endswith("."):
                 spellings.append(f"{m.group(1) or ''}:{local}")
 

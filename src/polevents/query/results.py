@@ -31,14 +31,14 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
-from .errors import InputError
-from .formats import RdfFormat, ResultFormat
-from .names import IriNames, NameSyntax, compact_iri, triple_iris
+from ..errors import InputError
+from ..formats import RdfFormat, ResultFormat
+from ..names import IriNames, NameSyntax, compact_iri, triple_iris
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-    from .query import QueryForm, QueryResult, Term
+    from . import QueryForm, QueryResult, Term
 
 __all__ = [
     "DEFAULT_MAX_WIDTH",
@@ -78,9 +78,7 @@ _NUMERIC = {
     ).split()
 }
 #: Datatypes whose lexical form says what it is: shown bare in tables.
-_SELF_EVIDENT = _NUMERIC | {
-    XSD + t for t in "string boolean date dateTime dateTimeStamp time gYear gYearMonth".split()
-}
+_SELF_EVIDENT = _NUMERIC | {XSD + t for t in "string boolean date dateTime dateTimeStamp time gYear gYearMonth".split()}
 #: The W3C SPARQL 1.1 Query Results formats, in a server's order of preference.
 SOLUTION_FORMATS: tuple[ResultFormat, ...] = (ResultFormat.JSON, ResultFormat.XML, ResultFormat.CSV, ResultFormat.TSV)
 
@@ -102,9 +100,7 @@ def check_format(form: QueryForm, fmt: ResultFormat) -> None:
         return
     allowed = ", ".join(f.label for f in ResultFormat if (f.for_graphs if form.is_graph else f.for_solutions))
     kind = "graphs (CONSTRUCT, DESCRIBE)" if fmt.for_graphs else "solutions (SELECT, ASK)"
-    raise InputError(
-        f"--format {fmt.label} is for {kind}, but this is a {form.value} query; use one of: {allowed}"
-    )
+    raise InputError(f"--format {fmt.label} is for {kind}, but this is a {form.value} query; use one of: {allowed}")
 
 
 # --------------------------------------------------------------------------- standard formats
@@ -147,8 +143,7 @@ def term_json(term: Term) -> dict[str, object]:
 def select_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> bytes:
     """SELECT solutions as a SPARQL 1.1 Query Results JSON document (compact, UTF-8)."""
     bindings = [
-        {var: term_json(term) for var, term in zip(variables, row, strict=True) if term is not None}
-        for row in rows
+        {var: term_json(term) for var, term in zip(variables, row, strict=True) if term is not None} for row in rows
     ]
     doc = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -177,8 +172,9 @@ def _xml_text(value: str) -> str:
 
 
 def _xml_term(term: Term) -> str:
-    import pyoxigraph as ox
     from xml.sax.saxutils import quoteattr
+
+    import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
         return f"<uri>{_xml_text(term.value)}</uri>"
@@ -248,9 +244,7 @@ def _tsv_term(term: Term) -> str:
     return str(term)
 
 
-def solutions_document(
-    variables: Sequence[str], rows: Iterable[Sequence[Term | None]], fmt: ResultFormat
-) -> bytes:
+def solutions_document(variables: Sequence[str], rows: Iterable[Sequence[Term | None]], fmt: ResultFormat) -> bytes:
     """SELECT solutions as a complete document in one of :data:`SOLUTION_FORMATS`.
 
     :raises ValueError: ``fmt`` is not a W3C solutions format.
@@ -260,7 +254,9 @@ def solutions_document(
     if fmt is ResultFormat.JSON:
         return select_json(variables, rows) + b"\n"
     if fmt is ResultFormat.XML:
-        parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+        parts = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
+        ]
         parts.extend(f"<variable name={quoteattr(v)}/>" for v in variables)
         parts.append("</head>\n<results>\n")
         for row in rows:
@@ -387,10 +383,7 @@ def _graphemes(text: str) -> list[str]:
             or cp == 0x200D
         )
         flag_pair = (
-            0x1F1E6 <= cp <= 0x1F1FF
-            and clusters
-            and len(clusters[-1]) == 1
-            and 0x1F1E6 <= ord(clusters[-1]) <= 0x1F1FF
+            0x1F1E6 <= cp <= 0x1F1FF and clusters and len(clusters[-1]) == 1 and 0x1F1E6 <= ord(clusters[-1]) <= 0x1F1FF
         )
         if clusters and (extend or join_next or flag_pair):
             clusters[-1] += ch
@@ -528,8 +521,7 @@ def render_table(
     header = [f"?{v}" for v in result.variables]
     texts = [[term_display(t, prefixes, base) for t in row] for row in result.rows]
     natural = [
-        min(cap, max([display_width(header[i])] + [display_width(row[i]) for row in texts]))
-        for i in range(len(header))
+        min(cap, max([display_width(header[i])] + [display_width(row[i]) for row in texts])) for i in range(len(header))
     ]
     if total_width is not None:
         longest_word = [
