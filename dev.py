@@ -4,6 +4,7 @@
     python3 dev.py run     # venv + install, build the dataset, answer a competency question
     python3 dev.py test    # venv + install (with test extras, Debian chromium if root), run the test suite
     python3 dev.py serve   # venv + install, build, serve the Linked Data site on http://127.0.0.1:8000/
+    python3 dev.py lint    # ruff check, ruff format --check and mypy --strict (configured in pyproject.toml)
 
 Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -k query`).
 """
@@ -20,6 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+#: Pinned versions of the test environment, made by
+#: `pip-compile --extra test --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-test.lock pyproject.toml`.
+LOCK = ROOT / "requirements-test.lock"
 #: Debian packages the integration tests use (a real browser for the HTML pages).
 DEBIAN_PACKAGES = ["chromium"]
 
@@ -40,10 +44,13 @@ def ensure_venv(extras: str = "") -> None:
         say(f"creating {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / f".installed{extras or '-base'}"
-    project = ROOT / "pyproject.toml"
-    if not stamp.exists() or stamp.stat().st_mtime < project.stat().st_mtime:
+    inputs = [ROOT / "pyproject.toml", LOCK]
+    if not stamp.exists() or any(stamp.stat().st_mtime < f.stat().st_mtime for f in inputs if f.exists()):
         run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f".{extras}")
+        # The lock pins every package of the test environment (pip-compile --extra test); the
+        # same pins apply to the plain install, so `run` and `test` use the same versions.
+        constraints = ["-c", str(LOCK)] if LOCK.exists() else []
+        run(BIN / "python", "-m", "pip", "install", "--quiet", *constraints, "-e", f".{extras}")
         stamp.touch()
 
 
@@ -72,6 +79,12 @@ def main(argv: list[str]) -> int:
         ensure_venv()
         run(BIN / "polevents", "build")
         return run(BIN / "polevents", "serve", *argv[1:], check=False)
+    if command == "lint":
+        ensure_venv("[test]")
+        status = run(BIN / "ruff", "check", "src", check=False)
+        status |= run(BIN / "ruff", "format", "--check", "src", "tests", "benchmarks", "dev.py", check=False)
+        status |= run(BIN / "mypy", check=False)
+        return status
     if command == "test":
         ensure_venv("[test]")
         ensure_debian_packages()
