@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from .config import ProjectConfig
 from .dataset import dist_folder
 from .errors import InputError, NonConformingError, PoleventsError
 from .load import InputFiles, Layout, Project
+from .staging import new_staging, remove_stale
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -318,7 +318,9 @@ def build(
     if background is None:
         _validate(_Inputs.of_project(project), say, validator, use_cache)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    for stale in remove_stale(out):
+        say(f"removed {stale.name}, the staging folder of a build that did not finish")
+    staging = new_staging(out)
     exported = time.perf_counter()
     try:
         files = write_dist(project, staging)
