@@ -172,14 +172,19 @@ _TERM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def _ontology_terms(triples: Iterable[pyoxigraph.Triple]) -> list[TermDefinition]:
     """The ontology's classes and properties (``pe:`` local names), one kind each."""
+    import pyoxigraph as ox
+
     kinds: dict[str, set[TermKind]] = {}
     for t in triples:
-        if t.predicate.value != _RDF_TYPE or t.object.value not in _PROPERTY_KINDS:
+        subject, obj = t.subject, t.object
+        if not isinstance(subject, ox.NamedNode) or not isinstance(obj, ox.NamedNode):
             continue
-        iri = t.subject.value
+        if t.predicate.value != _RDF_TYPE or obj.value not in _PROPERTY_KINDS:
+            continue
+        iri = subject.value
         if not iri.startswith(PE) or not _TERM_NAME.fullmatch(iri[len(PE) :]):
             continue
-        kinds.setdefault(iri, set()).add(_PROPERTY_KINDS[t.object.value])
+        kinds.setdefault(iri, set()).add(_PROPERTY_KINDS[obj.value])
     out = []
     for iri in sorted(kinds):
         found = kinds[iri]
@@ -291,7 +296,9 @@ class TermCompactor:
             return value == "true"
         return {"@value": value, "@type": self._vocab(dt)}
 
-    def node(self, subject: pyoxigraph.NamedNode | pyoxigraph.BlankNode, statements: Sequence[tuple[Any, Any]]) -> dict[str, Any]:
+    def node(
+        self, subject: pyoxigraph.NamedNode | pyoxigraph.BlankNode, statements: Sequence[tuple[Any, Any]]
+    ) -> dict[str, Any]:
         """The node object of ``subject`` with ``(predicate, object)`` statements, in their order."""
         import pyoxigraph as ox
 
