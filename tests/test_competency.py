@@ -6,6 +6,11 @@ The expected values are written here from the article, not copied from the queri
 output, so a wrong fact in data/ or a wrong join in a query fails the test. Where the
 article's text is at hand (../shared/seed/), the sentences the answers cite are read
 and checked to contain what the answer claims they say.
+
+The answers about the article are asked of the article's own graph (with the ontology and
+the curated links), not of the union of every source: what other sources add to data/ (a
+date for the referendum the article only proposes, more evidence for a shared event) does
+not change what this article says.
 """
 
 from __future__ import annotations
@@ -57,11 +62,25 @@ def query_files() -> list[Path]:
     return sorted(QUERIES.glob("*.rq"))
 
 
+#: The graphs the answers about the article are asked of: its own and the curated links.
+ARTICLE_GRAPHS = (SLUG, "links")
+
+
+def source_store(root: Path, names: tuple[str, ...] = ARTICLE_GRAPHS) -> tuple[ox.Store, str]:
+    """The ontology and the named graphs of the project's sources ``names``, and the base IRI."""
+    project = load_project(root)
+    store = ox.Store()
+    store.bulk_extend(
+        q for q in project.quads() if q.graph_name.value == project.ontology_graph_iri
+        or any(q.graph_name.value == src.iri for src in project.sources if src.name in names)
+    )  # fmt: skip
+    return store, project.config.base
+
+
 @pytest.fixture(scope="module")
 def project_store() -> tuple[ox.Store, str]:
-    """The project's dataset in memory (ontology + one graph per source) and its base IRI."""
-    project = load_project(REPO)
-    return project.store(), project.config.base
+    """The article's graph in memory (with the ontology and the links) and the base IRI."""
+    return source_store(REPO)
 
 
 def run_text(store_base: tuple[ox.Store, str], text: str) -> list[Row]:
@@ -217,7 +236,7 @@ def test_v3_april_2022_events(project_store: tuple[ox.Store, str]) -> None:
     assert dates == sorted(dates), "not in date order"
     days = {int(d[8:]) for d in dates if len(d) == 10}
     assert days == {15, 22, 25, 26, 27, 28, 29, 30}
-    # Everything dated to a day is an xsd:date; the month-only investigations an xsd:gYearMonth.
+    # Everything dated to a day is an xsd:date; anything dated to the month only an xsd:gYearMonth.
     for r in rows:
         d = r["date"]
         assert isinstance(d, ox.Literal)
@@ -252,23 +271,29 @@ def test_v3_april_2022_events(project_store: tuple[ox.Store, str]) -> None:
     # chairman and the party merged with Adal; what was said there belongs to the congress, not the list.
     congress_day = sorted(s(r["kind"]) or "" for r in rows if s(r["date"]) == "2022-04-26")
     assert congress_day == ["appointment or election", "meeting", "merger", "resignation", "resignation"]
-    assert s(rows[0]["date"]) == "2022-04"  # the family investigations, dated to the month only
+    # The investigations of the Nazarbayev family and associates happened "during the past half
+    # month" (19): the article gives no date for them, so they are not among April's events.
+    assert not [r for r in rows if "family" in (s(r["event"]) or "")]
+    assert s(rows[0]["date"]) == "2022-04-15"
 
 
 def test_v4_tokayev_quotations(project_store: tuple[ox.Store, str]) -> None:
     rows = run(project_store, "v4-tokayev-quotations")
     assert {s(r["speaker"]) for r in rows} == {"Kassym-Jomart Tokayev"}
+    # Each quotation cites the sentence with its words and, when that sentence has no date, the one
+    # that dates it: "On March 16" (47), "On April 22" (52), "on April 26" (27), "On April 29" (60).
     assert [(r["date"], numbers(r["sentences"])) for r in rows] == [
-        (date("2022-03-16", "date"), [48]),
+        (date("2022-03-16", "date"), [47, 48]),
         (date("2022-04-22", "date"), [52]),
-        (date("2022-04-22", "date"), [53]),
-        (date("2022-04-26", "date"), [28]),
-        (date("2022-04-26", "date"), [30]),
+        (date("2022-04-22", "date"), [52, 53]),
+        (date("2022-04-26", "date"), [27, 28]),
+        (date("2022-04-26", "date"), [27, 30]),
         (date("2022-04-29", "date"), [16]),
-        (date("2022-04-29", "date"), [61]),
+        (date("2022-04-29", "date"), [60, 61]),
     ]
     occasions = [(s(r["occasionKind"]), s(r["occasion"]) or "") for r in rows]
-    assert occasions[0][0] == "address" and "state of the nation" in occasions[0][1]
+    # What he said on March 16 (47, 48) is not said to be part of the state of the nation address (55).
+    assert occasions[0] == (None, "")
     assert all(kind == "meeting" and "Special session" in o for kind, o in occasions[1:3])
     assert all(kind == "meeting" and "congress" in o for kind, o in occasions[3:5])
     assert all(kind == "proposal" and "referendum" in o for kind, o in occasions[5:7])
@@ -280,8 +305,8 @@ def test_v4_tokayev_quotations(project_store: tuple[ox.Store, str]) -> None:
 
 def test_v4_quotes_are_the_articles_words(project_store: tuple[ox.Store, str], sentence_text: dict[int, str]) -> None:
     for r in run(project_store, "v4-tokayev-quotations"):
-        [n] = numbers(r["sentences"])
-        assert s(r["quote"]) in sentence_text[n], n
+        cited = numbers(r["sentences"])
+        assert any(s(r["quote"]) in sentence_text[n] for n in cited), cited
 
 
 def test_v4_other_speakers_by_variant_spelling(project_store: tuple[ox.Store, str]) -> None:
@@ -290,7 +315,8 @@ def test_v4_other_speakers_by_variant_spelling(project_store: tuple[ox.Store, st
     same = run_text(project_store, text.replace('"Kassym-Jomart Tokayev"', '"tokaev"'))
     assert len(same) == 7
     karin = run_text(project_store, text.replace('"Kassym-Jomart Tokayev"', '"Yerlan Kalin"'))
-    assert [(s(r["speaker"]), numbers(r["sentences"])) for r in karin] == [("Yerlan Karin", [34])]
+    # "After Tokayev's resignation" (34): the resignation is dated in 6.
+    assert [(s(r["speaker"]), numbers(r["sentences"])) for r in karin] == [("Yerlan Karin", [6, 34])]
 
 
 def test_v5_nazarbayev_relatives(project_store: tuple[ox.Store, str]) -> None:
@@ -299,7 +325,7 @@ def test_v5_nazarbayev_relatives(project_store: tuple[ox.Store, str]) -> None:
     found = {
         (s(r["relative"]), s(r["kinship"]), s(r["seniority"]), int(s(r["degree"]) or 0), s(r["via"])) for r in rows
     }
-    father_in_law = "father-in-law of Aliya Nazarbayeva (not named in the source)"
+    father_in_law = "father-in-law of Aliya Nazarbayeva"  # not named (21), which the label does not say
     assert found == {
         ("Dariga Nazarbayeva", "daughter", "eldest", 1, None),  # sentence 45
         ("Aliya Nazarbayeva", "daughter", "youngest", 1, None),  # sentence 21
@@ -319,7 +345,7 @@ def test_v6_draft_amendment(project_store: tuple[ox.Store, str]) -> None:
     parts = [s(r["part"]) for r in rows]
     assert parts == sorted(parts, key=lambda p: p != "provision"), "provisions first, then the steps"
     provisions = " | ".join(s(r["what"]) or "" for r in rows if s(r["part"]) == "provision")
-    # What the draft provides (sentences 13, 58, 59).
+    # What the draft provides (sentences 58, 59).
     for words in (
         "land and its resources owned by the state",
         "Constitutional Court",
@@ -328,9 +354,13 @@ def test_v6_draft_amendment(project_store: tuple[ox.Store, str]) -> None:
         "restricted powers of the President",
         "may not take part in the activities of political parties",
         "relatives may not hold senior government positions",
-        "Leader of the Nation",
     ):
         assert words in provisions, words
+    # Not provisions: the end of the Elbasy privileges is expected "once the new constitutional
+    # amendments are adopted" (13, a hedged claim), and wider participation of citizens and stronger
+    # human rights are Tokayev's description of "the new paradigm" (53, a statement).
+    for words in ("Leader of the Nation", "participation of citizens", "human rights"):
+        assert words not in provisions, words
     steps = [(r["date"], s(r["kind"]), s(r["by"]), s(r["to"])) for r in rows if s(r["part"]) == "step"]
     order = [kind for _, kind, _, _ in steps]
     # Submitted on 22 April, accepted by the Constitutional Council on 25 April, referendum proposed 29 April.
@@ -338,26 +368,29 @@ def test_v6_draft_amendment(project_store: tuple[ox.Store, str]) -> None:
     assert (date("2022-04-25", "date"), "acceptance", "Constitutional Council of Kazakhstan",
             "Constitutional Council of Kazakhstan") in steps  # fmt: skip
     assert (date("2022-04-29", "date"), "proposal", "Kassym-Jomart Tokayev", None) in steps
-    positions = [order.index(kind) for kind in ("submission", "acceptance", "proposal", "referendum")]
+    positions = [order.index(kind) for kind in ("submission", "acceptance", "proposal")]
     assert positions == sorted(positions), order
     dated = [str(d.value) for d, *_ in steps if d is not None]
     assert dated == sorted(dated)
-    assert steps[-1][1] == "referendum" and steps[-1][0] is None  # proposed, never dated by the source
+    # The article only reports the proposal to hold a referendum (16, 60): no referendum step, and no
+    # step is said to follow another (the article links none of them).
+    assert "referendum" not in order and steps[-1][1] == "proposal"
+    assert all(r["follows"] is None for r in rows)
 
 
 def test_v7_fact_evidence(project_store: tuple[ox.Store, str]) -> None:
     rows = run(project_store, "v7-fact-evidence")
     _, base = project_store
     assert {s(r["fact"]) for r in rows} == {base + "id/event/2022-04-26-koshanov-becomes-chair"}
-    # Sentences 7 and 12 name Koshanov as the new chairman, 11 is the subheading announcing it, and 31
-    # tells again of his election at the party meeting (paraphrased here, not quoted).
-    assert [int(s(r["sentenceNumber"]) or 0) for r in rows] == [7, 11, 12, 31]
+    # Sentences 7 and 12 name Koshanov as the new chairman, 11 is the subheading announcing it, 31
+    # tells again of his election "at the meeting", the extraordinary congress "on April 26" (27).
+    assert [int(s(r["sentenceNumber"]) or 0) for r in rows] == [7, 11, 12, 27, 31]
     assert {s(r["graph"]) for r in rows} == {base + f"graph/{SLUG}"}
     assert {s(r["sha256"]) for r in rows} == {SHA256}
     assert {s(r["source"]) for r in rows} == {TITLE}
     assert {s(r["document"]) for r in rows} == {base + f"id/source/{SLUG}"}
     assert [(int(s(r["start"]) or 0), int(s(r["end"]) or 0)) for r in rows] == [
-        (565, 658), (1277, 1345), (1347, 1625), (4718, 4799),
+        (565, 658), (1277, 1345), (1347, 1625), (3671, 3820), (4718, 4799),
     ]  # fmt: skip
 
 
@@ -371,14 +404,17 @@ def test_v7_answers_for_any_fact_given_in_values(project_store: tuple[ox.Store, 
     for r in rows:
         found[(s(r["fact"]) or "").rsplit("/", 1)[1]].append(int(s(r["sentenceNumber"]) or 0))
     # The acceptance by the Constitutional Council is stated in sentence 54 only.
-    assert found == {"koshanov-chair-of-amanat": [7, 11, 12, 31], "2022-04-25-amendments-accepted": [54]}
+    assert found == {"koshanov-chair-of-amanat": [7, 11, 12, 27, 31], "2022-04-25-amendments-accepted": [54]}
 
 
 def test_v7_offsets_cut_the_stated_sentences(project_store: tuple[ox.Store, str], article: str) -> None:
     assert hashlib.sha256(article.encode("utf-8")).hexdigest() == SHA256
     for r in run(project_store, "v7-fact-evidence"):
         sentence = article[int(s(r["start"]) or 0) : int(s(r["end"]) or 0)]
-        assert "Koshanov" in sentence and "chairman" in sentence, sentence
+        if s(r["sentenceNumber"]) == "27":  # the date: the congress "on April 26"
+            assert "extraordinary congress on April 26" in sentence, sentence
+        else:
+            assert "Koshanov" in sentence and "chairman" in sentence, sentence
 
 
 def test_v8_organisations(project_store: tuple[ox.Store, str]) -> None:
@@ -398,7 +434,7 @@ def test_v8_organisations(project_store: tuple[ox.Store, str]) -> None:
     unlinked = [
         "Mazhilis",
         "Constitutional Council of Kazakhstan",
-        "National Security Committee of Kazakhstan",
+        "National Security Council of Kazakhstan",  # as the article names it (20), not "corrected"
         "Assembly of the People of Kazakhstan",
         "Constitutional Court of Kazakhstan",
     ]

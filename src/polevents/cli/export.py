@@ -71,9 +71,7 @@ def export(profile: str, output: Path | None, fmt: str | None, project: Path, di
         summary = f"{len(result.claims)} statements, {len(result.items)} items"
         skipped = result.skipped
     else:
-        from ..export.quickstatements import quickstatements
-
-        qs = quickstatements(result)
+        qs = result.quickstatements()
         data = qs.text().encode("utf-8")
         summary = f"{len(qs.lines)} QuickStatements commands from {len(result.claims)} statements"
         skipped = qs.skipped

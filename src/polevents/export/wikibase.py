@@ -45,7 +45,7 @@ Node IRIs are the dataset base plus ``wikibase/statement/``,
 so two exports of the same data are byte-identical.
 
 The same claims are written as QuickStatements by :mod:`polevents.export.quickstatements`
-(:func:`polevents.export.quickstatements.quickstatements`, which reads a :class:`WikibaseExport`).
+(:meth:`WikibaseExport.quickstatements`).
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ from .wikibase_mapping import StoreView, WikidataMapping, id_number
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
+    from .quickstatements import QuickStatements
 
 __all__ = [
     "Claim",
@@ -274,6 +275,12 @@ class WikibaseExport:
         if fmt is RdfFormat.TURTLE:
             return _turtle(triples, OUTPUT_PREFIXES).encode("utf-8")
         return ox.serialize(triples, format=fmt.oxigraph)  # type: ignore[no-any-return]
+
+    def quickstatements(self) -> QuickStatements:
+        """The claims between verified items as QuickStatements V1 (see :mod:`polevents.export.quickstatements`)."""
+        from .quickstatements import quickstatements
+
+        return quickstatements(self)
 
 
 class _Builder:
