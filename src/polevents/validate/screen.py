@@ -13,8 +13,24 @@ with the ontology mixed in.  Its contract:
 * **Not a report**: when the screen finds a violation, the caller runs pyshacl
   for the verdict and the full report, so every message the user reads comes
   from the reference validator.
+* **Conservative by construction**: every shape is checked against the list of
+  sh: parameters the compiler reads *for that kind of shape* (node or property
+  shape, SPARQL constraint or target); any other (a nested ``sh:qualifiedValueShape``,
+  ``sh:minCount`` on a node shape, ...) raises :class:`Unsupported`, and so does a
+  shapes graph with SHACL-AF rules, functions, SPARQL-based constraint components
+  (parameters outside ``sh:``), JavaScript or node expressions.  Severities are
+  counted as pyshacl counts them with ``allow_warnings`` (the build's setting):
+  only ``sh:Warning`` and ``sh:Info`` do not block, a custom severity does, and a
+  nested shape of severity Warning/Info conforms.  ``$this`` in a SPARQL
+  constraint is pre-bound by a join, which is exact only where ``$this`` occurs
+  in the top-level group (or a plain OPTIONAL/EXISTS group right in it); anywhere
+  else the constraint is refused (:func:`_check_prebinding`).
 * **Checked**: ``tests/test_shacl_sparql.py`` compares the screen with pyshacl,
-  result for result, on every planted-error case of ``tests/test_shapes.py``.
+  result for result, on every planted-error case of ``tests/test_shapes.py``;
+  ``tests/test_w3c_shacl.py`` runs the W3C SHACL Core and SHACL-SPARQL suites
+  (no case where the screen says "conforms" and the expected report does not);
+  ``tests/test_screen_differential.py`` compares it with pyshacl on random
+  shapes graphs and data (hypothesis).
 
 Supported (SHACL Core, https://www.w3.org/TR/shacl/): targets ``sh:targetClass``
 (with ``rdfs:subClassOf*`` in the data), ``sh:targetNode``, ``sh:targetSubjectsOf``,
@@ -25,7 +41,8 @@ pyshacl does), ``sh:nodeKind``, ``sh:minCount``/``sh:maxCount`` (up to 3),
 ``sh:minLength``/``sh:maxLength``, ``sh:pattern`` (a conservative regex
 subset), ``sh:languageIn``, ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``,
 value ranges, ``sh:equals``, ``sh:disjoint``, ``sh:lessThan``,
-``sh:lessThanOrEquals``, ``sh:node``, ``sh:property``, ``sh:and``, ``sh:or``,
+``sh:lessThanOrEquals``, ``sh:node``, ``sh:property`` (also nested in a property
+shape), ``sh:and``, ``sh:or``,
 ``sh:not``, ``sh:xone`` (exact constraints only under negation), ``sh:closed``,
 ``sh:deactivated``, ``sh:severity``, and SPARQL-based constraints
 (``sh:sparql`` with ``sh:select``, ``sh:prefixes``) on targeted node shapes.
@@ -51,18 +68,50 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 
-#: Parameters this compiler understands; a shape using any other sh: parameter is Unsupported.
-_KNOWN = {
-    SH + n
-    for n in (
-        "targetClass targetNode targetSubjectsOf targetObjectsOf path property node and or not xone "
-        "class datatype nodeKind minCount maxCount minLength maxLength pattern flags languageIn "
-        "uniqueLang in hasValue minInclusive maxInclusive minExclusive maxExclusive equals disjoint "
-        "lessThan lessThanOrEquals closed ignoredProperties deactivated severity sparql message name "
-        "description order group defaultValue target"
-    ).split()
-}
-_KNOWN |= {SH + n for n in "select prefixes declare prefix namespace".split()}
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(SH + n for n in text.split())
+
+
+#: Parameters that change no verdict (documentation, report wording, form layout).
+_INERT = _names("message name description order group defaultValue severity deactivated")
+#: Target parameters (read wherever a shape is, used only where the shape is targeted).
+_TARGETS = _names("targetClass targetNode targetSubjectsOf targetObjectsOf target")
+#: Value-type, string, range, logical and shape-based parameters: compiled on a node shape's
+#: focus node and on a property shape's value nodes alike.
+_VALUE = _names(
+    "class datatype nodeKind minLength maxLength pattern flags languageIn in minInclusive maxInclusive "
+    "minExclusive maxExclusive node and or not xone property"
+)
+#: What a node shape may carry (anything else, such as sh:minCount on a node shape, is refused).
+_NODE_PARAMS = (
+    _INERT
+    | _TARGETS
+    | _VALUE
+    | _names("hasValue equals disjoint lessThan lessThanOrEquals closed ignoredProperties sparql")
+)
+#: What a property shape may carry.
+_PROPERTY_PARAMS = (
+    _INERT
+    | _TARGETS
+    | _VALUE
+    | _names("path minCount maxCount uniqueLang hasValue equals disjoint lessThan lessThanOrEquals")
+)
+#: What a SPARQL constraint or SPARQL target node may carry.
+_SPARQL_PARAMS = _names("select prefixes message deactivated severity")
+#: Severities that do not make data non-conforming: pyshacl's ``allow_warnings`` exempts exactly these.
+ALLOWED_SEVERITIES = _names("Warning Info")
+#: Present anywhere in the shapes graph, these change what pyshacl checks (rules run before
+#: validation, SPARQL-based constraint components with their own parameters, functions, JavaScript,
+#: node expressions, entailment): the screen refuses the whole graph.
+_GLOBAL_REFUSED = _names(
+    "rule parameter validator nodeValidator propertyValidator js jsFunctionName jsLibrary expression "
+    "entailment condition filterShape labelTemplate returnType"
+)
+_REFUSED_TYPES = _names(
+    "ConstraintComponent SPARQLAskValidator SPARQLSelectValidator SPARQLFunction Function JSFunction "
+    "JSConstraint SPARQLRule TripleRule JSRule SPARQLTargetType JSTarget JSTargetType SPARQLAskExecutable"
+)
 #: sh:pattern accepted: plain characters and a few escapes on which Python's ``re`` (pyshacl) and
 #: Oxigraph's regex agree, or where Oxigraph is the stricter (``$`` only at the very end).
 _SAFE_PATTERN_CHARS = re.compile(r"^(?:[^\\]|\\[dDwW.\-\\/^$*+?(){}\[\]|])*$")
@@ -82,7 +131,8 @@ class ScreenResult:
 
     @property
     def is_violation(self) -> bool:
-        return self.severity == SH + "Violation"
+        """Blocking: any severity but sh:Warning and sh:Info (custom ones too, as pyshacl counts them)."""
+        return self.severity not in ALLOWED_SEVERITIES
 
 
 @dataclass
@@ -99,7 +149,7 @@ class ScreenReport:
 
     @property
     def conforms(self) -> bool:
-        """True when nothing with severity sh:Violation was flagged."""
+        """True when nothing was flagged with a severity other than sh:Warning or sh:Info."""
         return self.violations == 0
 
 
@@ -147,6 +197,16 @@ def _term(node: rdflib.term.Node) -> str:
     raise Unsupported(f"a blank node as a constant ({node})")
 
 
+def _count(node: rdflib.term.Node) -> int:
+    """A non-negative xsd:integer parameter (sh:minCount, sh:maxLength, ...); anything else is refused."""
+    import rdflib
+
+    value = node.value if isinstance(node, rdflib.Literal) else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise Unsupported(f"{node!r} where a non-negative integer is expected")
+    return value
+
+
 class _Compiler:
     def __init__(self, shapes: rdflib.Graph) -> None:
         import rdflib
@@ -190,10 +250,13 @@ class _Compiler:
         value = self.one(node, "severity")
         return str(value) if value is not None else SH + "Violation"
 
-    def check_known(self, node: rdflib.term.Node) -> None:
+    def check_known(self, node: rdflib.term.Node, allowed: frozenset[str] | None = None) -> None:
+        """Refuse a shape (or SPARQL node) with an sh: parameter the compiler does not read there."""
+        if allowed is None:
+            allowed = _PROPERTY_PARAMS if self.one(node, "path") is not None else _NODE_PARAMS
         for p in set(self.g.predicates(node, None)):
-            if str(p).startswith(SH) and str(p) not in _KNOWN:
-                raise Unsupported(f"{node}: {p} is not compiled")
+            if str(p).startswith(SH) and str(p) not in allowed:
+                raise Unsupported(f"{node}: {p} is not compiled here")
 
     # -- paths
     def path(self, node: rdflib.term.Node) -> str:
@@ -218,10 +281,17 @@ class _Compiler:
         raise Unsupported(f"property path {node}")
 
     # -- value conditions (one value node ?v); exact unless said otherwise
-    def value_condition(self, shape: rdflib.term.Node, v: str, positive: bool, path: str | None) -> list[str]:
-        """Conditions on value node ``v`` from the value-type, range, string and logical parameters."""
+    def value_condition(
+        self, shape: rdflib.term.Node, v: str, positive: bool, path: str | None, properties: bool = True
+    ) -> list[str]:
+        """Conditions on value node ``v`` from the value-type, range, string, logical and shape-based
+        parameters; with ``properties``, ``v`` must also conform to the shape's sh:property shapes
+        (as the value nodes of a property shape must, for a property shape nested in it)."""
         rdflib = self.rdflib
         conds: list[str] = []
+        if properties:
+            for prop in self.values(shape, "property"):
+                conds.append(self.conforms(prop, v, positive))
         cls_list = self.values(shape, "class")
         for c in cls_list:
             conds.append(f"EXISTS {{ {v} <{RDF}type>/<{RDFS}subClassOf>* {_term(c)} }}")
@@ -244,7 +314,7 @@ class _Compiler:
         for param, op in (("minLength", ">="), ("maxLength", "<=")):
             n = self.one(shape, param)
             if n is not None:
-                conds.append(f"(!isBlank({v}) && STRLEN(STR({v})) {op} {int(n)})")
+                conds.append(f"(!isBlank({v}) && STRLEN(STR({v})) {op} {_count(n)})")
         pattern = self.one(shape, "pattern")
         if pattern is not None:
             conds.append(self.pattern_condition(shape, str(pattern), v, positive))
@@ -355,23 +425,23 @@ class _Compiler:
             raise Unsupported(f"{shape}: SPARQL constraint in a nested shape")
         self.stack.append(shape)
         try:
-            conds = []
             if self.one(shape, "path") is not None:
-                conds.extend(self.property_conditions(shape, x, positive))
+                conds = self.property_conditions(shape, x, positive)
             else:
-                conds.extend(self.node_conditions(shape, x, positive, path))
-            for prop in self.values(shape, "property"):
-                if not self.deactivated(prop):
-                    self.check_known(prop)
-                    if self.values(prop, "sparql"):
-                        raise Unsupported(f"{prop}: SPARQL constraint on a property shape")
-                    conds.extend(self.property_conditions(prop, x, positive))
+                conds = self.node_conditions(shape, x, positive, path)
+            if self.severity(shape) in ALLOWED_SEVERITIES:
+                # pyshacl with allow_warnings (as the build runs it) takes a shape of severity
+                # sh:Warning or sh:Info as conforming, wherever it is nested (sh:not, sh:node, ...);
+                # compiled all the same, so that a malformed one is refused as pyshacl refuses it
+                return "true"
             return "(" + (" && ".join(conds) or "true") + ")"
         finally:
             self.stack.pop()
 
-    def node_conditions(self, shape: rdflib.term.Node, x: str, positive: bool, path: str | None = None) -> list[str]:
-        conds = self.value_condition(shape, x, positive, path)
+    def node_conditions(
+        self, shape: rdflib.term.Node, x: str, positive: bool, path: str | None = None, properties: bool = True
+    ) -> list[str]:
+        conds = self.value_condition(shape, x, positive, path, properties)
         has = self.values(shape, "hasValue")
         for h in has:
             self.no_plain_string(h)
@@ -429,10 +499,10 @@ class _Compiler:
         path = self.path(path_node)
         conds: list[str] = []
         lo, hi = self.one(prop, "minCount"), self.one(prop, "maxCount")
-        if lo is not None and int(lo) > 0:
-            conds.append(self.at_least(x, path, int(lo)))
+        if lo is not None and _count(lo) > 0:
+            conds.append(self.at_least(x, path, _count(lo)))
         if hi is not None:
-            conds.append(f"!{self.at_least(x, path, int(hi) + 1)}")
+            conds.append(f"!{self.at_least(x, path, _count(hi) + 1)}")
         ul = self.one(prop, "uniqueLang")
         if ul is not None and bool(getattr(ul, "value", False)):
             a, b = self.var("a"), self.var("b")
@@ -492,7 +562,7 @@ class _Compiler:
 
     def select_text(self, node: rdflib.term.Node) -> str:
         """The sh:select of a SPARQL constraint or target; its prefixes join the check's prologue."""
-        self.check_known(node)
+        self.check_known(node, _SPARQL_PARAMS)
         select = self.values(node, "select")
         if len(select) != 1:
             raise Unsupported(f"{node}: no single sh:select")
@@ -520,16 +590,20 @@ class _Compiler:
 
     def compile(self) -> CompiledShapes:
         rdflib = self.rdflib
-        for p in (SH + "rule", SH + "js", SH + "expression", SH + "entailment", SH + "shapesGraph"):
+        for p in sorted(_GLOBAL_REFUSED | {SH + "shapesGraph"}):
             if any(True for _ in self.g.triples((None, self.uri(p), None))):
                 raise Unsupported(f"shapes use {p}")
+        for t in sorted(_REFUSED_TYPES):
+            if any(True for _ in self.g.triples((None, self.uri(RDF + "type"), self.uri(t)))):
+                raise Unsupported(f"shapes declare a {t}")
         shapes = set()
         for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target"):
             shapes |= set(self.g.subjects(self.uri(SH + p), None))
         for cls in (RDFS + "Class", OWL + "Class"):
             for s in self.g.subjects(self.uri(RDF + "type"), self.uri(cls)):
-                if (s, self.uri(RDF + "type"), self.uri(SH + "NodeShape")) in self.g:
-                    shapes.add(s)
+                for kind in ("NodeShape", "PropertyShape"):
+                    if (s, self.uri(RDF + "type"), self.uri(SH + kind)) in self.g:
+                        shapes.add(s)
         checks: list[_Check] = []
         for shape in sorted(shapes, key=str):
             if self.deactivated(shape):
@@ -552,7 +626,7 @@ class _Compiler:
                     check.parts.append((rule, sev, " && ".join(conds)))
             else:
                 self.stack.append(shape)
-                conds = self.node_conditions(shape, "?this", True)
+                conds = self.node_conditions(shape, "?this", True, properties=False)
                 if conds:
                     check.parts.append((rule, sev, " && ".join(conds)))
                 for prop in self.values(shape, "property"):
@@ -569,7 +643,9 @@ class _Compiler:
                 for node in self.values(shape, "sparql"):
                     if self.deactivated(node):
                         continue
-                    check.sparql.append((str(node), sev, self.select_text(node)))
+                    select = self.select_text(node)
+                    _check_prebinding(select)
+                    check.sparql.append((str(node), sev, select))
                 self.stack.pop()
             if not isinstance(shape, (rdflib.URIRef, rdflib.BNode)):
                 raise Unsupported(f"shape {shape}")
@@ -607,12 +683,14 @@ def _ill_typed(store: pyoxigraph.Store, compiled: CompiledShapes) -> dict[str, l
     if check is None:  # pyshacl changed: its datatype rule can no longer be reproduced exactly
         raise Unsupported("pyshacl's datatype check is not where it was; cannot mirror it")
     bad: dict[str, list[str]] = {d: [] for d in compiled.datatypes}
-    for row in store.query(query, use_default_graph_as_union=True):
+    rows = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(rows, ox.QuerySolutions)
+    for row in rows:
         lit = row[0]
         assert isinstance(lit, ox.Literal)
         dt = lit.datatype.value
         value = rdflib.Literal(lit.value, datatype=rdflib.URIRef(dt))
-        if getattr(value, "ill_typed", None) is True or not check(None, value, rdflib.URIRef(dt)):  # type: ignore[arg-type]
+        if getattr(value, "ill_typed", None) is True or not check(None, value, rdflib.URIRef(dt)):
             bad[dt].append(_term(value))
     return bad
 
@@ -647,6 +725,74 @@ def _queries(compiled: CompiledShapes, bad: dict[str, list[str]]) -> Iterator[tu
             yield query, [(r, s) for r, s, _c in check.parts], False
         for rule, sev, select in check.sparql:
             yield check.prologue + _wrap_select(select, check.target), [(rule, sev)], True
+
+
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n]*"
+    r"|(?P<var>[?$][A-Za-z_0-9]+)"
+    r"|(?P<pname>(?:[A-Za-z][\w.-]*)?:[\w.%-]*)"
+    r"|(?P<word>[A-Za-z_]\w*)"
+    r"|(?P<brace>[{}])"
+    r"|\S",
+    re.S,
+)
+#: Keywords that make a group more than a basic graph pattern.
+_COMPLEX = {"filter", "bind", "values", "optional", "minus", "union", "service", "graph", "select", "exists"}
+
+
+@dataclass
+class _Group:
+    keyword: str  # the word before its brace: "optional", "exists", "where", "union", ...
+    nested: bool = False  # holds a group
+    complex: bool = False  # holds a keyword of _COMPLEX
+    this: bool = False  # mentions $this (or ?this)
+
+
+def _check_prebinding(select: str) -> None:
+    """Refuse a SPARQL constraint whose ``$this`` a join with the focus nodes would not pre-bind.
+
+    The screen joins the constraint's WHERE clause with its shape's focus nodes, which equals
+    pre-binding ``$this`` (SHACL 5.3.1: every occurrence replaced by the focus node) where
+    ``$this`` occurs in the top-level group, or in an OPTIONAL or EXISTS group right inside it
+    that holds only triple patterns.  Anywhere else (a nested group, a UNION branch, a FILTER
+    inside a nested group, a subquery) the join leaves it unbound: :class:`Unsupported`.
+    """
+    stack: list[_Group] = []
+    last_word = ""
+    started = False
+    for m in _TOKEN.finditer(select):
+        brace = m.group("brace")
+        if brace == "{":
+            if stack:
+                stack[-1].nested = True
+            stack.append(_Group(last_word if started else "where"))
+            started = True
+            last_word = ""
+        elif brace == "}":
+            if not stack:
+                raise Unsupported("unbalanced braces in sh:select")
+            group = stack.pop()
+            if group.this and stack:
+                simple = group.keyword in ("optional", "exists") and not group.nested and not group.complex
+                if len(stack) > 1 or not simple:
+                    raise Unsupported("$this inside a nested group of a SPARQL constraint (pre-binding)")
+            last_word = ""
+        elif m.group("var") is not None:
+            if stack and m.group("var")[1:] == "this":
+                stack[-1].this = True
+        elif m.group("word") is not None:
+            last_word = m.group("word").lower()
+            if last_word == "values":  # SHACL 5.3.1 forbids VALUES in a SPARQL constraint
+                raise Unsupported("VALUES in a SPARQL constraint")
+            if stack and last_word in _COMPLEX:
+                stack[-1].complex = True
+    if stack or not started:
+        raise Unsupported("unbalanced braces in sh:select")
 
 
 def _wrap_select(select: str, target: str) -> str:
