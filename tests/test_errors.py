@@ -22,6 +22,8 @@ EXAMPLES: dict[type[PoleventsError], Callable[[], PoleventsError]] = {
     errors.QueryError: lambda: errors.QueryError("query:1:8: unknown prefix 'foo'"),
     errors.QueryTimeoutError: lambda: errors.QueryTimeoutError("query: ran longer than 2 s and was stopped"),
     errors.RemoteError: lambda: errors.RemoteError("http://127.0.0.1:1/sparql: connection refused"),
+    errors.WorkerError: lambda: errors.WorkerError("the query worker died (SIGSEGV)"),
+    errors.MemoryLimitError: lambda: errors.MemoryLimitError("the query worker needed more than 2048 MiB"),
 }
 
 
@@ -38,7 +40,7 @@ def _through_json(payload: ErrorPayload) -> object:
 
 def test_every_class_of_the_hierarchy_has_an_example() -> None:
     assert {cls for cls in _hierarchy() if cls.__module__ == errors.__name__} == set(EXAMPLES)
-    assert len(EXAMPLES) == 7
+    assert len(EXAMPLES) == 9
 
 
 @pytest.mark.parametrize("cls", list(EXAMPLES), ids=lambda c: c.__name__)

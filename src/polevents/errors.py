@@ -12,8 +12,10 @@ stderr and the exit code, in one place.
     │   └── RdfSyntaxError (exit 2)    broken RDF, with file:line:col
     ├── NonConformingError (exit 1)    the data violates the SHACL shapes
     ├── QueryError (exit 2)            a SPARQL query that cannot be parsed or run
-    ├── QueryTimeoutError (exit 3)     a query that ran past --timeout
-    └── RemoteError (exit 2)           an HTTP endpoint failed or could not be reached
+    ├── QueryTimeoutError (exit 3)     a query (or other work in a child process) that ran past its time limit
+    ├── RemoteError (exit 2)           an HTTP endpoint failed or could not be reached
+    └── WorkerError (exit 2)           a child process (polevents.process) died without answering
+        └── MemoryLimitError (exit 2)  … because it reached its memory bound
 
 An error raised in another process (a forked validator, a query worker) crosses
 the pipe as an :class:`ErrorPayload` — plain data, for pickle or JSON — and is
@@ -44,6 +46,8 @@ __all__ = [
     "QueryTimeoutError",
     "RdfSyntaxError",
     "RemoteError",
+    "WorkerError",
+    "MemoryLimitError",
 ]
 
 
@@ -176,3 +180,11 @@ class QueryTimeoutError(PoleventsError):
 
 class RemoteError(PoleventsError):
     """A remote endpoint answered with an error or could not be reached."""
+
+
+class WorkerError(PoleventsError):
+    """A child process (see :mod:`polevents.process`) died before it answered."""
+
+
+class MemoryLimitError(WorkerError):
+    """A child process reached its memory bound (``RLIMIT_AS``) and was stopped."""
