@@ -61,6 +61,7 @@ MONTHS: dict[str, int] = {name.lower(): i for i, name in enumerate(calendar.mont
     "nov": 11,
     "dec": 12,
 }
+_FULL_MONTHS = frozenset(name.lower() for name in calendar.month_name if name)
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?:\.|\b)"
@@ -212,23 +213,38 @@ class DateMention:
         last = last if last is not None else calendar.monthrange(year, self.month)[1]
         return f"{year:04d}-{self.month:02d}-{first:02d}", f"{year:04d}-{self.month:02d}-{last:02d}"
 
-    def agrees(self, year: int, month: int | None, day: int | None, *, coarser: bool = False) -> bool:
+    def agrees(self, year: int, month: int | None, day: int | None, *, bound: str | None = None) -> bool:
         """Whether this mention states the date ``year[-month[-day]]``.
 
         The mention must give the date's month and day when the date has them; a
-        mention without a year agrees with any year.  With ``coarser`` (bounds such as
-        ``pe:earliestDate`` that a vague date implies) a mention of the month or the
-        year alone agrees too.
+        mention without a year agrees with any year.  A ``bound`` ("earliest" or
+        "latest": the first or last day a vague date allows) agrees with a coarser
+        mention whose range starts or ends there: ``early May`` with 1 and 10 May,
+        ``May`` with 1 and 31 May, ``2022`` with 1 January and 31 December.
+
+        >>> may = find_dates("in early May 2022")[0]
+        >>> may.agrees(2022, 5, None), may.agrees(2022, 5, 10, bound="latest"), may.agrees(2022, 5, 28, bound="latest")
+        (True, True, False)
         """
         if self.year is not None and self.year != year:
             return False
         if month is None:
             return self.year == year
+        if self.month is None:
+            if bound is None or self.year != year:
+                return False
+            edge = (1, 1) if bound == "earliest" else (12, 31)
+            return month == edge[0] and day in (None, edge[1])
         if self.month != month:
-            return coarser and self.month is None and self.year == year
-        if day is None:
+            return False
+        if day is None or self.day == day:
             return True
-        return self.day == day or (coarser and self.day is None)
+        if bound is None or self.day is not None:
+            return False
+        first, last = QUALIFIER_DAYS[self.qualifier] if self.qualifier else (1, None)
+        if last is None:
+            last = calendar.monthrange(year, month)[1]
+        return day == (first if bound == "earliest" else last)
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -260,10 +276,11 @@ def find_dates(text: str) -> list[DateMention]:
                     continue
             qual = groups.get("qual")
             start = min(m.start(g) for g in _PARTS if groups.get(g))
-            found.append(
-                DateMention(text[start : m.end()], start, m.end(), year, month, day, qual.lower() if qual else None)
-            )
-            taken.append((start, m.end()))
+            end = m.end()
+            if text[start:end].endswith(".") and month_name and month_name.lower() in _FULL_MONTHS:
+                end -= 1  # "in mid-April." ends a sentence; "Apr." is an abbreviation
+            found.append(DateMention(text[start:end], start, end, year, month, day, qual.lower() if qual else None))
+            taken.append((start, end))
     found.sort(key=lambda d: d.start)
     return found
 
