@@ -27,6 +27,7 @@ import pytest
 
 from polevents.load import load_project
 from polevents.vocab import PREFIXES
+from second_source import project_with_second_source
 from support import copy_repo_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,10 +78,21 @@ def source_store(root: Path, names: tuple[str, ...] = ARTICLE_GRAPHS) -> tuple[o
     return store, project.config.base
 
 
+@pytest.fixture(scope="module", params=["repository", "with-second-source"])
+def project_root(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's project; and a copy with a second source that reuses the article's nodes.
+
+    Every answer about the article must be the same in both (tests/second_source.py).
+    """
+    if request.param == "repository":
+        return REPO
+    return project_with_second_source(tmp_path_factory.mktemp("two-sources"))
+
+
 @pytest.fixture(scope="module")
-def project_store() -> tuple[ox.Store, str]:
+def project_store(project_root: Path) -> tuple[ox.Store, str]:
     """The article's graph in memory (with the ontology and the links) and the base IRI."""
-    return source_store(REPO)
+    return source_store(project_root)
 
 
 def run_text(store_base: tuple[ox.Store, str], text: str) -> list[Row]:
@@ -135,6 +147,47 @@ def sentence_text(project_store: tuple[ox.Store, str], article: str) -> dict[int
                         pe:startOffset ?start ; pe:endOffset ?end . }}""",
     )
     return {int(s(r["n"]) or 0): article[int(s(r["start"]) or 0) : int(s(r["end"]) or 0)] for r in rows}
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]  # fmt: skip
+
+
+def written_forms(literal: ox.Literal) -> list[str]:
+    """Patterns of the ways an article writes a date of this precision: "April 26", "Apr. 26", "26 April",
+    "March" (a month), "1999" (a year)."""
+    value, kind = literal.value, literal.datatype.value.removeprefix(XSD)
+    if kind == "gYear":
+        return [rf"\b{value}\b"]
+    month = MONTHS[int(value[5:7]) - 1]
+    name = rf"(?:{month}|{month[:3]}\.?)"
+    if kind == "gYearMonth":
+        return [rf"\b{name}"]
+    day = int(value[8:10])
+    return [rf"\b{name}\s+{day}\b", rf"\b{day}\s+{name}"]
+
+
+def test_every_dated_fact_cites_a_sentence_with_its_date(
+    project_store: tuple[ox.Store, str], sentence_text: dict[int, str]
+) -> None:
+    """A fact's date is written in one of the sentences it cites, not only in an uncited neighbour."""
+    rows = run_text(
+        project_store,
+        f"""SELECT ?fact ?property ?date (GROUP_CONCAT(STR(?n); separator=", ") AS ?sentences) WHERE {{
+              VALUES ?property {{ pe:date pe:startDate pe:endDate pe:earliestDate pe:latestDate }}
+              GRAPH <graph/{SLUG}> {{ ?fact ?property ?date ; prov:wasDerivedFrom ?sentence . }}
+              ?sentence pe:inSource <id/source/{SLUG}> ; pe:sentenceIndex ?n .
+            }} GROUP BY ?fact ?property ?date ORDER BY ?fact ?property""",
+    )
+    assert len(rows) > 60
+    undated = []
+    for r in rows:
+        date_literal = r["date"]
+        assert isinstance(date_literal, ox.Literal)
+        texts = [sentence_text[n] for n in numbers(r["sentences"])]
+        if not any(re.search(form, text) for form in written_forms(date_literal) for text in texts):
+            undated.append((s(r["fact"]), s(r["property"]), date_literal.value, numbers(r["sentences"])))
+    assert undated == []
 
 
 # --------------------------------------------------------------------------- every shipped query

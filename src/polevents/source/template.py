@@ -188,18 +188,69 @@ _TEMPLATE_EXAMPLES = """\
 # leg:example-charter a pe:Legislation ;
 #     rdfs:label "Draft charter of Exampleland"@en .
 #
-## ------------------------------------------------------------ referendum result
-## Counts are whole numbers without separators; percentages lie between 0 and 100.
+## ------------------------------------------------------------ vote and its results
+## A held (or dated) vote is a pe:Referendum or pe:Election; one only proposed is a pe:Proposal
+## whose pe:subject is a pe:ProposedEvent. Each body's figures are a pe:VoteResult of their own
+## (official count, exit poll: side by side). Counts are whole numbers without separators;
+## percentages lie between 0 and 100.
 # ev:2022-05-29-charter-referendum a pe:Referendum ;
 #     rdfs:label "Referendum on the charter of Exampleland"@en ;
 #     pe:date "2022-05-29"^^xsd:date ;
 #     pe:legislation leg:example-charter ;
 #     pe:location place:exampleland ;
+#     pe:result <id/result/2022-05-29-charter-official>, <id/result/2022-05-29-charter-exit-poll> ;
+#     prov:wasDerivedFrom s:6 .
+#
+# <id/result/2022-05-29-charter-official> a pe:VoteResult ;
+#     rdfs:label "Official result of the charter referendum (Exampleland Election Commission)"@en ;
+#     pe:reportedBy orgn:exampleland-election-commission ;
+#     pe:resultKind pe:officialResult ;
 #     pe:eligibleVoters 2000000 ;
 #     pe:ballotsCast 1228000 ;
 #     pe:turnoutPercent 61.4 ;
 #     pe:approvalPercent 77.5 ;
 #     prov:wasDerivedFrom s:6 .
+#
+# <id/result/2022-05-29-charter-exit-poll> a pe:VoteResult ;
+#     rdfs:label "Exit poll of the charter referendum (Example Polling)"@en ;
+#     pe:reportedBy orgn:example-polling ;
+#     pe:resultKind pe:exitPoll ;
+#     pe:approvalPercent 74.0 ;
+#     prov:wasDerivedFrom s:7 .
+#
+# orgn:exampleland-election-commission a pe:PublicBody ;
+#     rdfs:label "Exampleland Election Commission"@en ;
+#     skos:prefLabel "Exampleland Election Commission"@en .
+#
+# orgn:example-polling a pe:Organization ;
+#     rdfs:label "Example Polling"@en ;
+#     skos:prefLabel "Example Polling"@en .
+#
+## ------------------------------------------------------------ decree and rule
+## A legal act is a pe:Decree (an executive's) or pe:Law (a legislature's), its steps dated
+## events (pe:Signing, pe:Adoption, pe:EntryIntoForce). A rule (who may vote, when a vote
+## counts) is a pe:Rule: kind, what it applies to, and a threshold with unit and comparison.
+# leg:2022-05-01-decree-calling-the-referendum a pe:Decree ;
+#     rdfs:label "Decree calling the charter referendum"@en ;
+#     dcterms:identifier "No. 12" ;
+#     pe:provides prv:charter-referendum-valid-above-half .
+#
+# ev:2022-05-01-decree-signed a pe:Signing ;
+#     rdfs:label "Jane Doe signs the decree calling the charter referendum"@en ;
+#     pe:date "2022-05-01"^^xsd:date ;
+#     pe:actor person:jane-doe ;
+#     pe:legislation leg:2022-05-01-decree-calling-the-referendum ;
+#     prov:wasDerivedFrom s:7 .
+#
+# prv:charter-referendum-valid-above-half a pe:Rule ;
+#     rdfs:label "the referendum is valid only if more than half of the eligible voters take part"@en ;
+#     pe:ruleKind pe:validityRule ;
+#     pe:appliesTo ev:2022-05-29-charter-referendum ;
+#     pe:measure "turnout of eligible voters"@en ;
+#     pe:comparison pe:moreThan ;
+#     pe:thresholdValue 50 ;
+#     pe:thresholdUnit "percent" ;
+#     prov:wasDerivedFrom s:7 .
 """
 
 
