@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from polevents.cli import cli
 
 #: The nine commands of the CLI contract (DESIGN.md), written out: not read from the code under test.
-EXPECTED_COMMANDS = {"build", "validate", "query", "serve", "export", "link", "publish", "diff", "source"}
+EXPECTED_COMMANDS = {"build", "validate", "query", "serve", "export", "link", "publish", "diff", "entities", "source"}
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "link": "link:link",
     "publish": "publish:publish",
     "diff": "diff:diff",
+    "entities": "entities:entities",
     "source": "source:source",
 }
 

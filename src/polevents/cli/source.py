@@ -8,8 +8,23 @@ from typing import Any
 import click
 
 from ..errors import InputError
-from ..source import parse_partial_date, validate_language, validate_slug, validate_url
+from ..source import Remedy, SourceError, parse_partial_date, validate_language, validate_slug, validate_url
 from .options import project_option
+
+#: How this command line does what a library error's remedy says.
+REMEDY_OPTIONS: dict[Remedy, str] = {
+    Remedy.NAME_SLUG: "name it with --slug SLUG",
+    Remedy.OTHER_SLUG: "another with --slug SLUG",
+    Remedy.REPLACE: "register again over it with --force (facts.ttl is kept)",
+    Remedy.REGISTER_TWICE: "register it twice with --force",
+}
+
+
+def _with_options(exc: SourceError) -> InputError:
+    """``exc`` with the options that carry out its remedies appended."""
+    if not exc.remedies:
+        return InputError(str(exc))
+    return InputError(f"{exc} ({'; '.join(REMEDY_OPTIONS[r] for r in exc.remedies)})")
 
 
 class _Checked(click.ParamType):
@@ -97,18 +112,21 @@ def add(
     from ..source import add_source
 
     config = load_config(project)
-    added = add_source(
-        config,
-        file,
-        slug=slug,
-        title=title,
-        url=url,
-        published=published,
-        publisher=publisher,
-        language=language,
-        force=force,
-        copy=copy,
-    )
+    try:
+        added = add_source(
+            config,
+            file,
+            slug=slug,
+            title=title,
+            url=url,
+            published=published,
+            publisher=publisher,
+            language=language,
+            force=force,
+            copy=copy,
+        )
+    except SourceError as exc:
+        raise _with_options(exc) from exc
     root = config.root
     click.echo(_rel(added.source_file, root))
     if added.facts_written:
@@ -178,7 +196,10 @@ def show(slug: str, sentences: bool, numbers: tuple[int, ...], project: Path) ->
     for broken in src.unreadable:
         _say(f"note: {_rel(broken, config.root)} does not parse; `polevents validate` shows where")
     if sentences or numbers:
-        path, items = sentence_texts(config, src)
+        try:
+            path, items = sentence_texts(config, src)
+        except SourceError as exc:
+            raise _with_options(exc) from exc
         if numbers:
             known = {s.index for s in items}
             unknown = sorted(set(numbers) - known)

@@ -22,6 +22,7 @@ Library functions (the CLI ``polevents source add/list/show`` is a thin layer):
 from __future__ import annotations
 
 import datetime as _dt
+import enum
 import os
 import re
 import shutil
@@ -41,8 +42,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
 __all__ = [
+    "RESERVED_SLUGS",
     "AddedSource",
     "RegisteredSource",
+    "Remedy",
+    "SourceError",
     "SourceText",
     "add_source",
     "describe_source",
@@ -72,6 +76,29 @@ _SCHEMA = PREFIXES["schema"]
 _RDF_TYPE = PREFIXES["rdf"] + "type"
 #: Text files larger than this are not hashed when looking for a source text.
 MAX_TEXT_BYTES = 64 * 1024 * 1024
+#: Folder names of data/ that hold no source (``links``: the links ``polevents link`` accepts).
+RESERVED_SLUGS: frozenset[str] = frozenset({"links"})
+
+
+class Remedy(enum.Enum):
+    """What the author can do about a :class:`SourceError` (the command line words it with its options)."""
+
+    #: give the slug (the folder name under data/) explicitly
+    NAME_SLUG = "name_slug"
+    #: choose another slug
+    OTHER_SLUG = "other_slug"
+    #: register again over the existing registration (facts.ttl is kept)
+    REPLACE = "replace"
+    #: register the same text a second time, under another slug
+    REGISTER_TWICE = "register_twice"
+
+
+class SourceError(InputError):
+    """An authoring error that one of :class:`Remedy` fixes; the message says it in words."""
+
+    def __init__(self, message: str, *remedies: Remedy) -> None:
+        super().__init__(message)
+        self.remedies: tuple[Remedy, ...] = remedies
 
 
 def source_path(slug: str) -> str:
@@ -97,6 +124,10 @@ def validate_slug(slug: str) -> str:
         raise InputError(
             f"invalid slug {slug!r}: use lower-case letters, digits and single hyphens, e.g. 'veloria-charter-2022'"
         )
+    if slug in RESERVED_SLUGS:
+        raise SourceError(
+            f"the slug {slug!r} is reserved (data/{slug}/ holds no source); choose another", Remedy.OTHER_SLUG
+        )
     return slug
 
 
@@ -111,7 +142,11 @@ def slug_from_filename(path: Path) -> str:
     ascii_name = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     if not slug:
-        raise InputError(f"{path}: cannot make a slug from this file name; give one with --slug")
+        raise SourceError(f"{path}: cannot make a slug from this file name; name one", Remedy.NAME_SLUG)
+    if slug in RESERVED_SLUGS:
+        raise SourceError(
+            f"{path}: the slug {slug!r} made from this file name is reserved; name another", Remedy.NAME_SLUG
+        )
     return slug
 
 
@@ -457,10 +492,11 @@ def sentence_texts(config: ProjectConfig, src: RegisteredSource) -> tuple[Path, 
         raise _missing_text_error(config, src, changed=path)
     text = data.decode("utf-8")
     if src.character_count is not None and src.character_count != len(text):
-        raise InputError(
+        raise SourceError(
             f"source {src.slug!r}: {path} has the registered SHA-256 but {len(text)} characters, "
-            f"not {src.character_count}; {src.described_in} was edited by hand: re-register with "
-            f"`polevents source add {path} --slug {src.slug} --force`"
+            f"not {src.character_count}; {src.described_in} was edited by hand: register {path} again "
+            f"as {src.slug!r} over the old registration",
+            Remedy.REPLACE,
         )
     out = []
     for s in src.sentences:
@@ -491,7 +527,7 @@ class AddedSource:
     #: where the text can be found now (a copy, or an existing file), or None
     text_path: Path | None
     text_copied: bool
-    #: --force over an earlier registration of a different text: cited numbers may have moved
+    #: registered again over an earlier registration of a different text: cited numbers may have moved
     renumbered: bool
     notes: list[str] = field(default_factory=list)
 
@@ -590,19 +626,24 @@ def add_source(
     sources = registered_sources(config)
     previous = next((s for s in sources if s.slug == slug or s.folder == folder), None)
     if previous is None and source_file.exists():
-        raise InputError(f"{source_file} exists but describes no pe:Source; move it away or use another --slug")
+        raise SourceError(
+            f"{source_file} exists but describes no pe:Source; move it away or choose another slug", Remedy.OTHER_SLUG
+        )
     if previous is not None and not force:
-        raise InputError(
+        raise SourceError(
             f"source {slug!r} is already registered in {previous.described_in} "
-            f"(SHA-256 {previous.sha256[:12]}…); use --force to re-register it "
-            "(facts.ttl is kept), or choose another --slug"
+            f"(SHA-256 {previous.sha256[:12]}…); register it again over the old registration "
+            "(facts.ttl is kept), or choose another slug",
+            Remedy.REPLACE,
+            Remedy.OTHER_SLUG,
         )
     twin = next((s for s in sources if s.sha256 == text.sha256 and s.folder != folder), None)
     if twin is not None:
         if not force:
-            raise InputError(
+            raise SourceError(
                 f"{file}: this text (SHA-256 {text.sha256[:12]}…) is already registered as {twin.slug!r} "
-                f"in {twin.described_in}; cite its sentences, or use --force to register it twice"
+                f"in {twin.described_in}; cite its sentences, or register it twice",
+                Remedy.REGISTER_TWICE,
             )
         notes.append(f"the same text is also registered as {twin.slug!r}")
     renumbered = False
@@ -624,7 +665,7 @@ def add_source(
             notes.append(f"the earlier description stays in {previous.described_in}; remove it by hand")
     language = language or "en"
     if not title:
-        notes.append("no --title given: validation warns until the source has a dcterms:title")
+        notes.append("no title given: validation warns until the source has a dcterms:title")
     _write_atomically(
         source_file,
         describe_source(text, slug, title=title, url=url, published=published, publisher=publisher, language=language),
@@ -639,7 +680,7 @@ def add_source(
         text_path = find_text(config, text.sha256, slug)
         if text_path is None:
             notes.append(
-                "the text was not copied (--no-copy) and is not in a configured text folder; "
+                "the text was not copied and is not in a configured text folder; "
                 "`polevents source show` will not find it"
             )
     return AddedSource(
