@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from polevents.store import INDEX_DIR
 from support import copy_repo_project, run
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The published files (not the query index, dist/.index: an Oxigraph store, not published)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and INDEX_DIR not in p.relative_to(folder).parts
+    }
 
 
 def build(project: Path, out: Path) -> tuple[int, str, str]:

@@ -529,7 +529,8 @@ def test_real_project_builds_and_checks(tmp_path: Path) -> None:
     from polevents.build import build
 
     result = build(copy_repo_project(tmp_path / "project"), tmp_path / "dist", quiet=True)
-    assert {p.name for p in result.out_dir.iterdir()} == EXPECTED_FILES
+    # every published file, and the query index (dist/.index: not published, not in SHA256SUMS)
+    assert {p.name for p in result.out_dir.iterdir()} == EXPECTED_FILES | {".index"}
     if shutil.which("sha256sum"):
         subprocess.run(["sha256sum", "--quiet", "-c", SHA256SUMS], cwd=result.out_dir, check=True)
     nq = {str(q) for q in ox.parse(path=str(result.out_dir / "polevents.nq"), format=ox.RdfFormat.N_QUADS)}

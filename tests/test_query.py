@@ -18,15 +18,14 @@ from polevents.errors import InputError, QueryError, QueryTimeoutError
 from polevents.query import (
     QueryForm,
     QueryText,
-    declared_prefixes,
-    detect_form,
     execute,
     list_queries,
     named_query,
     prepare,
     remote_text,
-    star_order,
 )
+from polevents.query.engine import prepare as prepare_text
+from polevents.query.scan import declared_prefixes
 from support import QUERY_FIXTURE, make_query_project, run
 
 BASE = "https://example.org/pe/"
@@ -341,13 +340,17 @@ def test_errors_inside_the_worker_come_back(project: Path) -> None:
 # --------------------------------------------------------------------------- query text helpers
 
 
-def test_detect_form_skips_prologue_comments_and_strings() -> None:
+def test_the_form_skips_prologue_comments_and_strings() -> None:
     q = '# SELECT in a comment\nPREFIX ex: <http://ex/#ASK>\nBASE <http://b/>\n  construct { ?s ?p "SELECT" } where {}'
-    assert detect_form(q) is QueryForm.CONSTRUCT
-    assert detect_form("describe <x>") is QueryForm.DESCRIBE
-    assert detect_form("FOO") is None
+    assert prepare_text(q, check=False).form is QueryForm.CONSTRUCT
+    assert prepare_text("describe <x>", check=False).form is QueryForm.DESCRIBE
+    with pytest.raises(QueryError, match="cannot tell the query form"):
+        prepare_text("FOO", check=False)
     with pytest.raises(QueryError, match="SPARQL Update"):
-        detect_form("PREFIX a: <b>\nDELETE WHERE { ?s ?p ?o }")
+        prepare_text("PREFIX a: <b>\nDELETE WHERE { ?s ?p ?o }", check=False)
+    # one lexer: a \u escape that spells a keyword is read as the keyword, by the form and the guard alike
+    with pytest.raises(QueryError, match="SPARQL Update"):
+        prepare_text("\\u0044ELETE WHERE { ?s ?p ?o }")
 
 
 def test_declared_prefixes_ignore_comments_and_strings() -> None:
@@ -414,8 +417,13 @@ def test_select_star_keeps_the_order_the_query_names_variables(project: Path) ->
         "json",
     )
     assert json.loads(r.out)["head"]["vars"] == ["who", "alias"]
-    assert star_order("SELECT ?b ?a { ?a ?b ?c }") is None  # an explicit projection is kept as written
-    assert star_order("PREFIX x: <y>\n# ?z in a comment\nselect * { ?b '?q' ?a }") == ["b", "a"]
+    explicit = "SELECT ?b ?a { ?a ?b ?c }"
+    assert prepare_text(explicit).evaluated == explicit  # an explicit projection is kept as written
+    spelled = prepare_text("PREFIX x: <http://y/>\n# ?z in a comment\nselect * { ?b <http://p> '?q', ?a }").evaluated
+    assert spelled == "PREFIX x: <http://y/>\n# ?z in a comment\nselect ?b ?a { ?b <http://p> '?q', ?a }"
+    # only the variables in scope: a FILTER's or a sub-select's own are not columns
+    inner = "SELECT * { ?x ?p ?y FILTER NOT EXISTS { ?y ?q ?z } { SELECT ?x { ?x ?r ?w } } }"
+    assert prepare_text(inner).evaluated.startswith("SELECT ?x ?p ?y {")
 
 
 def test_help_states_the_graphs_prefixes_formats_and_exit_codes() -> None:

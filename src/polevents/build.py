@@ -22,6 +22,7 @@ from .dataset import dist_folder
 from .errors import InputError, NonConformingError, PoleventsError
 from .load import InputFiles, Layout, Project
 from .staging import new_staging, remove_stale
+from .store import INDEX_DIR
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -251,7 +252,7 @@ def _up_to_date(config: ProjectConfig, inputs: InputFiles, out: Path) -> BuildRe
     entry = BuildCache.of(config).output_current(input_digest(config, inputs.digests), out)
     if entry is None:
         return None
-    names = sorted(p.name for p in out.iterdir() if p.name != SUMS)
+    names = sorted(p.name for p in out.iterdir() if p.name != SUMS and not p.name.startswith(INDEX_DIR))
     return BuildResult(
         out_dir=out,
         files=[out / n for n in names] + [out / SUMS],
@@ -282,6 +283,7 @@ def build(
     import os
 
     from .export import write_dist
+    from .store import ensure_index
 
     started = time.perf_counter()
     say = (lambda _m: None) if quiet else _progress
@@ -324,6 +326,7 @@ def build(
     exported = time.perf_counter()
     try:
         files = write_dist(project, staging)
+        ensure_index(staging)  # the query index (dist/.index/), keyed by the dump: query and serve open it
         if background is not None:
             say(f"export written to the staging folder in {time.perf_counter() - exported:.2f}s")
             from .cache import input_digest

@@ -31,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import CONFIG_FILE, ProjectConfig
+from .store import INDEX_DIR
 
 __all__ = ["CACHE_DIR", "BuildCache", "code_digest", "input_digest"]
 
@@ -165,7 +166,7 @@ class BuildCache:
                 (name, digest)
                 for digest, _, name in (line.partition("  ") for line in text.decode("utf-8").splitlines())
             )
-            present = {p.name for p in out_dir.iterdir()}
+            present = {p.name for p in out_dir.iterdir() if not p.name.startswith(INDEX_DIR)}  # not published
         except (OSError, UnicodeDecodeError):
             return None
         if hashlib.sha256(text).hexdigest() != entry.get("sums") or present != set(listed) | {SUMS}:

@@ -16,7 +16,14 @@ from .errors import InputError
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-__all__ = ["DEFAULT_DIST", "DUMP_NQUADS", "DatasetStore", "dist_folder", "open_dataset", "prepare_union"]
+__all__ = [
+    "DEFAULT_DIST",
+    "DUMP_NQUADS",
+    "DatasetStore",
+    "dist_folder",
+    "open_dataset",
+    "prepare_union",
+]
 
 #: The dump every reader of a built dataset uses: all quads, one graph per source.
 DUMP_NQUADS = "polevents.nq"
@@ -81,7 +88,7 @@ def prepare_union(store: pyoxigraph.Store) -> bool:
 
     def count(query: str) -> int:
         solution = next(iter(store.query(query)))  # type: ignore[arg-type]
-        return int(solution[0].value)  # type: ignore[index,union-attr]
+        return int(solution[0].value)
 
     every = "{ { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
     total = count(f"SELECT (COUNT(*) AS ?n) WHERE {every}")

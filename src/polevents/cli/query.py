@@ -152,6 +152,7 @@ def query(
     """Run a SPARQL 1.1 query; the help text is :data:`HELP`."""
     from ..query import (
         QueryText,
+        answer,
         execute,
         list_queries,
         named_query,
@@ -186,17 +187,25 @@ def query(
     prepared = prepare(text, project, check=check or endpoint is None)
     out_format = fmt if fmt is not None else default_format(prepared.form, sys.stdout.isatty())
     check_format(prepared.form, out_format)
+    notify = lambda note: click.echo(f"polevents: note: {note}", err=True)  # noqa: E731
+    stdout = sys.stdout.buffer
+    if endpoint is None and out_format is not ResultFormat.TABLE:
+        # the local dataset, written by the engine straight to stdout (streamed)
+        written = answer(prepared, out_format, stdout, project=project, dist=dist, timeout=timeout, notify=notify)
+        stdout.flush()
+        if ask_exit and written.boolean is False:
+            ctx.exit(1)
+        return
     result = execute(
         prepared,
         project=project,
         dist=dist,
         endpoint=endpoint,
         timeout=timeout,
-        notify=lambda note: click.echo(f"polevents: note: {note}", err=True),
+        notify=notify,
     )
 
     terminal = sys.stdout.isatty()
-    stdout = sys.stdout.buffer
     write_result(
         result,
         out_format,

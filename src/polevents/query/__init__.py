@@ -2,23 +2,21 @@
 
 The pipeline of one query::
 
-    read_query / read_query_file / named_query  ->  QueryText (text + where it came from)
-    prepare(QueryText, project)                  ->  PreparedQuery (form checked, syntax checked)
-    execute(PreparedQuery, dist=/endpoint=)      ->  QueryResult (variables + rows, boolean, or triples)
+    read_query_file / named_query / read_stdin  ->  QueryText (text + where it came from)
+    prepare(QueryText, project)                 ->  PreparedQuery (form and syntax checked, star spelled out)
+    answer(PreparedQuery, fmt, out, dist=)      ->  the result written on ``out``, streamed (local)
+    execute(PreparedQuery, dist=/endpoint=)     ->  QueryResult (rows read into memory: the table, tests)
 
-and :mod:`polevents.query.results` writes a :class:`QueryResult` in any
-:class:`~polevents.formats.ResultFormat`.
+The evaluation itself is :mod:`polevents.query.engine`, the same for ``polevents
+query`` and for the server's workers: prefixes, base, the union rule, the
+``SELECT *`` order, the row cap, the error messages and the writers live there.
+The local dataset is the persistent index of the dist folder (:mod:`polevents.store`,
+made on first use when ``build`` did not leave one), else the project's sources
+loaded in memory.
 
-Semantics, the same locally and remotely:
-
-* The prefixes of :data:`polevents.vocab.PREFIXES` are predefined; a ``PREFIX``
-  the query declares itself wins.  The dataset's base IRI (``polevents.toml``)
-  is the query's base, so ``<id/person/…>`` works as it does in the data files.
-* Locally (pyoxigraph), the default graph is the union of all named graphs (the
-  sources and the ontology); ``GRAPH ?g { … }`` reaches each graph.
-* Remotely (SPARQL 1.1 Protocol, URL-encoded POST), the predefined prefixes the
-  query uses are declared for it on its *first line*, so line numbers in the
-  server's messages still match the user's text.
+Remotely (SPARQL 1.1 Protocol, URL-encoded POST), the predefined prefixes the
+query uses are declared for it on its *first line*, so line numbers in the
+server's messages still match the user's text.
 
 Errors: a syntax error is a :class:`~polevents.errors.QueryError` whose message
 starts ``ORIGIN:LINE:COL:`` (``query`` for the argument, ``<stdin>``, or the
@@ -29,22 +27,24 @@ file's path); a query running past its timeout is a
 
 from __future__ import annotations
 
-import enum
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, BinaryIO
 
-from ..errors import InputError, PoleventsError, QueryError, QueryTimeoutError, RemoteError
+from ..errors import InputError, QueryError, QueryTimeoutError, RemoteError
+from ..formats import ResultFormat
 from ..vocab import PREFIXES
+from .engine import Prepared, QueryForm, Written
 
 if TYPE_CHECKING:  # pragma: no cover
-    from multiprocessing.connection import Connection
-
     import httpx
     import pyoxigraph
+
+    from ..store import QueryDataset
+    from .engine import Job
 
     Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
 
@@ -54,6 +54,8 @@ __all__ = [
     "QueryForm",
     "QueryResult",
     "QueryText",
+    "Written",
+    "answer",
     "execute",
     "list_queries",
     "named_query",
@@ -61,26 +63,11 @@ __all__ = [
     "read_query_file",
     "read_stdin",
     "remote_text",
-    "star_order",
 ]
 
 QUERY_SUFFIX = ".rq"
 #: How long to wait for a TCP connection to an endpoint, whatever --timeout says.
 CONNECT_TIMEOUT_S = 10.0
-_UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
-
-
-class QueryForm(enum.Enum):
-    """The four SPARQL query forms; ``is_graph`` for the ones answering with triples."""
-
-    SELECT = "SELECT"
-    ASK = "ASK"
-    CONSTRUCT = "CONSTRUCT"
-    DESCRIBE = "DESCRIBE"
-
-    @property
-    def is_graph(self) -> bool:
-        return self in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
 
 
 @dataclass(frozen=True)
@@ -109,6 +96,8 @@ class PreparedQuery:
     base: str
     #: prefixes the query declares itself (they win over the predefined ones)
     declared: dict[str, str] = field(default_factory=dict)
+    #: what the engine made of it (:func:`polevents.query.engine.prepare`)
+    core: Prepared | None = None
 
     @property
     def prefixes(self) -> dict[str, str]:
@@ -191,254 +180,124 @@ def named_query(project: Path, name: str) -> QueryText:
     raise InputError(f"unknown query name {name!r}; available: {names} (see `polevents query --list`)")
 
 
-# --------------------------------------------------------------------------- lexing helpers
-
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_PNAME = re.compile(r"(?<![\w\-.:?$])([A-Za-z](?:[\w\-.]*[\w\-])?)?:")
-_PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+((?:[A-Za-z](?:[\w\-.]*[\w\-])?)?):\s*(<)")
-_BASE_DECL = re.compile(r"(?i)\bBASE\s*<")
-_PROLOGUE = re.compile(r"(?is)\A\s*(?:(?:BASE\s*<[^>]*>|PREFIX\s+[\w\-.]*:\s*<[^>]*>)\s*)*([A-Za-z]+)")
-
-
-def _mask(text: str, *, iris: bool) -> str:
-    """``text`` with comments and string contents (and IRI contents if ``iris``) blanked.
-
-    Positions are kept, so a match in the mask is a match at the same place in
-    the text; what is left is the query's own tokens.
-    """
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            j = i + len(quote)
-            closed = False
-            while j < n:
-                if text.startswith(quote, j):
-                    closed = True
-                    break
-                if len(quote) == 1 and text[j] == "\n":
-                    break
-                j += 2 if text[j] == "\\" else 1
-            j = min(j, n)
-            out.append(quote + re.sub(r"[^\n]", " ", text[i + len(quote) : j]))
-            if closed:
-                out.append(quote)
-                j += len(quote)
-            i = j
-        elif c == "<" and (m := _IRIREF.match(text, i)):
-            inner = m.group()[1:-1]
-            out.append("<" + (" " * len(inner) if iris else inner) + ">")
-            i = m.end()
-        elif c == "#":
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out.append(" " * (j - i))
-            i = j
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
-def declared_prefixes(text: str) -> dict[str, str]:
-    """The ``PREFIX`` declarations of a query (outside comments and strings)."""
-    masked = _mask(text, iris=False)
-    found: dict[str, str] = {}
-    for m in _PREFIX_DECL.finditer(masked):
-        end = masked.find(">", m.end(2))
-        if end > 0:
-            found[m.group(1)] = text[m.end(2) : end]
-    return found
-
-
-def _used_prefixes(text: str) -> list[str]:
-    """Prefix names used in prefixed names of the query, in order of first use."""
-    seen: dict[str, None] = {}
-    for m in _PNAME.finditer(_mask(text, iris=True)):
-        if m.group(1):
-            seen.setdefault(m.group(1), None)
-    return list(seen)
-
-
-_STAR = re.compile(r"(?is)\s*(?:DISTINCT\s+|REDUCED\s+)?\*")
-_VARIABLE = re.compile(r"[?$]([\w\u00b7]+)")
-
-
-def star_order(text: str) -> list[str] | None:
-    """For ``SELECT *``: the variables in order of first appearance in the query (else None).
-
-    SPARQL leaves the order of ``*`` open and Oxigraph sorts it; readers expect
-    the order they wrote (``?s ?p ?o``, not ``?o ?p ?s``), as Jena gives it.
-    """
-    masked = _mask(text, iris=True)
-    m = _PROLOGUE.match(masked)
-    if m is None or m.group(1).upper() != "SELECT" or not _STAR.match(masked, m.end()):
-        return None
-    return list(dict.fromkeys(v.group(1) for v in _VARIABLE.finditer(masked, m.end())))
-
-
-def _reorder(result: QueryResult, order: list[str] | None) -> None:
-    """Put a ``SELECT *`` result's columns in ``order`` (variables not in it keep theirs, after)."""
-    if order is None or not result.variables:
-        return
-    rank = {name: i for i, name in enumerate(order)}
-    positions = sorted(range(len(result.variables)), key=lambda i: (rank.get(result.variables[i], len(rank)), i))
-    result.variables = [result.variables[i] for i in positions]
-    result.rows = [tuple(row[i] for i in positions) for row in result.rows]
-
-
-def detect_form(text: str) -> QueryForm | None:
-    """The form of a query from its first keyword after the prologue (no full parse)."""
-    m = _PROLOGUE.match(_mask(text, iris=True))
-    if m is None:
-        return None
-    keyword = m.group(1).upper()
-    if keyword in _UPDATE_KEYWORDS:
-        raise QueryError(f"{keyword} is SPARQL Update: polevents query is read-only (SELECT, ASK, CONSTRUCT, DESCRIBE)")
-    try:
-        return QueryForm(keyword)
-    except ValueError:
-        return None
-
-
-# --------------------------------------------------------------------------- syntax errors
-
-_ERROR_AT = re.compile(r"(?s)\Aerror at (\d+):(\d+): (.*)\Z")
-_EXPECTED_ITEM = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|\[(?:'(?:[^'\\]|\\.)*'|[^\]])*\]|[^,]+)\s*(?:,|$)""")
-
-
-def _explain(detail: str) -> str:
-    """pyoxigraph's ``expected one of …`` made readable: tokens kept, character classes dropped."""
-    detail = " ".join(detail.split())
-    m = re.match(r"expected (?:one of )?(.*)", detail)
-    if not m:
-        return detail
-    tokens: list[str] = []
-    notes: list[str] = []
-    for item in (x.group(1).strip() for x in _EXPECTED_ITEM.finditer(m.group(1))):
-        if not item:
-            continue
-        if item.startswith("["):
-            if item.startswith("['0'") and item not in tokens:
-                tokens.append("a digit")
-            continue  # a character class or "[_]" (any character): noise for a reader
-        if item.startswith('"') or re.fullmatch(r"[A-Z][A-Z_0-9]*", item):
-            tokens.append(item)
-        else:
-            notes.append(item)  # an error message oxigraph filed among the expectations
-    if notes:
-        return "; ".join(notes)
-    if not tokens:
-        return "unexpected input here"
-    return ("expected " if len(tokens) == 1 else "expected one of ") + ", ".join(tokens)
-
-
-def _excerpt(text: str, line: int, col: int) -> str:
-    """The erroneous line and a caret under the column, indented, at most ~100 columns."""
-    from .results import display_width
-
-    lines = text.splitlines() or [""]
-    if not 1 <= line <= len(lines):
-        return " (at the end of the query)"
-    src = lines[line - 1].replace("\t", " ")
-    start = max(0, col - 1 - 60)
-    shown = src[start : start + 100]
-    lead = "…" if start else ""
-    caret = " " * (display_width(lead + src[start : col - 1]))
-    return f"\n  {lead}{shown}\n  {caret}^"
-
-
-def _unknown_prefix(text: str, declared: Mapping[str, str], line: int, col: int) -> tuple[str, int, int] | None:
-    """The undeclared prefix nearest before (line, col): (prefix, line, col) of its use."""
-    masked = _mask(text, iris=True)
-    starts = [0]
-    for i, ch in enumerate(masked):
-        if ch == "\n":
-            starts.append(i + 1)
-    error_at = starts[min(line, len(starts)) - 1] + col - 1
-    best: tuple[str, int] | None = None
-    for m in _PNAME.finditer(masked):
-        name = m.group(1) or ""
-        if name in PREFIXES or name in declared:
-            continue
-        if best is None or m.start() < error_at:
-            best = (name, m.start())
-    if best is None:
-        return None
-    name, offset = best
-    ln = max(i for i, s in enumerate(starts) if s <= offset)
-    return name, ln + 1, offset - starts[ln] + 1
+# --------------------------------------------------------------------------- preparing
 
 
 def describe_syntax_error(text: str, message: str, origin: str = "query") -> str:
     """A parser message about ``text`` as ``ORIGIN:LINE:COL: what`` plus the line and a caret."""
-    return str(_syntax_error(QueryText(text, origin), SyntaxError(message)))
+    from .engine import syntax_error
 
-
-def _syntax_error(query: QueryText, exc: SyntaxError) -> QueryError:
-    """Turn pyoxigraph's ``SyntaxError`` into ``ORIGIN:LINE:COL: what`` (+ the line and a caret)."""
-    message = str(exc)
-    m = _ERROR_AT.match(message)
-    if m is None:
-        return QueryError(f"{query.origin}: syntax error: {' '.join(message.split())}")
-    line, col, detail = int(m.group(1)), int(m.group(2)), m.group(3)
-    if "Prefix not found" in detail:
-        declared = declared_prefixes(query.text)
-        found = _unknown_prefix(query.text, declared, line, col)
-        if found is not None:
-            name, pline, pcol = found
-            known = ", ".join(sorted(PREFIXES))
-            return QueryError(
-                f"{query.origin}:{pline}:{pcol}: unknown prefix '{name}:'; declare it "
-                f"(PREFIX {name}: <…>) or use a predefined one: {known}"
-            )
-    return QueryError(f"{query.origin}:{line}:{col}: syntax error: {_explain(detail)}{_excerpt(query.text, line, col)}")
-
-
-# --------------------------------------------------------------------------- preparing
+    return str(syntax_error(text, message, origin))
 
 
 def prepare(query: QueryText, project: Path = Path("."), *, check: bool = True) -> PreparedQuery:
-    """Check a query's syntax (unless ``check`` is off) and find its form.
+    """Check a query's syntax (unless ``check`` is off) and find its form, with the project's base.
 
-    The check parses the query with the predefined prefixes and the project's
-    base against an empty store, so it costs next to nothing and reports
-    errors before any data is loaded or any request is sent.  A query with
-    SERVICE is not probed: evaluating it, even on an empty store, would call
-    the remote service (once more than the user asked, and outside --timeout);
-    its syntax is then checked where it runs.
+    See :func:`polevents.query.engine.prepare`: it costs next to nothing and reports errors
+    before any data is loaded or any request is sent.
     """
     from ..config import load_config
-    from .scan import scan_query
+    from .engine import prepare as prepare_text
 
-    if not query.text.strip():
-        raise QueryError(f"{query.origin}: the query is empty")
     base = load_config(project).base
-    form = detect_form(query.text)  # also rejects SPARQL Update with a clear message
-    declared = declared_prefixes(query.text)
-    if check and not scan_query(query.text).service:
-        import pyoxigraph as ox
-
-        try:
-            probe = ox.Store().query(query.text, prefixes=dict(PREFIXES), base_iri=base)
-        except SyntaxError as exc:
-            raise _syntax_error(query, exc) from exc
-        except (OSError, RuntimeError, ValueError):
-            probe = None  # parsed, but evaluation failed (e.g. an ASK with SERVICE): the form stays
-        if isinstance(probe, ox.QuerySolutions):
-            form = QueryForm.SELECT
-        elif isinstance(probe, ox.QueryBoolean):
-            form = QueryForm.ASK
-        elif isinstance(probe, ox.QueryTriples) and form not in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE):
-            form = QueryForm.CONSTRUCT
-    if form is None:
-        raise QueryError(f"{query.origin}: cannot tell the query form (expected SELECT, ASK, CONSTRUCT or DESCRIBE)")
-    return PreparedQuery(query=query, form=form, base=base, declared=declared)
+    core = prepare_text(query.text, origin=query.origin, base=base, check=check)
+    return PreparedQuery(query=query, form=core.form, base=base, declared=core.declared, core=core)
 
 
 # --------------------------------------------------------------------------- local evaluation
+
+
+def _dataset(project: Path, dist: Path | None) -> QueryDataset:
+    from ..dataset import DUMP_NQUADS, dist_folder
+    from ..store import open_query_dataset
+
+    if dist is None and not (dist_folder(project) / DUMP_NQUADS).is_file() and not (project / "ontology").is_dir():
+        raise InputError(
+            f"no dataset to query: {project / 'dist' / DUMP_NQUADS} does not exist and {project} is not a "
+            "polevents project (no ontology/); use --project DIR, --dist DIR or --endpoint URL"
+        )
+    return open_query_dataset(project, dist)
+
+
+def _job(prepared: PreparedQuery, ds: QueryDataset, fmt: ResultFormat, max_rows: int | None) -> Job:
+    from .engine import Job
+
+    graph = fmt.rdf_format if fmt.for_graphs else None
+    return Job(
+        query=prepared.query.text,
+        origin=prepared.query.origin,
+        base=prepared.base,
+        union_view=ds.union_view,
+        solutions_format=fmt.label if fmt.for_solutions and fmt is not ResultFormat.TABLE else "json",
+        graph_format=graph.label if graph is not None else "nt",
+        max_rows=max_rows,
+        prefixes=prepared.prefixes,
+        compact_jsonld=True,
+    )
+
+
+def _local(
+    prepared: PreparedQuery,
+    fmt: ResultFormat,
+    out: BinaryIO,
+    *,
+    project: Path,
+    dist: Path | None,
+    timeout: float | None,
+    max_rows: int | None,
+    notify: Callable[[str], None] | None,
+) -> tuple[Written, QueryDataset]:
+    from .engine import run
+
+    ds = _dataset(project, dist)
+    if ds.in_memory and notify is not None:
+        notify(f"no built dataset; querying {ds.origin}")
+    job = _job(prepared, ds, fmt, max_rows)
+    if timeout is None:
+        return run(ds.store, job, out, prepared=prepared.core), ds
+    from .timeout import run_with_timeout
+
+    return run_with_timeout(ds, job, prepared.core, out, timeout), ds
+
+
+def answer(
+    prepared: PreparedQuery,
+    fmt: ResultFormat,
+    out: BinaryIO,
+    *,
+    project: Path = Path("."),
+    dist: Path | None = None,
+    timeout: float | None = None,
+    max_rows: int | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> Written:
+    """Answer ``prepared`` from the local dataset, written on ``out`` in ``fmt`` (a W3C results
+    format for SELECT/ASK, an RDF format for CONSTRUCT/DESCRIBE), streamed.
+
+    ``timeout`` (seconds) bounds evaluation and writing: the query then runs in a child process
+    that writes into a temporary file and is killed at the deadline; opening the dataset is
+    not counted.  ``notify`` is told when no built dataset exists (the sources are queried).
+
+    :raises QueryError: the query failed (syntax errors start ``ORIGIN:LINE:COL:``).
+    :raises QueryTimeoutError: it ran past ``timeout``.
+    :raises InputError: no dataset.
+    """
+    written, _ds = _local(
+        prepared, fmt, out, project=project, dist=dist, timeout=timeout, max_rows=max_rows, notify=notify
+    )
+    return written
+
+
+def _read_back(data: bytes, form: QueryForm) -> QueryResult:
+    """A result :func:`answer` wrote (JSON results or N-Triples), read into a :class:`QueryResult`."""
+    import pyoxigraph as ox
+
+    if form.is_graph:
+        parsed = ox.parse(data, ox.RdfFormat.N_TRIPLES)
+        return QueryResult(
+            form=form, triples=sorted({ox.Triple(q.subject, q.predicate, q.object) for q in parsed}, key=str)
+        )
+    return _materialize(ox.parse_query_results(data, ox.QueryResultsFormat.JSON), form)
 
 
 def _materialize(raw: object, form: QueryForm) -> QueryResult:
@@ -457,106 +316,6 @@ def _materialize(raw: object, form: QueryForm) -> QueryResult:
     raise QueryError(f"unexpected query result type {type(raw).__name__}")
 
 
-def _evaluate(store: pyoxigraph.Store, prepared: PreparedQuery, union: bool = False) -> QueryResult:
-    """Run a prepared query on a store whose default graph is the union of its named graphs: held in
-    it, or read as the union view when ``union`` (see :func:`polevents.dataset.prepare_union`)."""
-    try:
-        raw = store.query(
-            prepared.query.text,
-            prefixes=dict(PREFIXES),
-            base_iri=prepared.base,
-            use_default_graph_as_union=union,
-        )
-        return _materialize(raw, prepared.form)
-    except SyntaxError as exc:
-        raise _syntax_error(prepared.query, exc) from exc
-    except (OSError, RuntimeError, ValueError, TypeError) as exc:
-        raise QueryError(f"{prepared.query.origin}: the query failed: {' '.join(str(exc).split())}") from exc
-
-
-def _open_store(project: Path, dist: Path | None) -> tuple[pyoxigraph.Store, str, bool, bool]:
-    """The dataset store, where it came from, whether it was loaded in memory from sources, and
-    whether its default graph is to be read as the union view (see :func:`polevents.dataset.prepare_union`)."""
-    from ..dataset import DUMP_NQUADS, dist_folder, open_dataset, prepare_union
-
-    if dist is None and not (dist_folder(project) / DUMP_NQUADS).is_file() and not (project / "ontology").is_dir():
-        raise InputError(
-            f"no dataset to query: {project / 'dist' / DUMP_NQUADS} does not exist and {project} is not a "
-            "polevents project (no ontology/); use --project DIR, --dist DIR or --endpoint URL"
-        )
-    ds = open_dataset(project, dist)
-    union = prepare_union(ds.store)
-    return ds.store, ds.origin, not ds.from_dist, union
-
-
-#: The store a forked worker inherits, and its union flag (set only around the fork).
-_FORK_STORE: Any = None
-
-
-def _worker(conn: Connection, prepared: PreparedQuery, project: Path, dist: Path | None) -> None:
-    """Child process: evaluate and send back ("ok", result) or ("error", an ErrorPayload)."""
-    try:
-        if _FORK_STORE is not None:
-            store, union = _FORK_STORE
-        else:
-            store, _origin, _in_memory, union = _open_store(project, dist)
-        conn.send(("ok", _evaluate(store, prepared, union)))
-    except PoleventsError as exc:
-        conn.send(("error", exc.to_payload()))
-    except BaseException as exc:
-        conn.send(("error", QueryError(f"the query failed: {type(exc).__name__}: {exc}").to_payload()))
-    finally:
-        conn.close()
-
-
-def _evaluate_with_timeout(
-    store: pyoxigraph.Store,
-    prepared: PreparedQuery,
-    project: Path,
-    dist: Path | None,
-    timeout: float,
-    union: bool = False,
-) -> QueryResult:
-    """Evaluate in a child process that is killed when ``timeout`` seconds pass.
-
-    pyoxigraph cannot interrupt a running query, and a thread cannot be
-    stopped, so the honest way is a process: forked where the platform
-    allows it (the child inherits the loaded store), spawned elsewhere (the
-    child loads the dataset itself).
-    """
-    import multiprocessing as mp
-
-    global _FORK_STORE
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    _FORK_STORE = (store, union) if ctx.get_start_method() == "fork" else None
-    try:
-        process = ctx.Process(target=_worker, args=(sender, prepared, project, dist), daemon=True)
-        process.start()
-    finally:
-        _FORK_STORE = None
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            raise QueryTimeoutError(
-                f"{prepared.query.origin}: the query ran longer than {timeout:g} s and was stopped "
-                "(raise --timeout, or add LIMIT / more selective patterns)"
-            )
-        message = receiver.recv()
-    except EOFError as exc:
-        raise QueryError(f"{prepared.query.origin}: the query process died (exit code {process.exitcode})") from exc
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
-    if message[0] == "ok":
-        result: QueryResult = message[1]
-        return result
-    raise PoleventsError.from_payload(message[1])
-
-
 # --------------------------------------------------------------------------- remote evaluation
 
 SOLUTIONS_ACCEPT = (
@@ -569,13 +328,17 @@ def remote_text(prepared: PreparedQuery) -> str:
     """The query as sent to an endpoint: the predefined prefixes it uses (and the base) on line 1.
 
     The declarations go on the query's first line, not before it, so a line
-    number in the server's answer is a line number in the user's text.
+    number in the server's answer is a line number in the user's text.  A
+    ``SELECT *`` goes spelled out (:attr:`engine.Prepared.evaluated`), so the
+    endpoint's columns come in the same order as locally.
     """
-    text = prepared.query.text
+    from .scan import declares_base, prefixed_names
+
+    text = prepared.core.evaluated if prepared.core is not None else prepared.query.text
     decls: list[str] = []
-    if not _BASE_DECL.search(_mask(text, iris=True)):
+    if not declares_base(text):
         decls.append(f"BASE <{prepared.base}>")
-    for name in _used_prefixes(text):
+    for name in dict.fromkeys(name for name, _ in prefixed_names(text)):
         if name in PREFIXES and name not in prepared.declared:
             decls.append(f"PREFIX {name}: <{PREFIXES[name]}>")
     return " ".join(decls) + (" " if decls else "") + text
@@ -666,35 +429,30 @@ def execute(
     timeout: float | None = None,
     notify: Callable[[str], None] | None = None,
 ) -> QueryResult:
-    """Answer a prepared query from ``endpoint``, or from the local dataset.
+    """Answer a prepared query from ``endpoint``, or from the local dataset, read into memory.
 
-    The local dataset is ``dist/polevents.nq`` (``dist`` defaults to the
-    project's ``dist/``), else the project's sources loaded in memory
-    (``result.in_memory`` says so, and ``notify`` is told before the query
-    runs).  ``timeout`` (seconds) bounds the query's evaluation; loading the
-    dataset is not counted.
+    For the terminal table and for tests; other output goes through :func:`answer`, streamed.
+    The local dataset and ``timeout`` are as in :func:`answer`.
 
     :raises QueryError: the query failed (syntax errors start ``ORIGIN:LINE:COL:``).
     :raises QueryTimeoutError: it ran past ``timeout``.
     :raises RemoteError: the endpoint failed or could not be reached.
     :raises InputError: no dataset, or a bad endpoint URL.
     """
+    import io
+
     if endpoint is not None:
         if dist is not None:
             raise InputError("--dist and --endpoint exclude each other: query a local dataset or an endpoint")
-        result = _remote(prepared, endpoint, timeout)
-        _reorder(result, star_order(prepared.query.text))
-        return result
-    store, origin, in_memory, union = _open_store(project, dist)
-    if in_memory and notify is not None:
-        notify(f"no built dataset; querying {origin}")
-    if timeout is None:
-        result = _evaluate(store, prepared, union)
-    else:
-        result = _evaluate_with_timeout(store, prepared, project, dist, timeout, union)
-    _reorder(result, star_order(prepared.query.text))
-    result.origin = origin
-    result.in_memory = in_memory
+        return _remote(prepared, endpoint, timeout)
+    fmt = ResultFormat.NTRIPLES if prepared.form.is_graph else ResultFormat.JSON
+    buffer = io.BytesIO()
+    _written, ds = _local(
+        prepared, fmt, buffer, project=project, dist=dist, timeout=timeout, max_rows=None, notify=notify
+    )
+    result = _read_back(buffer.getvalue(), prepared.form)
+    result.origin = ds.origin
+    result.in_memory = ds.in_memory
     return result
 
 

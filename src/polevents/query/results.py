@@ -53,10 +53,10 @@ __all__ = [
     "render_table",
     "select_json",
     "solutions_document",
-    "solutions_json",
     "term_display",
     "term_json",
     "write_result",
+    "write_solutions",
 ]
 
 #: A table cell wider than this (in terminal columns) is wrapped onto more lines.
@@ -69,7 +69,6 @@ MIN_FIT_WIDTH = 12
 MAX_FIT_WORD = 24
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _NUMERIC = {
     XSD + t
     for t in (
@@ -104,6 +103,12 @@ def check_format(form: QueryForm, fmt: ResultFormat) -> None:
 
 
 # --------------------------------------------------------------------------- standard formats
+#
+# Uncapped results are written by pyoxigraph's serializers (``QuerySolutions.serialize``,
+# streamed).  pyoxigraph cannot stop after N rows, so with a row cap the writers below
+# stream row by row, in the very bytes pyoxigraph writes (tested).  XML is the exception
+# where pyoxigraph is wrong: it writes control characters XML 1.0 cannot carry, which are
+# replaced here by U+FFFD (in both paths).  JSON and XML documents end with a newline.
 
 
 def term_json(term: Term) -> dict[str, object]:
@@ -140,40 +145,26 @@ def term_json(term: Term) -> dict[str, object]:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def select_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> bytes:
-    """SELECT solutions as a SPARQL 1.1 Query Results JSON document (compact, UTF-8)."""
-    bindings = [
-        {var: term_json(term) for var, term in zip(variables, row, strict=True) if term is not None} for row in rows
-    ]
-    doc = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def ask_json(value: bool) -> bytes:
-    """An ASK answer as a SPARQL 1.1 Query Results JSON document."""
-    return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode("utf-8")
-
-
-def solutions_json(result: QueryResult) -> bytes:
-    """The result as SPARQL 1.1 Query Results JSON (the exchange form between the writers)."""
-    if result.boolean is not None:
-        return ask_json(result.boolean)
-    return select_json(result.variables, result.rows)
+def _json_dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_INVALID_BYTES = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&apos;", '"': "&quot;"}
+_XML_SPECIAL = re.compile("[&<>'\"]")
+_EDGE_SPACE = re.compile("\\A[ \t\n\r]+|[ \t\n\r]+\\Z")
 
 
 def _xml_text(value: str) -> str:
-    """Escape text for XML 1.0; characters XML cannot carry become U+FFFD."""
-    from xml.sax.saxutils import escape
-
-    return escape(_XML_INVALID.sub("\ufffd", value))
+    """Text as pyoxigraph writes it in XML (leading and trailing white space as character
+    references); characters XML 1.0 cannot carry become U+FFFD."""
+    value = _XML_INVALID.sub("\ufffd", value)
+    value = _XML_SPECIAL.sub(lambda m: _XML_ESCAPES[m.group()], value)
+    return _EDGE_SPACE.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), value)
 
 
 def _xml_term(term: Term) -> str:
-    from xml.sax.saxutils import quoteattr
-
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
@@ -182,9 +173,9 @@ def _xml_term(term: Term) -> str:
         return f"<bnode>{_xml_text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
+            return f'<literal xml:lang="{_xml_text(term.language)}">{_xml_text(term.value)}</literal>'
         if term.datatype.value != XSD + "string":
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+            return f'<literal datatype="{_xml_text(term.datatype.value)}">{_xml_text(term.value)}</literal>'
         return f"<literal>{_xml_text(term.value)}</literal>"
     if isinstance(term, ox.Triple):
         return (
@@ -201,12 +192,9 @@ def _csv_field(term: Term | None) -> str:
 
     if term is None:
         return ""
-    if isinstance(term, ox.BlankNode):
-        value = "_:" + term.value
-    elif isinstance(term, (ox.NamedNode, ox.Literal)):
-        value = term.value
-    else:
-        value = str(term)
+    if isinstance(term, ox.Triple):
+        return " ".join(_csv_field(t) for t in (term.subject, term.predicate, term.object))
+    value = "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
     if any(c in value for c in ',"\r\n'):
         return '"' + value.replace('"', '""') + '"'
     return value
@@ -219,70 +207,180 @@ _TURTLE_NUMBER = {
     XSD + "double": re.compile(r"[+-]?(\d+\.\d*|\.?\d+)[eE][+-]?\d+"),
     XSD + "boolean": re.compile(r"true|false"),
 }
+_TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_TSV_SPECIAL = re.compile('[\\\\"\n\r\t]')
 
 
 def _tsv_field(term: Term | None) -> str:
-    """A term in N-Triples syntax (tabs and newlines escaped), numbers and booleans bare."""
+    """A term in N-Triples syntax as pyoxigraph's TSV writes it; numbers and booleans bare."""
     import pyoxigraph as ox
 
     if term is None:
         return ""
-    if isinstance(term, ox.Literal) and not term.language:
-        pattern = _TURTLE_NUMBER.get(term.datatype.value)
-        if pattern is not None and pattern.fullmatch(term.value):
-            return term.value
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if not term.language:
+            pattern = _TURTLE_NUMBER.get(datatype)
+            if pattern is not None and pattern.fullmatch(term.value):
+                return term.value
+        quoted = '"' + _TSV_SPECIAL.sub(lambda m: _TSV_ESCAPES[m.group()], term.value) + '"'
+        if term.language:
+            return f"{quoted}@{term.language}"
+        return quoted if datatype == XSD + "string" else f"{quoted}^^<{datatype}>"
     if isinstance(term, ox.Triple):
-        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
-    return str(term)
+        parts = (_tsv_field(t) for t in (term.subject, term.predicate, term.object))
+        return "<<( " + " ".join(parts) + " )>>"
+    raise TypeError(f"not an RDF term: {term!r}")
 
 
-def _tsv_term(term: Term) -> str:
-    import pyoxigraph as ox
+class _SolutionsWriter:
+    """Head, rows and tail of one solutions document, in pyoxigraph's bytes."""
 
-    if isinstance(term, ox.Triple):
-        return _tsv_field(term)
-    return str(term)
+    def __init__(self, fmt: ResultFormat, variables: Sequence[str]) -> None:
+        if fmt not in SOLUTION_FORMATS:
+            raise ValueError(f"{fmt.label} is not a SPARQL results format")
+        self.fmt = fmt
+        self.variables = list(variables)
+        self.first = True
+
+    def head(self) -> str:
+        v = self.variables
+        if self.fmt is ResultFormat.JSON:
+            return '{"head":{"vars":' + _json_dumps(v) + '},"results":{"bindings":['
+        if self.fmt is ResultFormat.XML:
+            names = "".join(f'<variable name="{_xml_text(x)}"/>' for x in v)
+            return f'<?xml version="1.0"?><sparql xmlns="{SPARQL_RESULTS_NS}"><head>{names}</head><results>'
+        if self.fmt is ResultFormat.CSV:
+            return ",".join(v) + "\r\n"
+        return "\t".join("?" + x for x in v) + "\n"
+
+    def row(self, row: Sequence[Term | None]) -> str:
+        pairs = zip(self.variables, row, strict=True)
+        if self.fmt is ResultFormat.JSON:
+            text = _json_dumps({var: term_json(t) for var, t in pairs if t is not None})
+            text = text if self.first else "," + text
+            self.first = False
+            return text
+        if self.fmt is ResultFormat.XML:
+            bindings = "".join(
+                f'<binding name="{_xml_text(var)}">{_xml_term(t)}</binding>' for var, t in pairs if t is not None
+            )
+            return f"<result>{bindings}</result>"
+        if self.fmt is ResultFormat.CSV:
+            return ",".join(_csv_field(t) for t in row) + "\r\n"
+        return "\t".join(_tsv_field(t) for t in row) + "\n"
+
+    def tail(self) -> str:
+        if self.fmt is ResultFormat.JSON:
+            return "]}}\n"
+        if self.fmt is ResultFormat.XML:
+            return "</results></sparql>\n"
+        return ""
 
 
-def solutions_document(variables: Sequence[str], rows: Iterable[Sequence[Term | None]], fmt: ResultFormat) -> bytes:
-    """SELECT solutions as a complete document in one of :data:`SOLUTION_FORMATS`.
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+class _XmlSafe:
+    """A binary writer in front of ``out`` that replaces what XML 1.0 cannot carry by U+FFFD.
+
+    In UTF-8 the bytes of a C0 control character occur in no other character, and U+FFFE /
+    U+FFFF are the only characters encoded EF BF BE / EF BF BF, so bytes are enough; a
+    chunk ending inside such a three-byte sequence is held back until the next one.
+    """
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.held = b""
+
+    def write(self, data: bytes) -> int:
+        data = self.held + bytes(data)
+        cut = len(data)
+        if data[-1:] == b"\xef":
+            cut -= 1
+        elif data[-2:] == b"\xef\xbf":
+            cut -= 2
+        self.held = data[cut:]
+        self.out.write(_XML_INVALID_BYTES.sub("\ufffd".encode(), data[:cut]))
+        return len(data)
+
+    def flush(self) -> None:
+        self.out.write(self.held)
+        self.held = b""
+        self.out.flush()
+
+
+def write_solutions(
+    solutions: pyoxigraph.QuerySolutions, fmt: ResultFormat, out: BinaryIO, max_rows: int | None = None
+) -> tuple[int | None, bool]:
+    """Stream SELECT solutions to ``out`` in a W3C format; at most ``max_rows`` of them.
+
+    Returns (rows written, whether more were left); rows is None when pyoxigraph wrote an
+    uncapped result (it does not count).
 
     :raises ValueError: ``fmt`` is not a W3C solutions format.
     """
-    from xml.sax.saxutils import quoteattr
+    import pyoxigraph as ox
 
-    if fmt is ResultFormat.JSON:
-        return select_json(variables, rows) + b"\n"
-    if fmt is ResultFormat.XML:
-        parts = [
-            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
-        ]
-        parts.extend(f"<variable name={quoteattr(v)}/>" for v in variables)
-        parts.append("</head>\n<results>\n")
-        for row in rows:
-            parts.append("<result>")
-            for var, term in zip(variables, row, strict=True):
-                if term is not None:
-                    parts.append(f"<binding name={quoteattr(var)}>{_xml_term(term)}</binding>")
-            parts.append("</result>\n")
-        parts.append("</results>\n</sparql>\n")
-        return "".join(parts).encode("utf-8")
-    if fmt is ResultFormat.CSV:
-        lines = [",".join(variables)]
-        lines.extend(",".join(_csv_field(t) for t in row) for row in rows)
-        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-    if fmt is ResultFormat.TSV:
-        lines = ["\t".join("?" + v for v in variables)]
-        lines.extend("\t".join(_tsv_field(t) for t in row) for row in rows)
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    raise ValueError(f"{fmt.label} is not a SPARQL results format")
+    if fmt not in SOLUTION_FORMATS:
+        raise ValueError(f"{fmt.label} is not a SPARQL results format")
+    if max_rows is None:
+        oxfmt = ox.QueryResultsFormat.from_media_type(fmt.media_type)
+        if fmt is ResultFormat.XML:
+            safe = _XmlSafe(out)
+            solutions.serialize(safe, oxfmt)  # type: ignore[arg-type]
+            safe.flush()
+        else:
+            solutions.serialize(out, oxfmt)
+        if fmt in (ResultFormat.JSON, ResultFormat.XML):
+            out.write(b"\n")
+        return None, False
+    writer = _SolutionsWriter(fmt, [v.value for v in solutions.variables])
+    width = len(writer.variables)
+    out.write(writer.head().encode("utf-8"))
+    rows = 0
+    truncated = False
+    for solution in solutions:
+        if rows >= max_rows:
+            truncated = True
+            break
+        out.write(writer.row([solution[i] for i in range(width)]).encode("utf-8"))
+        rows += 1
+    out.write(writer.tail().encode("utf-8"))
+    return rows, truncated
+
+
+def solutions_document(variables: Sequence[str], rows: Iterable[Sequence[Term | None]], fmt: ResultFormat) -> bytes:
+    """SELECT solutions as a complete document in one of :data:`SOLUTION_FORMATS` (pyoxigraph's bytes).
+
+    :raises ValueError: ``fmt`` is not a W3C solutions format.
+    """
+    writer = _SolutionsWriter(fmt, variables)
+    parts = [writer.head()]
+    parts.extend(writer.row(row) for row in rows)
+    parts.append(writer.tail())
+    return "".join(parts).encode("utf-8")
+
+
+def select_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> bytes:
+    """SELECT solutions as a SPARQL 1.1 Query Results JSON document (compact, UTF-8, no newline)."""
+    return solutions_document(variables, rows, ResultFormat.JSON)[:-1]
+
+
+def ask_json(value: bool) -> bytes:
+    """An ASK answer as a SPARQL 1.1 Query Results JSON document."""
+    return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode("utf-8")
 
 
 def boolean_document(value: bool, fmt: ResultFormat) -> bytes:
     """An ASK answer in one of :data:`SOLUTION_FORMATS`: CSV and TSV one line, ``true`` or ``false``.
 
         >>> boolean_document(True, ResultFormat.CSV)
-        b'true\\r\\n'
+        b'true\\n'
 
     :raises ValueError: ``fmt`` is not a W3C solutions format.
     """
@@ -291,9 +389,7 @@ def boolean_document(value: bool, fmt: ResultFormat) -> bytes:
         return ask_json(value) + b"\n"
     if fmt is ResultFormat.XML:
         return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-            f"<head></head>\n<boolean>{word}</boolean>\n</sparql>\n"
+            f'<?xml version="1.0"?><sparql xmlns="{SPARQL_RESULTS_NS}"><head></head><boolean>{word}</boolean></sparql>\n'
         ).encode()
     if fmt in (ResultFormat.CSV, ResultFormat.TSV):
         # SPARQL 1.1 CSV/TSV define no ASK form: one word and a newline, so a shell test

@@ -27,7 +27,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["QUERY_FORMS", "UPDATE_KEYWORDS", "QueryScan", "scan_query"]
+__all__ = [
+    "QUERY_FORMS",
+    "UPDATE_KEYWORDS",
+    "QueryScan",
+    "Token",
+    "declared_prefixes",
+    "declares_base",
+    "prefixed_names",
+    "scan_query",
+    "star_position",
+    "tokens",
+    "variables_in_order",
+]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
@@ -114,3 +126,111 @@ def scan_query(text: str) -> QueryScan:
         service=plain.service or expanded.service,
         from_clause=plain.from_clause or expanded.from_clause,
     )
+
+
+# --------------------------------------------------------------------------- tokens with positions
+#
+# What the query engine and the remote path need besides the keywords: where things are.
+# The same skipping rules as the keyword scan (``_SKIP``): a comment, string or IRI never
+# yields a keyword, a prefix or a variable.
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of a query: ``kind`` is comment, string, iri, var, pname, word or punct."""
+
+    kind: str
+    text: str
+    start: int
+
+
+def _kind(text: str) -> str:
+    first = text[0]
+    if first == "#":
+        return "comment"
+    if first in "'\"":
+        return "string"
+    if first == "<":
+        return "iri"
+    if first in "?$":
+        return "var"
+    return "pname"
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of ``text`` as written (no escape expansion), white space left out."""
+    out: list[Token] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        if text[pos].isspace():
+            pos += 1
+            continue
+        m = _SKIP.match(text, pos)
+        if m and m.end() > pos:
+            out.append(Token(_kind(m.group()), m.group(), pos))
+            pos = m.end()
+            continue
+        m = _WORD.match(text, pos)
+        if m:
+            out.append(Token("word", m.group(), pos))
+            pos = m.end()
+            continue
+        out.append(Token("punct", text[pos], pos))
+        pos += 1
+    return out
+
+
+def _prologue_end(toks: list[Token]) -> int:
+    """Index of the first token after the prologue (BASE <iri> / PREFIX p: <iri>), comments skipped."""
+    i = 0
+    code = [t for t in toks if t.kind != "comment"]
+    while i < len(code):
+        word = code[i].text.upper() if code[i].kind == "word" else ""
+        if word == "BASE":
+            i += 2
+        elif word == "PREFIX":
+            i += 3
+        else:
+            break
+    return toks.index(code[i]) if i < len(code) else len(toks)
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The ``PREFIX name: <iri>`` declarations of a query (outside comments and strings)."""
+    code = [t for t in tokens(text) if t.kind != "comment"]
+    found: dict[str, str] = {}
+    for i, tok in enumerate(code[:-2]):
+        if tok.kind == "word" and tok.text.upper() == "PREFIX":
+            name, iri = code[i + 1], code[i + 2]
+            if name.kind == "pname" and name.text.endswith(":") and iri.kind == "iri":
+                found[name.text[:-1]] = iri.text[1:-1]
+    return found
+
+
+def declares_base(text: str) -> bool:
+    """Whether the query has its own ``BASE``."""
+    return any(t.kind == "word" and t.text.upper() == "BASE" for t in tokens(text))
+
+
+def prefixed_names(text: str) -> list[tuple[str, int]]:
+    """(prefix, offset) of every prefixed name of the query, declarations included, in order."""
+    return [(t.text.split(":", 1)[0], t.start) for t in tokens(text) if t.kind == "pname" and ":" in t.text]
+
+
+def star_position(text: str) -> int | None:
+    """The offset of the ``*`` of a ``SELECT [DISTINCT|REDUCED] *`` query, else None."""
+    toks = [t for t in tokens(text) if t.kind != "comment"]
+    i = _prologue_end(toks)
+    if i >= len(toks) or toks[i].kind != "word" or toks[i].text.upper() != "SELECT":
+        return None
+    i += 1
+    if i < len(toks) and toks[i].kind == "word" and toks[i].text.upper() in ("DISTINCT", "REDUCED"):
+        i += 1
+    if i < len(toks) and toks[i].kind == "punct" and toks[i].text == "*":
+        return toks[i].start
+    return None
+
+
+def variables_in_order(text: str, start: int = 0) -> list[str]:
+    """The variables of the query from offset ``start`` on, each once, in order of first appearance."""
+    return list(dict.fromkeys(t.text[1:] for t in tokens(text) if t.kind == "var" and t.start >= start))

@@ -12,6 +12,7 @@ the page cache, and a replacement worker starts in milliseconds.
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -128,6 +129,73 @@ def _count_graphs(store: pyoxigraph.Store) -> tuple[list[tuple[str, int]], int]:
     return sorted(counts.items()), default
 
 
+def _snapshot(index_store: Path, near: Path) -> Path | None:
+    """A private folder of hard links to the index's files (in the temporary folder, else beside
+    ``near``), so a rebuild that replaces dist/ while the server runs does not pull its files
+    away from workers started later; None where links cannot be made (another file system).
+
+    An index is never written after it is built (a rebuild makes a new one), so linking
+    its files is a consistent copy that costs no space."""
+    for where in (None, near):
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=".polevents-serve-", dir=where))
+        except OSError:
+            continue
+        try:
+            (tmp / "store").mkdir()
+            for entry in index_store.iterdir():
+                os.link(entry, tmp / "store" / entry.name)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            continue
+        return tmp
+    return None
+
+
+def _served_index(project: Path, dist: Path | None, config: ProjectConfig) -> ServedData | None:
+    """The built dataset through its persistent index (:mod:`polevents.store`), opened read-only
+    by the server and every worker; None when there is no dump or the index cannot be made."""
+    import pyoxigraph as ox
+
+    from ..dataset import DUMP_NQUADS
+    from ..store import ensure_index, index_key, store_dir
+
+    dist_dir = dist_folder(project, dist)
+    if not (dist_dir / DUMP_NQUADS).is_file():
+        return None
+    try:
+        ensure_index(dist_dir)
+    except RdfSyntaxError:
+        raise
+    except InputError:
+        return None  # a read-only folder: the dump is copied into a private store instead
+    key = index_key(dist_dir)
+    if key is None:
+        return None
+    tmp = _snapshot(store_dir(dist_dir), dist_dir.resolve().parent)
+    path = tmp / "store" if tmp is not None else store_dir(dist_dir)
+    try:
+        store = ox.Store.read_only(str(path))
+        graphs, default = _count_graphs(store)
+        if not key.union_view:  # the default graph holds a copy of the merge: count the dump's own
+            default = max(0, key.quads - sum(n for _, n in graphs))
+    except BaseException:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ServedData(
+        store=store,
+        store_dir=path,
+        origin=str(dist_dir / DUMP_NQUADS),
+        config=config,
+        dist_dir=dist_dir.resolve(),
+        graphs=graphs,
+        default_graph_triples=default,
+        union_view=key.union_view,
+        _tmp=tmp,
+    )
+
+
 def load_served_data(files: list[Path], project: Path = Path("."), dist: Path | None = None) -> ServedData:
     """Load the dataset to serve into a fresh on-disk store (see the module docstring).
 
@@ -137,6 +205,10 @@ def load_served_data(files: list[Path], project: Path = Path("."), dist: Path | 
     import pyoxigraph as ox
 
     config = load_config(project)
+    if not files:
+        indexed = _served_index(project, dist, config)
+        if indexed is not None:
+            return indexed
     tmp = Path(tempfile.mkdtemp(prefix="polevents-serve-"))
     store_dir = tmp / "store"
     try:

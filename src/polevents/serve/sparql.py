@@ -112,10 +112,8 @@ def wants_html(request: Request) -> bool:
 
 
 def readable_syntax_error(message: str, query: str) -> str:
-    """pyoxigraph's parse error as ``query:LINE:COL: …`` with the line and a caret (as `polevents query` says it)."""
-    from ..query import describe_syntax_error
-
-    return describe_syntax_error(query, message.removeprefix("bad query: "))
+    """The engine's message: ``query:LINE:COL: …`` with the line and a caret (as `polevents query` says it)."""
+    return message.removeprefix("bad query: ")
 
 
 def _error(ctx: ServerContext, request: Request, status: int, message: str, query: str | None = None) -> Response:

@@ -87,50 +87,42 @@ class QueryOutcome:
 
 
 def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], bytes]:
-    """Run one job on ``store``; the header tells the result kind or the error."""
-    import pyoxigraph as ox
+    """Run one job on ``store`` with the query engine (:func:`polevents.query.engine.run`, the
+    same evaluation as ``polevents query``); the header tells the result kind or the error."""
+    import io
 
-    from ..formats import RdfFormat, ResultFormat
-    from ..query.results import boolean_document, graph_document, solutions_document
-    from ..vocab import PREFIXES
-    from .results import collect_solutions, iter_capped
+    from ..query.engine import Job, run
 
-    kwargs: dict[str, Any] = {"prefixes": dict(PREFIXES), "base_iri": job.base_iri}
-    if job.default_graphs is not None or job.named_graphs is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
-    elif job.union:
-        kwargs["use_default_graph_as_union"] = True
+    out = io.BytesIO()
     try:
-        result = store.query(job.query, **kwargs)
-        sol_fmt = ResultFormat.from_name(job.solutions_format)
-        if isinstance(result, ox.QueryBoolean):
-            body = boolean_document(bool(result), sol_fmt)
-            header = {"kind": "boolean", "content_type": sol_fmt.content_type, "truncated": False, "rows": 1}
-        elif isinstance(result, ox.QuerySolutions):
-            table = collect_solutions(result, job.max_rows)
-            body = solutions_document(table.variables, table.rows, sol_fmt)
-            header = {
-                "kind": "solutions",
-                "content_type": sol_fmt.content_type,
-                "truncated": table.truncated,
-                "rows": len(table.rows),
-            }
-        else:
-            rdf_fmt = RdfFormat.from_name(job.graph_format)
-            triples, truncated = iter_capped(iter(result), job.max_rows)
-            body = graph_document(triples, rdf_fmt, job.prefixes or PREFIXES, compact_jsonld=False)
-            header = {
-                "kind": "graph",
-                "content_type": rdf_fmt.content_type,
-                "truncated": truncated,
-                "rows": len(triples),
-            }
-    except SyntaxError as exc:
-        return {"error": "syntax", "message": str(exc.msg if hasattr(exc, "msg") else exc)}, b""
+        written = run(
+            store,
+            Job(
+                query=job.query,
+                base=job.base_iri,
+                union_view=job.union,
+                default_graphs=job.default_graphs,
+                named_graphs=job.named_graphs,
+                solutions_format=job.solutions_format,
+                graph_format=job.graph_format,
+                max_rows=job.max_rows,
+                prefixes=job.prefixes,
+            ),
+            out,
+        )
+    except QueryError as exc:
+        # refused or unparsable: the client's fault (400); failed while evaluated: 500
+        failed = exc.__cause__ is not None and not isinstance(exc.__cause__, SyntaxError)
+        return {"error": "evaluation" if failed else "syntax", "message": exc.message}, b""
     except Exception as exc:
         return {"error": "evaluation", "message": f"{type(exc).__name__}: {exc}"}, b""
-    return header, body
+    header = {
+        "kind": written.kind,
+        "content_type": written.content_type,
+        "truncated": written.truncated,
+        "rows": written.rows or 0,
+    }
+    return header, out.getvalue()
 
 
 def _read_frame(stream: IO[bytes]) -> bytes | None:
