@@ -93,7 +93,9 @@ class _Inputs:
         return cls(layout.config, inputs.digests, shapes, lambda: layout.store(inputs), lambda: layout.load(inputs))
 
 
-def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_cache: bool) -> str:
+def _validate(
+    inputs: _Inputs, say: Callable[[str], None], validator: str, use_cache: bool, shapes_required: bool = True
+) -> str:
     """Raise :class:`NonConformingError` unless the inputs conform; pyshacl has the last word.
 
     The SPARQL screen (:mod:`polevents.validate.screen`) never misses what pyshacl reports, so
@@ -101,12 +103,22 @@ def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_c
     writes the report.  A conforming verdict is remembered in the build cache under the
     digest of every input, so an unchanged project is not validated again.  Returns that
     digest.
+
+    The terms the data uses are checked first, on the same store (closed vocabulary, dangling
+    IRIs: :mod:`polevents.validate.terms`); any problem there goes to the full report.  Without
+    shapes the build stops (:func:`polevents.validate.no_shapes_error`) unless ``shapes_required``
+    is false, when only the terms are checked.
     """
     from .cache import BuildCache, input_digest
-    from .validate import validate_project
+    from .load import to_rdflib_graph
+    from .validate import count_shapes, no_shapes_error, validate_project
 
     if validator not in VALIDATORS:
         raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
+    shapes = to_rdflib_graph(inputs.shapes)
+    has_shapes = count_shapes(shapes) > 0
+    if not has_shapes and shapes_required:
+        raise no_shapes_error(inputs.config.shapes_dir)
     started = time.perf_counter()
     cache = BuildCache.of(inputs.config)
     key = input_digest(inputs.config, inputs.digests)
@@ -116,18 +128,29 @@ def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_c
             say(f"validation: conforms (inputs unchanged since a conforming build: {CACHE_NOTE})")
             return key
     if validator == "auto":
-        from .load import to_rdflib_graph
         from .validate.screen import Unsupported, compile_shapes, screen
+        from .validate.terms import check_terms
 
         found = None
-        try:
-            compiled = compile_shapes(to_rdflib_graph(inputs.shapes))
-            store = inputs.make_store()
-            say(f"validation: screening with {compiled.queries} SPARQL queries")
-            found = screen(store, compiled, progress=say)
-            del store
-        except Unsupported as exc:
-            say(f"validation: the SPARQL screen cannot check these shapes ({exc}); running pyshacl")
+        store = inputs.make_store()
+        problems = check_terms(store, inputs.config.base)
+        if problems:
+            say(
+                f"validation: {len(problems)} unknown term(s) or undeclared IRI(s); running the full check for the report"
+            )
+        elif not has_shapes:
+            say(f"validation: terms checked, no shapes (--no-shapes) in {time.perf_counter() - started:.2f}s")
+            if use_cache:
+                cache.record(key, validator="terms", warnings=0)
+            return key
+        else:
+            try:
+                compiled = compile_shapes(shapes)
+                say(f"validation: screening with {compiled.queries} SPARQL queries")
+                found = screen(store, compiled, progress=say)
+            except Unsupported as exc:
+                say(f"validation: the SPARQL screen cannot check these shapes ({exc}); running pyshacl")
+        del store
         if found is not None:
             if found.conforms:
                 warnings = len(found.results)
@@ -143,7 +166,7 @@ def _validate(inputs: _Inputs, say: Callable[[str], None], validator: str, use_c
         f"validation: pyshacl on {n_triples} triples"
         + (" (it runs about 90 s per million triples on a 2-core machine)" if n_triples >= 200_000 else "")
     )
-    report = validate_project(project)
+    report = validate_project(project, shapes_required=shapes_required)
     if not report.conforms:
         raise NonConformingError(
             f"the data does not conform to the shapes ({len(report.results)} result(s)); "
@@ -173,7 +196,9 @@ class _BackgroundValidation:
     publishes nothing before :meth:`join` has returned.
     """
 
-    def __init__(self, root: Path, say: Callable[[str], None], validator: str, use_cache: bool) -> None:
+    def __init__(
+        self, root: Path, say: Callable[[str], None], validator: str, use_cache: bool, shapes_required: bool = True
+    ) -> None:
         import os
 
         read_fd, write_fd = os.pipe()
@@ -184,7 +209,7 @@ class _BackgroundValidation:
             os.close(read_fd)
             payload: dict[str, object]
             try:
-                key = _validate(_Inputs.of_files(root), say, validator, use_cache)
+                key = _validate(_Inputs.of_files(root), say, validator, use_cache, shapes_required)
                 payload = {"ok": True, "key": key}
             except PoleventsError as exc:
                 payload = {"ok": False, "error": exc.to_payload()}
@@ -270,6 +295,7 @@ def build(
     validator: str = "auto",
     use_cache: bool = True,
     parallel: bool | None = None,
+    shapes_required: bool = True,
 ) -> BuildResult:
     """Build the project at ``project_dir`` into ``out_dir`` (default ``dist/``).
 
@@ -279,6 +305,8 @@ def build(
         folder (default: from :data:`PARALLEL_MIN_BYTES` of source files on, where ``os.fork``
         exists).
         The staging folder replaces the output only once the data is known to conform.
+    :param shapes_required: refuse a project without SHACL shapes (exit 2); when false, only the
+        terms the data uses are checked (the CLI's ``--no-shapes``).
     """
     import os
 
@@ -306,7 +334,7 @@ def build(
         parallel = layout.data_bytes >= PARALLEL_MIN_BYTES
     background: _BackgroundValidation | None = None
     if parallel and hasattr(os, "fork"):
-        background = _BackgroundValidation(layout.config.root, say, validator, use_cache)
+        background = _BackgroundValidation(layout.config.root, say, validator, use_cache, shapes_required)
         say("validation: running beside loading and export; nothing is published unless the data conforms")
     try:
         project: Project = layout.load(inputs)
@@ -318,7 +346,7 @@ def build(
     n_triples = sum(len(s.triples) for s in project.sources) + len(project.ontology)
     say(f"loaded {len(project.sources)} source graph(s), {n_triples} triples in {time.perf_counter() - started:.2f}s")
     if background is None:
-        _validate(_Inputs.of_project(project), say, validator, use_cache)
+        _validate(_Inputs.of_project(project), say, validator, use_cache, shapes_required)
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in remove_stale(out):
         say(f"removed {stale.name}, the staging folder of a build that did not finish")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import project_option
+from .options import project_option, shapes_option, warn_no_shapes
 
 
 @click.command()
@@ -34,7 +34,8 @@ from .options import project_option
     help="Use the build cache (.polevents-cache/): skip validation when the inputs are byte-identical "
     "to a conforming build's, and the whole build when the output folder is also unchanged.",
 )
-def build(project: Path, out: Path | None, validator: str, use_cache: bool) -> None:
+@shapes_option
+def build(project: Path, out: Path | None, validator: str, use_cache: bool, shapes_required: bool) -> None:
     """Load, validate and publish every dump and the dataset description.
 
     Exit codes: 0 built; 1 the data does not conform (nothing published);
@@ -42,5 +43,6 @@ def build(project: Path, out: Path | None, validator: str, use_cache: bool) -> N
     """
     from ..build import build as run_build
 
-    result = run_build(project, out, validator=validator, use_cache=use_cache)
+    warn_no_shapes(shapes_required)
+    result = run_build(project, out, validator=validator, use_cache=use_cache, shapes_required=shapes_required)
     click.echo(str(result.out_dir))

@@ -54,3 +54,25 @@ def format_option(formats: Sequence[str], help: str) -> Callable[[F], F]:
         )(f)
 
     return decorate
+
+
+def shapes_option(f: F) -> F:
+    """``--shapes/--no-shapes``: require SHACL shapes (default), or allow a project without any."""
+    return click.option(
+        "--shapes/--no-shapes",
+        "shapes_required",
+        default=True,
+        show_default=True,
+        help="Require SHACL shapes in shapes/ (a project without any is refused, exit 2). --no-shapes checks "
+        "only the terms the data uses, and says so loudly on stderr.",
+    )(f)
+
+
+def warn_no_shapes(shapes_required: bool) -> None:
+    """Say on stderr, loudly, that the data is not checked against any shapes (``--no-shapes``)."""
+    if not shapes_required:
+        click.echo(
+            "polevents: WARNING: --no-shapes: the data is NOT validated against any SHACL shapes; only its "
+            "terms (closed vocabulary, undeclared IRIs) are checked",
+            err=True,
+        )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import format_option, project_option
+from .options import format_option, project_option, shapes_option, warn_no_shapes
 
 _FORMATS = ("text", "turtle", "json")
 
@@ -23,7 +23,8 @@ _FORMATS = ("text", "turtle", "json")
     help="Also fail (exit 1) on evidence warnings: a fact's date, number or quotation found in none of the "
     "sentences it cites (checked when the source's text is at hand).",
 )
-def validate(project: Path, fmt: str, strict: bool) -> None:
+@shapes_option
+def validate(project: Path, fmt: str, strict: bool, shapes_required: bool) -> None:
     """Check the data against the SHACL shapes and print the report on stdout.
 
     Each result names the focus node and its label, the path, the value, the
@@ -42,8 +43,9 @@ def validate(project: Path, fmt: str, strict: bool) -> None:
     from ..validate import ReportFormat, validate_project
     from ..validate.evidence import check_evidence
 
+    warn_no_shapes(shapes_required)
     loaded = load_project(project)
-    report = validate_project(loaded)
+    report = validate_project(loaded, shapes_required=shapes_required)
     evidence = check_evidence(loaded, strict=strict)
     evidence.merge_into(report)
     if evidence.checked or (strict and evidence.skipped):

@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rdflib.term import Node
 
     from ..load import Project
+    from .terms import TermProblem
 
 __all__ = [
     "JSON_RESULT_KEYS",
@@ -64,7 +65,9 @@ __all__ = [
     "ReportFormat",
     "ValidationReport",
     "ValidationResult",
+    "count_shapes",
     "find_line",
+    "no_shapes_error",
     "validate_graphs",
     "validate_project",
     "validate_triples",
@@ -93,6 +96,7 @@ JSON_RESULT_KEYS: dict[str, str] = {
     "graph": "name of the source graph (folder under data/) describing the focus node, or null",
     "file": "file describing the focus node, relative to the project, or null",
     "line": "first line of that file describing the focus node (1-based), or null",
+    "also": "other places (file:line) stating the same triple or adding to the same node",
 }
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -131,6 +135,8 @@ class ValidationResult:
     graph: str | None = None
     file: str | None = None
     line: int | None = None
+    #: other places (``file:line``) stating the same triple, or adding to the same node
+    also: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[Any, ...]:
         """Order of results in every rendering: by graph, file, line, focus, then rule."""
@@ -163,6 +169,7 @@ class ValidationResult:
             "graph": self.graph,
             "file": self.file,
             "line": self.line,
+            "also": list(self.also),
         }
 
 
@@ -226,6 +233,8 @@ class ValidationReport:
             lines.append(f"== {title}: {counts}")
             for r in results:
                 lines.append(self._text_line(r))
+                if r.also:
+                    lines.append(f"    also: {', '.join(r.also)}")
                 if r.hint:
                     lines.append(f"    hint: {r.hint}")
             lines.append("")
@@ -373,29 +382,106 @@ def validate_graphs(
     return _run(data, shapes, lambda node: _label(data, node), base)
 
 
-def validate_project(project: Project) -> ValidationReport:
-    """Validate the union of the project's source graphs against its shapes.
+def validate_project(project: Project, *, shapes_required: bool = True) -> ValidationReport:
+    """Validate the union of the project's source graphs against its shapes and its vocabulary.
 
     The ontology is mixed into the data (see :func:`validate_graphs` for why
-    all of it).  Every result gets the source graph, file and line that
-    describe its focus node (see :func:`find_line`), with file paths relative
-    to the project root.
+    all of it).  Beside the shapes, the terms the data uses are checked (closed
+    vocabulary, dangling IRIs, confusable characters: :mod:`polevents.validate.terms`).
+    Every result gets the source graph, file and line it comes from (the triple
+    carrying the offending value; see :mod:`polevents.validate.locate`), with file
+    paths relative to the project root; a result reported by several shapes in the
+    same words, at the same place, is kept once.
 
-    :raises InputError: the shapes cannot be used.
+    :param shapes_required: refuse a project without SHACL shapes (else only the terms are checked).
+    :raises InputError: the shapes cannot be used, or there are none and ``shapes_required``.
     """
     from ..load import to_rdflib_graph
+    from .terms import check_terms
 
     with _quiet_literals():
         shapes = to_rdflib_graph(project.shapes)
+        if not count_shapes(shapes) and shapes_required:
+            raise no_shapes_error(project.config.shapes_dir)
         data = (t for src in project.sources for t in src.triples)
         report = validate_triples(data, shapes, project.ontology, base=project.config.base)
+    problems = check_terms(project.store(), project.config.base)
+    if problems:
+        report.conforms = False
+        report._nodes.extend(_term_results(report, problems))
     locate = _Locator(project)
-    located = [(node, locate(result)) for node, result in report._nodes]
+    located: list[tuple[Node, ValidationResult]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for node, result in report._nodes:
+        placed = locate(result)
+        key = (placed.severity, placed.focus, placed.path, placed.value, placed.message, placed.file, placed.line)
+        if key not in seen:
+            seen.add(key)
+            located.append((node, placed))
     located.sort(key=lambda nr: nr[1].sort_key())
     report._nodes = located
     report.results = [r for _n, r in located]
     report.graphs = [s.name for s in project.sources]
     return report
+
+
+def no_shapes_error(shapes_dir: Path) -> InputError:
+    """The error for a project without SHACL shapes (validation would check nothing)."""
+    return InputError(
+        f"{shapes_dir}: no SHACL shapes (no sh:NodeShape or sh:PropertyShape in shapes/*.ttl): the data "
+        "would not be checked; add the shapes, or pass --no-shapes to build without them"
+    )
+
+
+def _term_results(report: ValidationReport, problems: Sequence[TermProblem]) -> list[tuple[Node, ValidationResult]]:
+    """The term problems as results, each also added to the report graph (for the Turtle report)."""
+    import rdflib
+
+    from .terms import KIND_COMPONENT
+
+    sh = rdflib.Namespace(SH)
+    graph = report.report_graph
+    if graph is None:
+        graph = report.report_graph = rdflib.Graph()
+    root = next(iter(graph.subjects(rdflib.RDF.type, sh.ValidationReport)), None)
+    if root is None:
+        root = rdflib.BNode()
+        graph.add((root, rdflib.RDF.type, sh.ValidationReport))
+    graph.set((root, sh.conforms, rdflib.Literal(False)))
+    out: list[tuple[Node, ValidationResult]] = []
+    for problem in problems:
+        rule = KIND_COMPONENT[problem.kind]
+        focus = problem.subject.value if problem.subject is not None else problem.iri
+        path = problem.predicate.value if problem.predicate is not None else None
+        value = str(problem.object) if problem.object is not None else None
+        node = rdflib.BNode()
+        graph.add((root, sh.result, node))
+        graph.add((node, rdflib.RDF.type, sh.ValidationResult))
+        graph.add((node, sh.resultSeverity, sh.Violation))
+        graph.add((node, sh.sourceShape, rdflib.URIRef(rule)))
+        graph.add((node, sh.sourceConstraintComponent, rdflib.URIRef(rule)))
+        graph.add((node, sh.resultMessage, rdflib.Literal(problem.message, lang="en")))
+        if problem.subject is not None:
+            from ..load import to_rdflib_term
+
+            graph.add((node, sh.focusNode, to_rdflib_term(problem.subject)))
+            if problem.predicate is not None:
+                graph.add((node, sh.resultPath, rdflib.URIRef(problem.predicate.value)))
+            if problem.object is not None:
+                graph.add((node, sh.value, to_rdflib_term(problem.object)))
+        result = ValidationResult(
+            severity="Violation",
+            focus=focus,
+            focus_label=None,
+            path=path,
+            value=value,
+            message=problem.message,
+            hint=None,
+            source_shape=rule,
+            constraint_component=rule,
+        )
+        out.append((node, result))
+    return out
 
 
 def _run(
@@ -411,7 +497,7 @@ def _run(
     try:
         with _quiet_literals():
             conforms, report_graph, _text = pyshacl.validate(
-                data,
+                data,  # type: ignore[arg-type]  # pyshacl reads an Oxigraph store too
                 shacl_graph=shapes,
                 inference="none",
                 advanced=True,  # SPARQL targets (see the shapes' header)
@@ -427,7 +513,7 @@ def _run(
         conforms=bool(conforms),
         results=[r for _n, r in nodes],
         base=base,
-        shapes_checked=_count_shapes(shapes),
+        shapes_checked=count_shapes(shapes),
         report_graph=report_graph,
         _nodes=nodes,
     )
@@ -474,12 +560,15 @@ def _quiet_literals() -> Iterator[None]:
         logger.setLevel(previous)
 
 
-def _count_shapes(shapes: rdflib.Graph) -> int:
+def count_shapes(shapes: rdflib.Graph) -> int:
+    """The number of shapes in ``shapes``: typed sh:NodeShape/sh:PropertyShape, or with a target."""
     import rdflib
 
     sh = rdflib.Namespace(SH)
     found = set(shapes.subjects(rdflib.RDF.type, sh.NodeShape))
     found |= set(shapes.subjects(rdflib.RDF.type, sh.PropertyShape))
+    for target in (sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf, sh.target):
+        found |= set(shapes.subjects(target, None))
     return len(found)
 
 
@@ -606,34 +695,36 @@ def _sparql_path(graph: rdflib.Graph, path: Node) -> str:
 
 
 class _Locator:
-    """Adds the source graph, file and line of a result's focus node."""
+    """Adds the source graph, file and line a result comes from (see :mod:`polevents.validate.locate`):
+    the triple carrying its value, else the node's type declaration and every file adding to it."""
 
     def __init__(self, project: Project) -> None:
+        from .locate import TripleLocator
+
         self.project = project
         self.root = project.config.root
         self.base = project.config.base
-        self._graph_of: dict[str, str] = {}
-        for src in project.sources:
-            for subject in src.subject_files:
-                self._graph_of.setdefault(subject, src.name)
+        self.triples = TripleLocator(project)
         self._lines: dict[Path, list[str]] = {}
 
     def __call__(self, result: ValidationResult) -> ValidationResult:
         import dataclasses
 
-        path = self.project.file_of(result.focus)
-        if path is None:  # not described by any source: perhaps by the ontology
+        places = []
+        if result.value is not None and result.path is not None and "<" not in result.path:
+            places = self.triples.triple(result.focus, result.path, result.value)
+        if not places:
+            places = self.triples.node(result.focus)
+        if not places:  # not described by any source: perhaps by the ontology
             for candidate in self.project.ontology_files:
                 line = find_line(self._read(candidate), result.focus, self.base)
                 if line is not None:
                     return dataclasses.replace(result, file=self._relative(candidate), line=line)
             return result
-        line = find_line(self._read(path), result.focus, self.base)
+        first, *others = places
+        also = tuple(f"{self._relative(o.file)}:{o.line}" if o.line else self._relative(o.file) for o in others)
         return dataclasses.replace(
-            result,
-            graph=self._graph_of.get(result.focus),
-            file=self._relative(path),
-            line=line,
+            result, graph=first.graph, file=self._relative(first.file), line=first.line, also=also
         )
 
     def _relative(self, path: Path) -> str:

@@ -749,7 +749,7 @@ _COMPLEX = {"filter", "bind", "values", "optional", "minus", "union", "service",
 class _Group:
     keyword: str  # the word before its brace: "optional", "exists", "where", "union", ...
     nested: bool = False  # holds a group
-    complex: bool = False  # holds a keyword of _COMPLEX
+    complex: bool = False  # holds a keyword of _COMPLEX other than FILTER
     this: bool = False  # mentions $this (or ?this)
 
 
@@ -759,7 +759,9 @@ def _check_prebinding(select: str) -> None:
     The screen joins the constraint's WHERE clause with its shape's focus nodes, which equals
     pre-binding ``$this`` (SHACL 5.3.1: every occurrence replaced by the focus node) where
     ``$this`` occurs in the top-level group, or in an OPTIONAL or EXISTS group right inside it
-    that holds only triple patterns.  Anywhere else (a nested group, a UNION branch, a FILTER
+    that holds only triple patterns and FILTERs (an EXISTS pattern is evaluated with the outer
+    solution substituted; an OPTIONAL group's FILTER is its left join's condition, evaluated on
+    the joined solution).  Anywhere else (a nested group, a UNION branch, a FILTER
     inside a nested group, a subquery) the join leaves it unbound: :class:`Unsupported`.
     """
     stack: list[_Group] = []
@@ -789,7 +791,7 @@ def _check_prebinding(select: str) -> None:
             last_word = m.group("word").lower()
             if last_word == "values":  # SHACL 5.3.1 forbids VALUES in a SPARQL constraint
                 raise Unsupported("VALUES in a SPARQL constraint")
-            if stack and last_word in _COMPLEX:
+            if stack and last_word in _COMPLEX and last_word != "filter":
                 stack[-1].complex = True
     if stack or not started:
         raise Unsupported("unbalanced braces in sh:select")
