@@ -156,12 +156,17 @@ def _plant_errors(facts: Path) -> None:
 
 
 def _assert_errors_reported(report: str, facts: Path) -> None:
+    """Each planted error is reported with its node, at a line of that node's description (the
+    triple carrying the offending value)."""
+    text = facts.read_text(encoding="utf-8").splitlines()
     for _, _, subject, node, words in PLANTED:
-        where = f"{FACTS}:{_line_of(facts, subject + ' a ')}:"
+        first = _line_of(facts, subject + " a ")
+        last = next((n for n in range(first, len(text) + 1) if not text[n - 1].strip()), len(text) + 1) - 1
+        wheres = tuple(f"{FACTS}:{n}:" for n in range(first, last + 1))
         lines = [line for line in report.splitlines() if node in line]
         assert lines, f"{node} not reported:\n{report}"
-        assert any(line.startswith(where) and words in line for line in lines), (
-            f"expected {where} … {node} … {words!r} in:\n{report}"
+        assert any(line.startswith(wheres) and words in line for line in lines), (
+            f"expected {FACTS}:{first}-{last}: … {node} … {words!r} in:\n{report}"
         )
 
 
@@ -178,10 +183,13 @@ def test_planted_errors_are_rejected_with_node_and_file(tmp_path: Path) -> None:
     assert "3 violations" in validated.err
 
     as_json = json.loads(run("validate", "--format", "json", "--project", project).out)
-    reported = {(r["focus"], r["file"], r["line"]) for r in as_json["results"]}
+    reported = {(r["focus"], r["file"]): r["line"] for r in as_json["results"]}
+    text = facts.read_text(encoding="utf-8").splitlines()
     for _, _, subject, node, _ in PLANTED:
         iri = "https://w3id.org/polevents/" + node.strip("<>")
-        assert (iri, str(FACTS), _line_of(facts, subject + " a ")) in reported
+        line = reported[(iri, str(FACTS))]  # a line of the node's description: the triple carrying the value
+        first = _line_of(facts, subject + " a ")
+        assert first <= line and all(text[n - 1].strip() for n in range(first, line + 1))
 
 
 def test_failed_build_is_rejected_and_leaves_dist_untouched(tmp_path: Path) -> None:

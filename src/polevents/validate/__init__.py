@@ -408,7 +408,7 @@ def validate_project(project: Project, *, shapes_required: bool = True) -> Valid
     problems = check_terms(project.store(), project.config.base)
     if problems:
         report.conforms = False
-        report._nodes.extend(_term_results(report, problems))
+        report._nodes = _merge(report, report._nodes, _term_results(report, problems))
     locate = _Locator(project)
     located: list[tuple[Node, ValidationResult]] = []
     seen: set[tuple[Any, ...]] = set()
@@ -423,6 +423,36 @@ def validate_project(project: Project, *, shapes_required: bool = True) -> Valid
     report.results = [r for _n, r in located]
     report.graphs = [s.name for s in project.sources]
     return report
+
+
+def _merge(
+    report: ValidationReport,
+    shape_results: list[tuple[Node, ValidationResult]],
+    term_results: list[tuple[Node, ValidationResult]],
+) -> list[tuple[Node, ValidationResult]]:
+    """Shape and term results together; a term problem on a triple a shape already reports
+    (a dangling evidence IRI that the evidence shape rejects too) is said in that result's message."""
+    import dataclasses
+
+    import rdflib
+
+    out = list(shape_results)
+    by_triple = {
+        (r.focus, r.path, r.value): i
+        for i, (_n, r) in enumerate(out)
+        if r.value is not None and r.severity == "Violation"
+    }
+    for node, term in term_results:
+        i = by_triple.get((term.focus, term.path, term.value))
+        if i is None:
+            out.append((node, term))
+            continue
+        shape_node, result = out[i]
+        out[i] = (shape_node, dataclasses.replace(result, message=f"{result.message} ({term.message})"))
+        if report.report_graph is not None:  # the term result is not reported on its own
+            report.report_graph.remove((node, None, None))
+            report.report_graph.remove((None, rdflib.URIRef(SH + "result"), node))
+    return out
 
 
 def no_shapes_error(shapes_dir: Path) -> InputError:
