@@ -37,6 +37,17 @@ def test_one_ontology_with_a_version_iri(ontology: rdflib.Graph) -> None:
     assert version is not None and str(version).startswith(ONTOLOGY_IRI + "/")
 
 
+def test_version_iri_and_version_info_agree(ontology: rdflib.Graph) -> None:
+    """owl:versionIRI is <ontology>/<owl:versionInfo>; a prior version, if named, is an older one."""
+    onto = URIRef(ONTOLOGY_IRI)
+    info = str(ontology.value(onto, OWL.versionInfo))
+    assert re.fullmatch(r"\d+\.\d+\.\d+", info), info
+    assert ontology.value(onto, OWL.versionIRI) == URIRef(f"{ONTOLOGY_IRI}/{info}")
+    for prior in ontology.objects(onto, OWL.priorVersion):
+        older = str(prior).removeprefix(ONTOLOGY_IRI + "/")
+        assert tuple(map(int, older.split("."))) < tuple(map(int, info.split("."))), prior
+
+
 def test_every_defined_term_has_a_label_and_a_definition(ontology: rdflib.Graph) -> None:
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, SKOS.Concept,
              SKOS.ConceptScheme)  # fmt: skip
