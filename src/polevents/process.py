@@ -47,23 +47,24 @@ Two kinds of children:
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
 import json
 import os
-import selectors
 import signal
 import struct
-import subprocess
 import sys
 import time
 import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .errors import ErrorPayload, MemoryLimitError, PoleventsError, QueryTimeoutError, WorkerError
+
+if TYPE_CHECKING:  # pragma: no cover - imported where used: the command line starts fast
+    import asyncio
+    import subprocess
 
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",
@@ -337,6 +338,8 @@ class Child:
 
         :raises PoleventsError: what the factory raised; :class:`WorkerError` when the child died.
         """
+        import subprocess
+
         popen = subprocess.Popen(
             _spawn_command(target, sandbox), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_spawn_env()
         )
@@ -417,6 +420,8 @@ class Child:
         return _unwrap(Message(header, body))
 
     def _read(self, size: int, deadline: float | None) -> bytes:
+        import selectors
+
         chunks: list[bytes] = []
         with selectors.DefaultSelector() as sel:
             sel.register(self._read_fd, selectors.EVENT_READ)
@@ -460,6 +465,8 @@ class Child:
             with contextlib.suppress(OSError):
                 self._write.close()
         if self._popen is not None and self._status is None:
+            import subprocess
+
             try:
                 self._status = self._popen.wait(grace)
                 _LIVE.discard(self)
@@ -503,6 +510,8 @@ class AsyncChild:
         what: str = "the child process", timeout: float = SPAWN_TIMEOUT,
     ) -> AsyncChild:  # fmt: skip
         """As :meth:`Child.spawn`, from the event loop (whose thread must outlive the child)."""
+        import asyncio
+
         process = await asyncio.create_subprocess_exec(
             *_spawn_command(target, sandbox), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             env=_spawn_env(),
@@ -523,6 +532,8 @@ class AsyncChild:
         :raises QueryTimeoutError: no answer within ``timeout`` seconds.
         :raises WorkerError: the child died (:class:`MemoryLimitError` at its memory bound).
         """
+        import asyncio
+
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
         try:
@@ -556,6 +567,8 @@ class AsyncChild:
 
     async def close(self, grace: float = 2.0) -> None:
         """Close its stdin (it ends after its current message), killing it after ``grace`` seconds."""
+        import asyncio
+
         if self.process.stdin is not None:
             with contextlib.suppress(Exception):
                 self.process.stdin.close()

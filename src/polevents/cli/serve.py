@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..process import DEFAULT_MEMORY_LIMIT
 from .options import dist_option, project_option
 
 
@@ -34,6 +35,15 @@ from .options import dist_option, project_option
     "--workers", type=click.IntRange(1, 64), default=2, show_default=True,
     help="Query worker processes (queries run in parallel up to this number).",
 )  # fmt: skip
+@click.option(
+    "--max-memory", type=click.IntRange(min=64), default=DEFAULT_MEMORY_LIMIT >> 20, show_default=True,
+    help="Address space of each query worker in MiB (RLIMIT_AS); a query needing more is stopped with 503.",
+)  # fmt: skip
+@click.option(
+    "--isolate-network/--no-isolate-network", default=True, show_default=True,
+    help="Run the query workers in a network namespace of their own (no outbound connection is possible); "
+    "without it, or where the OS refuses, SERVICE is refused on a parse of each query.",
+)  # fmt: skip
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request on stderr.")
 def serve(
     files: tuple[Path, ...],
@@ -45,6 +55,8 @@ def serve(
     max_rows: int,
     max_body: int,
     workers: int,
+    max_memory: int,
+    isolate_network: bool,
     access_log: bool,
 ) -> None:
     """Serve the dataset as Linked Data with a SPARQL 1.1 endpoint.
@@ -71,7 +83,10 @@ def serve(
     from ..serve.app import ServeSettings
     from ..serve.server import run_server
 
-    settings = ServeSettings(timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers)
+    settings = ServeSettings(
+        timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers, max_memory=max_memory << 20,
+        isolate_network=isolate_network,
+    )  # fmt: skip
     run_server(
         list(files), project, dist, host, port, settings,
         notify=lambda line: click.echo(line, err=True), access_log=access_log,

@@ -236,10 +236,14 @@ def prepare(text: str, *, origin: str = "query", base: str | None = None, check:
 
     :raises QueryError: empty, SPARQL Update, no query form, or a syntax error (``ORIGIN:LINE:COL:``).
     """
-    from .scan import declared_prefixes, scan_query
+    from .scan import check_nesting, declared_prefixes, scan_query
 
     if not text.strip():
         raise QueryError(f"{origin}: the query is empty")
+    try:
+        check_nesting(text)  # before any parser: Oxigraph's overflows its stack (#12 row 3)
+    except QueryError as exc:
+        raise QueryError(f"{origin}: {exc.message}") from None
     scan = scan_query(text)
     if scan.update:
         raise QueryError(

@@ -43,6 +43,7 @@ from starlette.routing import Route
 
 from ..errors import InputError
 from ..formats import RdfFormat
+from ..process import DEFAULT_MEMORY_LIMIT, Sandbox
 from ..query.results import graph_document
 from ..vocab import DCTERMS, ONTOLOGY_IRI, PE, RDF, VOID, XSD
 from .data import select
@@ -121,6 +122,10 @@ class ServeSettings:
     max_body: int = 1 << 20
     #: query worker processes
     workers: int = 2
+    #: address space of a query worker in bytes (RLIMIT_AS); a query past it is stopped, the answer 503
+    max_memory: int = DEFAULT_MEMORY_LIMIT
+    #: run the query workers without network (their own network namespace) where the OS allows it
+    isolate_network: bool = True
 
 
 @dataclass
@@ -574,7 +579,8 @@ def create_app(
     site = SiteInfo(title=data.config.title, base=data.base, description=data.config.description)
     site.nav = [("Home", "/"), ("SPARQL", "/sparql"), ("Downloads", "/#downloads"),
                 ("Ontology", urls.ontology_path), ("VoID", "/.well-known/void")]  # fmt: skip
-    pool = QueryPool(data.store_dir, settings.workers)
+    sandbox = Sandbox(network=not settings.isolate_network, memory=settings.max_memory)
+    pool = QueryPool(data.store_dir, settings.workers, sandbox)
     ctx = ServerContext(
         data=data, settings=settings, urls=urls, describer=describer, meta=_meta_describer(data, urls),
         pages=Pages(site), pool=pool, project=project, examples=_example_queries(project),

@@ -11,8 +11,9 @@ from types import FrameType
 
 from ..errors import InputError, PoleventsError
 from .app import ServeSettings, create_app
+from .worker import QueryPool
 
-__all__ = ["bind", "run_server"]
+__all__ = ["bind", "protection_line", "run_server"]
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -74,6 +75,17 @@ def _log_config(access_log: bool) -> dict[str, object]:
     return config
 
 
+def protection_line(pool: QueryPool) -> str:
+    """What protects the server from its queries, as the query workers reported it."""
+    protection = pool.protection
+    if protection is None:
+        return "not started"
+    line = protection.describe()
+    if not protection.network_isolated:
+        line += "; SERVICE is refused on a parse of each query (rdflib) and by the lexer"
+    return line
+
+
 def run_server(
     files: list[Path],
     project: Path,
@@ -121,7 +133,12 @@ def _run(
                 f"serving {url} (dataset: {data.origin}; {data.quad_count} quads in {graphs} named graph"
                 f"{'' if graphs == 1 else 's'}; SPARQL at {url}sparql; Ctrl-C to stop)"
             )
-            app = create_app(data, settings, project, on_ready=lambda: notify(message))
+
+            def ready() -> None:
+                notify(message)
+                notify(f"query workers: {protection_line(app.state.ctx.pool)}")
+
+            app = create_app(data, settings, project, on_ready=ready)
             config = uvicorn.Config(
                 app,
                 lifespan="on",

@@ -11,10 +11,16 @@
 * GET without a query: the service description (``sd:Service``) by Accept, or
   the query form for a browser.
 * Safety: Update, LOAD and friends are refused (403); so is ``SERVICE``
-  (403; the server never opens an outbound connection).  Queries run in worker
-  processes (:mod:`.worker`): past ``--timeout`` the worker is killed and the
-  answer is 503.  At most ``--max-rows`` solutions or triples are returned; a
-  cut result carries the header ``X-SPARQL-MaxRows: N``.
+  (403; the server never opens an outbound connection).  The lexer's refusal is
+  backed by the workers' sandbox: they run in a network namespace of their own,
+  so a ``SERVICE`` the lexer missed cannot connect either (403 as well); where
+  the OS gives no namespace, the decision is made on a real parse
+  (:func:`service_by_parse`), and the server says at start-up which protection
+  is active.  A query nested deeper than :data:`~polevents.query.scan.MAX_NESTING`
+  is refused (400) before any parser sees it.  Queries run in worker processes
+  (:mod:`.worker`): past ``--timeout`` the worker is killed and the answer is
+  503; past ``--max-memory`` too.  At most ``--max-rows`` solutions or triples
+  are returned; a cut result carries the header ``X-SPARQL-MaxRows: N``.
 """
 
 from __future__ import annotations
@@ -27,15 +33,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from ..errors import InputError, PoleventsError, QueryError, QueryTimeoutError
+from ..errors import InputError, MemoryLimitError, PoleventsError, QueryError, QueryTimeoutError
 from ..formats import RdfFormat, ResultFormat
 from ..query.results import SOLUTION_FORMATS
-from ..query.scan import scan_query
+from ..query.scan import check_nesting, scan_query
 from ..vocab import PREFIXES
 from .negotiate import choose
 from .protocol import ProtocolError, read_sparql_request
 from .results import GRAPH_FORMATS
-from .worker import QueryJob, QueryOutcome
+from .worker import NetworkRefusedError, QueryJob, QueryOutcome
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -109,11 +115,6 @@ def wants_html(request: Request) -> bool:
 
 
 # ---------------------------------------------------------------- error answers
-
-
-def readable_syntax_error(message: str, query: str) -> str:
-    """The engine's message: ``query:LINE:COL: …`` with the line and a caret (as `polevents query` says it)."""
-    return message.removeprefix("bad query: ")
 
 
 def _error(ctx: ServerContext, request: Request, status: int, message: str, query: str | None = None) -> Response:
@@ -270,6 +271,38 @@ def _downloads(request: Request, graph: bool) -> list[tuple[str, str]]:
     return [(name, str(request.url.include_query_params(format=name))) for name in names]
 
 
+# ---------------------------------------------------------------- SERVICE without a network namespace
+
+
+def service_by_parse(query: str) -> bool:
+    """Whether a real parse of ``query`` (rdflib's SPARQL grammar) finds ``SERVICE`` or an update;
+    a query rdflib cannot parse counts as one (refused: it cannot be checked).
+
+    Only used where the query workers could not get a network namespace of their own: there
+    a ``SERVICE`` the lexer missed would reach the network, so the decision needs a parse.
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        tree = parseQuery(query)
+    except Exception:
+        return True
+
+    def walk(node: object, depth: int = 0) -> bool:
+        if depth > 500:
+            return True
+        if isinstance(node, CompValue):
+            if node.name in ("ServiceGraphPattern", "Load"):
+                return True
+            return any(walk(v, depth + 1) for v in node.values())
+        if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            return any(walk(v, depth + 1) for v in node)  # type: ignore[attr-defined]
+        return False
+
+    return walk(tree)
+
+
 # ---------------------------------------------------------------- the endpoint
 
 
@@ -291,12 +324,16 @@ async def sparql_endpoint(request: Request) -> Response:
     query = sreq.query
     if not query.strip():
         return _error(ctx, request, 400, "empty query", query)
+    try:
+        check_nesting(query)
+    except QueryError as exc:
+        return _error(ctx, request, 400, exc.message, query)
     scan = scan_query(query)
     if scan.update:
         return _error(
             ctx, request, 403, f"this endpoint is read-only: {scan.update} (SPARQL Update) is not accepted", query
         )
-    if scan.service:
+    if scan.service or (not ctx.pool.network_isolated and await run_in_threadpool(service_by_parse, query)):
         return _error(
             ctx, request, 403,
             "SERVICE (federated query) is disabled: this endpoint makes no outbound connections", query,
@@ -328,10 +365,14 @@ async def sparql_endpoint(request: Request) -> Response:
     )
     try:
         outcome = await ctx.pool.run(job, ctx.settings.timeout)
+    except NetworkRefusedError as exc:
+        return _error(ctx, request, 403, exc.message, query)
     except QueryError as exc:
-        return _error(ctx, request, 400, readable_syntax_error(exc.message, query), query)
+        return _error(ctx, request, 400, exc.message, query)
     except QueryTimeoutError as exc:
         return _error(ctx, request, 503, f"{exc.message} (--timeout {ctx.settings.timeout:g} s)", query)
+    except MemoryLimitError as exc:
+        return _error(ctx, request, 503, f"{exc.message} (--max-memory {ctx.settings.max_memory >> 20} MiB)", query)
     except PoleventsError as exc:
         return _error(ctx, request, 500, exc.message, query)
     headers = {"Vary": "Accept"}

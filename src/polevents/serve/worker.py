@@ -2,41 +2,53 @@
 
 An Oxigraph query cannot be interrupted from Python once it runs, and a thread
 cannot be killed; a process can.  The server starts a small pool of worker
-processes (``python -m polevents.serve.worker STORE_DIR``), each opening the
-same on-disk Oxigraph store read-only.  A query is sent to an idle worker; when
-the answer has not come back by the deadline, the worker is killed (SIGKILL)
-and a fresh one started in its place, so the CPU is given back and the other
-workers keep answering.  Entity pages do not go through the pool: their lookups
-are bounded and run in the server process.
+processes with :class:`polevents.process.AsyncChild` (``python -m polevents.process
+polevents.serve.worker:query_worker``), each opening the same on-disk Oxigraph
+store read-only.  A query is sent to an idle worker; when the answer has not come
+back by the deadline, the worker is killed (SIGKILL) and a fresh one started in
+its place, so the CPU is given back and the other workers keep answering.  Entity
+pages do not go through the pool: their lookups are bounded and run in the server
+process.
 
-Wire format between the server and a worker (stdin/stdout of the worker): each
-message is a frame, an 8-byte big-endian length and that many bytes.  The
-server sends one JSON frame per job; the worker answers with a JSON header frame
-and a body frame.  A worker announces itself with ``{"ready": true}``.
+Each worker is sandboxed (:class:`polevents.process.Sandbox`): it runs in a
+network namespace of its own, so a query cannot make the server open a
+connection (``SERVICE``) whatever the lexer in front of it missed, and its
+address space is bounded (``--max-memory``), so a query that needs more is
+stopped (503) instead of swapping the machine.  Which protections the workers
+really got is in :attr:`QueryPool.protection` (the server says it at start-up).
+
+A job is one message of :mod:`polevents.process`: the :class:`QueryJob` as the
+JSON header; the answer's header is the result's kind, content type, row count
+and cut, its body the serialised result, passed through to the client as it is.
+Errors come back as :class:`~polevents.errors.ErrorPayload`: a query Oxigraph
+rejects is a :class:`~polevents.errors.QueryError` whose message is already the
+readable ``query:LINE:COL: …`` text.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
-import struct
+import errno
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import PoleventsError, QueryError, QueryTimeoutError
+from ..errors import MemoryLimitError, PoleventsError, QueryError, QueryTimeoutError, WorkerError
+from ..process import AsyncChild, Handler, Message, Protection, Sandbox
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-__all__ = ["QueryJob", "QueryOutcome", "QueryPool", "run_job"]
+__all__ = ["NetworkRefusedError", "QueryJob", "QueryOutcome", "QueryPool", "query_worker", "run_job"]
 
-_LEN = struct.Struct(">Q")
-#: how long a new worker may take to open the store before the server gives up on it
-SPAWN_TIMEOUT = 120.0
+#: the factory a worker process runs (see :func:`query_worker`)
+WORKER_TARGET = "polevents.serve.worker:query_worker"
+
+
+class NetworkRefusedError(QueryError):
+    """The query tried to open a network connection (``SERVICE``) from a worker that has no network."""
 
 
 @dataclass(frozen=True)
@@ -57,13 +69,14 @@ class QueryJob:
     #: prefixes Turtle results may declare (the dataset's, see dataset_prefixes); None: vocab.PREFIXES
     prefixes: dict[str, str] | None = None
 
-    def to_json(self) -> bytes:
-        data = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
-        return json.dumps(data).encode("utf-8")
+    def to_header(self) -> dict[str, Any]:
+        """The job as a message header."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
 
     @classmethod
-    def from_json(cls, raw: bytes) -> QueryJob:
-        data: dict[str, Any] = json.loads(raw)
+    def from_header(cls, data: dict[str, Any]) -> QueryJob:
+        """The job a message header carries."""
+        data = dict(data)
         for key in ("default_graphs", "named_graphs"):
             if data.get(key) is not None:
                 data[key] = tuple(data[key])
@@ -88,7 +101,12 @@ class QueryOutcome:
 
 def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], bytes]:
     """Run one job on ``store`` with the query engine (:func:`polevents.query.engine.run`, the
-    same evaluation as ``polevents query``); the header tells the result kind or the error."""
+    same evaluation as ``polevents query``): the answer's header (kind, content type, cut, rows) and body.
+
+    :raises QueryError: the query is refused or does not parse (message ``query:LINE:COL: …``);
+        :class:`NetworkRefusedError` when it tried to open a connection the sandbox does not allow.
+    :raises PoleventsError: the evaluation failed otherwise.
+    """
     import io
 
     from ..query.engine import Job, run
@@ -111,11 +129,16 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
             out,
         )
     except QueryError as exc:
-        # refused or unparsable: the client's fault (400); failed while evaluated: 500
-        failed = exc.__cause__ is not None and not isinstance(exc.__cause__, SyntaxError)
-        return {"error": "evaluation" if failed else "syntax", "message": exc.message}, b""
+        cause = exc.__cause__
+        if isinstance(cause, OSError) and (cause.errno == errno.ENETUNREACH or "os error 101" in str(cause)):
+            raise NetworkRefusedError(
+                "SERVICE (federated query) is disabled: this endpoint makes no outbound connections"
+            ) from None
+        if cause is not None and not isinstance(cause, SyntaxError):
+            raise PoleventsError(exc.message) from None  # failed while evaluated: the server's 500
+        raise  # refused or unparsable: the client's fault (400)
     except Exception as exc:
-        return {"error": "evaluation", "message": f"{type(exc).__name__}: {exc}"}, b""
+        raise PoleventsError(f"the query failed: {type(exc).__name__}: {exc}") from None
     header = {
         "kind": written.kind,
         "content_type": written.content_type,
@@ -125,130 +148,65 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
     return header, out.getvalue()
 
 
-def _read_frame(stream: IO[bytes]) -> bytes | None:
-    head = stream.read(_LEN.size)
-    if len(head) < _LEN.size:
-        return None
-    (size,) = _LEN.unpack(head)
-    data = stream.read(size)
-    if len(data) < size:
-        return None
-    return data
-
-
-def _write_frame(stream: IO[bytes], data: bytes) -> None:
-    stream.write(_LEN.pack(len(data)))
-    stream.write(data)
-
-
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to kill this worker when the server process dies."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-
-def worker_main(store_dir: str) -> int:
-    """Serve jobs from stdin until it closes; the protocol goes to the original stdout only."""
+def query_worker(init: dict[str, Any], body: bytes) -> Handler:
+    """The factory of a worker process: open ``init["store"]`` read-only, then answer :class:`QueryJob`\\ s."""
     import pyoxigraph as ox
 
-    _die_with_parent()
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # stray prints go to stderr, never into the protocol
-    inp = sys.stdin.buffer
-    store = ox.Store.read_only(store_dir)
-    _write_frame(out, b'{"ready": true}')
-    out.flush()
-    while True:
-        raw = _read_frame(inp)
-        if raw is None:
-            return 0
-        header, body = run_job(store, QueryJob.from_json(raw))
-        _write_frame(out, json.dumps(header).encode("utf-8"))
-        _write_frame(out, body)
-        out.flush()
+    store = ox.Store.read_only(init["store"])
+
+    def handle(header: dict[str, Any], body: bytes) -> Message:
+        meta, result = run_job(store, QueryJob.from_header(header))
+        return Message(meta, result)
+
+    return handle
 
 
 # ---------------------------------------------------------------- server side
 
 
-@dataclass(eq=False)
-class _Worker:
-    process: asyncio.subprocess.Process
-
-    @property
-    def stdin(self) -> asyncio.StreamWriter:
-        assert self.process.stdin is not None
-        return self.process.stdin
-
-    @property
-    def stdout(self) -> asyncio.StreamReader:
-        assert self.process.stdout is not None
-        return self.process.stdout
-
-
-async def _read_frame_async(stream: asyncio.StreamReader) -> bytes:
-    head = await stream.readexactly(_LEN.size)
-    (size,) = _LEN.unpack(head)
-    return await stream.readexactly(size)
-
-
 class QueryPool:
-    """A fixed number of worker processes over one read-only store, with per-query deadlines."""
+    """A fixed number of sandboxed worker processes over one read-only store, with per-query deadlines."""
 
-    def __init__(self, store_dir: Path, size: int) -> None:
+    def __init__(self, store_dir: Path, size: int, sandbox: Sandbox | None = None) -> None:
         self.store_dir = store_dir
         self.size = size
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
-        self._all: set[_Worker] = set()
+        self.sandbox = sandbox if sandbox is not None else Sandbox()
+        #: what the workers got (known once :meth:`start` returns)
+        self.protection: Protection | None = None
+        self._idle: asyncio.Queue[AsyncChild] = asyncio.Queue()
+        self._all: set[AsyncChild] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
-        self.killed = 0  # workers killed at a deadline, for logs and tests
+
+    @property
+    def network_isolated(self) -> bool:
+        """Whether the workers have no network (their own network namespace), as they reported it."""
+        return self.protection is not None and self.protection.network_isolated
 
     async def start(self) -> None:
         """Start every worker and wait until each has opened the store."""
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        self.protection = workers[0].protection
         for w in workers:
             self._idle.put_nowait(w)
 
-    async def _spawn(self) -> _Worker:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "polevents.serve.worker",
-            str(self.store_dir),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        worker = _Worker(process)
-        self._all.add(worker)
+    async def _spawn(self) -> AsyncChild:
         try:
-            hello = await asyncio.wait_for(_read_frame_async(worker.stdout), SPAWN_TIMEOUT)
-        except (asyncio.IncompleteReadError, TimeoutError) as exc:
-            await self._kill(worker)
-            raise PoleventsError(f"a query worker failed to open the store {self.store_dir}") from exc
-        if json.loads(hello) != {"ready": True}:
-            await self._kill(worker)
-            raise PoleventsError(f"a query worker sent an unexpected greeting: {hello[:100]!r}")
+            worker = await AsyncChild.spawn(
+                WORKER_TARGET, {"store": str(self.store_dir)}, sandbox=self.sandbox, what="the query worker"
+            )
+        except PoleventsError as exc:
+            raise PoleventsError(f"a query worker failed to open the store {self.store_dir}: {exc}") from exc
+        self._all.add(worker)
         return worker
 
-    async def _kill(self, worker: _Worker) -> None:
-        self._all.discard(worker)
-        with contextlib.suppress(ProcessLookupError):
-            worker.process.kill()
-        await worker.process.wait()
-
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: AsyncChild) -> None:
         """Kill ``worker`` and start another in the background."""
 
         async def replace() -> None:
-            await self._kill(worker)
+            worker.kill()
+            await worker.wait()
+            self._all.discard(worker)
             if self._closed:
                 return
             try:
@@ -257,7 +215,9 @@ class QueryPool:
                 print(f"polevents serve: {exc}", file=sys.stderr)
                 return
             if self._closed:
-                await self._kill(fresh)
+                fresh.kill()
+                await fresh.wait()
+                self._all.discard(fresh)
             else:
                 self._idle.put_nowait(fresh)
 
@@ -266,10 +226,13 @@ class QueryPool:
         task.add_done_callback(self._tasks.discard)
 
     async def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        """Run ``job`` on an idle worker; :class:`QueryTimeoutError` once ``timeout`` seconds have passed.
+        """Run ``job`` on an idle worker; the time spent waiting for one counts towards ``timeout``.
 
-        The time spent waiting for a free worker counts towards the timeout.
-        Raises :class:`QueryError` for a query Oxigraph rejects.
+        :raises QueryError: a query Oxigraph rejects (the message is ``query:LINE:COL: …``);
+            :class:`NetworkRefusedError` when it tried to connect somewhere.
+        :raises QueryTimeoutError: ``timeout`` seconds passed (the worker is killed and replaced).
+        :raises MemoryLimitError: the worker reached its memory bound (killed and replaced).
+        :raises WorkerError: the worker died (replaced).
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -279,33 +242,32 @@ class QueryPool:
             raise QueryTimeoutError(
                 f"the query could not start within {timeout:g} s: all {self.size} query workers are busy"
             ) from None
-        done = False
+        healthy = False
         try:
-            _write_frame_async(worker.stdin, job.to_json())
-            await worker.stdin.drain()
-            remaining = max(0.0, deadline - loop.time())
-            header = json.loads(await asyncio.wait_for(_read_frame_async(worker.stdout), remaining))
-            remaining = max(0.0, deadline - loop.time())
-            body = await asyncio.wait_for(_read_frame_async(worker.stdout), remaining)
-            done = True
-        except TimeoutError:
-            self.killed += 1
+            answer = await worker.call(job.to_header(), timeout=max(0.0, deadline - loop.time()))
+            healthy = True
+        except QueryTimeoutError:
             raise QueryTimeoutError(f"the query ran longer than the {timeout:g} s limit and was stopped") from None
-        except (asyncio.IncompleteReadError, ConnectionError) as exc:
-            raise PoleventsError("the query worker died while running the query") from exc
+        except MemoryLimitError:
+            limit = (self.sandbox.memory or 0) >> 20
+            raise MemoryLimitError(
+                f"the query needed more memory than a query worker may use ({limit} MiB) and was stopped"
+            ) from None
+        except WorkerError as exc:
+            raise WorkerError(f"the query worker died while running the query: {exc}") from None
+        except PoleventsError:
+            healthy = True  # the worker answered with an error and lives on
+            raise
         finally:
-            if done:
+            if healthy:
                 self._idle.put_nowait(worker)
             else:
                 self._replace(worker)
-        if "error" in header:
-            if header["error"] == "syntax":
-                raise QueryError(f"bad query: {header['message']}")
-            raise PoleventsError(f"the query failed: {header['message']}")
+        header = answer.header
         return QueryOutcome(
             kind=header["kind"],
             content_type=header["content_type"],
-            body=body,
+            body=answer.body,
             truncated=bool(header["truncated"]),
             rows=int(header["rows"]),
         )
@@ -317,20 +279,5 @@ class QueryPool:
             task.cancel()
         for worker in list(self._all):
             with contextlib.suppress(Exception):
-                worker.stdin.close()
-            try:
-                await asyncio.wait_for(worker.process.wait(), 2.0)
-            except TimeoutError:
-                await self._kill(worker)
+                await worker.close()
             self._all.discard(worker)
-
-
-def _write_frame_async(stream: asyncio.StreamWriter, data: bytes) -> None:
-    stream.write(_LEN.pack(len(data)) + data)
-
-
-if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print("usage: python -m polevents.serve.worker STORE_DIR", file=sys.stderr)
-        sys.exit(2)
-    sys.exit(worker_main(sys.argv[1]))
