@@ -192,3 +192,17 @@ ex:x1 ex:tag ex:a ; ex:ok 1 ; ex:extra 2 .
     expected = {r.focus for r in reference.results}
     assert expected == {"http://example.org/bad", "http://example.org/lonely", "http://example.org/x1"}
     assert screened == expected
+
+
+def test_the_screen_runs_on_a_store_restricted_to_focus_nodes(ontology: list[ox.Triple]) -> None:
+    """The entry point for an on-disk store at scale: only the given focus nodes are checked."""
+    from polevents.validate.screen import screen_store
+
+    shapes = to_rdflib_graph(_shapes("polevents-shapes.ttl"))
+    bad = test_shapes.VALID + '\n<id/person/nameless> a pe:Person .\n<id/person/other> a pe:Person .\n'
+    store = _store(bad, ontology)
+    everyone = {r.focus for r in screen_store(store, shapes).results}
+    assert {BASE + "id/person/nameless", BASE + "id/person/other"} <= everyone
+    only = screen_store(store, shapes, focus={BASE + "id/person/other"})
+    assert {r.focus for r in only.results} == {BASE + "id/person/other"}
+    assert screen_store(store, shapes, focus=set()).conforms

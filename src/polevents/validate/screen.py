@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
     import rdflib
 
-__all__ = ["CompiledShapes", "ScreenReport", "ScreenResult", "Unsupported", "compile_shapes", "screen"]
+__all__ = ["CompiledShapes", "ScreenReport", "ScreenResult", "Unsupported", "compile_shapes", "screen", "screen_store"]
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -709,22 +709,24 @@ def _fill(condition: str, bad: dict[str, list[str]]) -> str:
     return _ILL.sub(repl, condition)
 
 
-def _queries(compiled: CompiledShapes, bad: dict[str, list[str]]) -> Iterator[tuple[str, list[tuple[str, str]], bool]]:
+def _queries(
+    compiled: CompiledShapes, bad: dict[str, list[str]], focus: str = ""
+) -> Iterator[tuple[str, list[tuple[str, str]], bool]]:
     """(query, [(rule, severity) per ?okN column], whole) for every check; a SPARQL constraint is
-    its own query with no ?ok column (``whole``: every solution is a result)."""
+    its own query with no ?ok column (``whole``: every solution is a result).  ``focus``: a
+    ``VALUES ?this {...}`` clause that restricts the focus nodes, or empty."""
     for check in compiled.checks:
+        target = f"{focus} {{ {check.target} }}" if focus else check.target
         if check.parts:
             binds = " ".join(
                 f"BIND(COALESCE(({_fill(cond, bad)}), false) AS ?ok{i})" for i, (_r, _s, cond) in enumerate(check.parts)
             )
             fails = " || ".join(f"!?ok{i}" for i in range(len(check.parts)))
             cols = " ".join(f"?ok{i}" for i in range(len(check.parts)))
-            query = (
-                f"{check.prologue}SELECT DISTINCT ?this {cols} WHERE {{ {{ {check.target} }} {binds} FILTER({fails}) }}"
-            )
+            query = f"{check.prologue}SELECT DISTINCT ?this {cols} WHERE {{ {{ {target} }} {binds} FILTER({fails}) }}"
             yield query, [(r, s) for r, s, _c in check.parts], False
         for rule, sev, select in check.sparql:
-            yield check.prologue + _wrap_select(select, check.target), [(rule, sev)], True
+            yield check.prologue + _wrap_select(select, target), [(rule, sev)], True
 
 
 _TOKEN = re.compile(
@@ -808,12 +810,35 @@ def _wrap_select(select: str, target: str) -> str:
     return f"{select[: keyword.start()]}SELECT DISTINCT ?this WHERE {{ {{ {target} }} {select[brace + 1 :]}"
 
 
+def screen_store(
+    store: pyoxigraph.Store,
+    shapes: rdflib.Graph,
+    *,
+    focus: Collection[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ScreenReport:
+    """Compile ``shapes`` and run them over ``store`` (in memory or on disk): the one entry point.
+
+    ``store`` holds the data as validation sees it: the source graphs and the ontology, each in
+    a named graph (read as one data graph).  ``focus`` restricts the check to these focus nodes
+    (IRIs; for an incremental rebuild: the nodes a changed source touches); every shape is still
+    evaluated over the whole store, so a focus node's values elsewhere count.
+
+    :raises Unsupported: the shapes use something the screen does not check exactly (run pyshacl).
+    """
+    return screen(store, compile_shapes(shapes), progress=progress, focus=focus)
+
+
 def screen(
-    store: pyoxigraph.Store, compiled: CompiledShapes, progress: Callable[[str], None] | None = None
+    store: pyoxigraph.Store,
+    compiled: CompiledShapes,
+    progress: Callable[[str], None] | None = None,
+    focus: Collection[str] | None = None,
 ) -> ScreenReport:
     """Run the compiled shapes over ``store`` (its named graphs read as one data graph).
 
-    ``progress`` is told every few seconds how many queries have run.
+    ``progress`` is told every few seconds how many queries have run; ``focus`` (IRIs) restricts
+    the focus nodes checked (see :func:`screen_store`).
     """
     import pyoxigraph as ox
 
@@ -822,7 +847,10 @@ def screen(
     bad = _ill_typed(store, compiled)
     results: set[ScreenResult] = set()
     n = 0
-    for query, columns, whole in _queries(compiled, bad):
+    values = ""
+    if focus is not None:
+        values = "VALUES ?this { " + " ".join(f"<{iri}>" for iri in sorted(focus)) + " }"
+    for query, columns, whole in _queries(compiled, bad, values):
         n += 1
         if progress is not None and time.perf_counter() - last >= 2.0:
             progress(f"validation: screened {n - 1} of {compiled.queries} queries, {len(results)} flag(s) so far")
@@ -833,13 +861,13 @@ def screen(
             raise Unsupported(f"generated query rejected by Oxigraph ({exc}):\n{query}") from exc
         assert isinstance(solutions, ox.QuerySolutions)
         for row in solutions:
-            focus = row["this"]
-            if focus is None:
+            node = row["this"]
+            if node is None:
                 continue
             for i, (rule, sev) in enumerate(columns):
                 ok = None if whole else row[f"ok{i}"]
                 if ok is None or ok.value != "true":
-                    results.add(ScreenResult(rule, focus.value, sev))
+                    results.add(ScreenResult(rule, node.value, sev))
     return ScreenReport(
         results=sorted(results, key=lambda r: (r.rule, r.focus)),
         queries=n,
