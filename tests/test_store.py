@@ -6,12 +6,14 @@ import json
 import os
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
 from polevents.dataset import DUMP_NQUADS
 from polevents.errors import InputError
 from polevents.store import INDEX_DIR, dump_digest, ensure_index, index_key, open_index, open_query_dataset, store_dir
+from serve_launch import launched_server
 from support import make_query_project, run
 
 EX = "http://example.org/"
@@ -67,6 +69,9 @@ def test_a_triple_in_two_graphs_is_in_the_default_graph_once(tmp_path: Path) -> 
     assert r.code == 0 and r.out.split() == ["n", "2"], r.err
     r = run("query", "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "--dist", str(dist), "--format", "csv")
     assert r.out.split() == ["n", "3"]  # each graph keeps its own statement
+    with launched_server(["--dist", str(dist), "--no-access-log", "--workers", "1"], cwd=tmp_path) as server:
+        answer = httpx.get(server.url + "sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
+        assert answer.json()["results"]["bindings"][0]["n"]["value"] == "2"
 
 
 def test_query_builds_the_index_on_first_use_and_falls_back_when_it_cannot(tmp_path: Path) -> None:

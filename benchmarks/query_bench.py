@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""``polevents query`` and ``polevents serve`` side by side with Oxigraph, in one run on the same data.
+
+Three comparisons, each a ratio measured in the same run (the machine is shared and noisy,
+so absolute times move; the ratios are what to read):
+
+1. **CLI** on a built dist (default: the 1M corpus): ``polevents query --dist D`` against
+   ``oxigraph query --location L --union-default-graph`` (L: a copy of D's index, the same
+   store Oxigraph's own ``load`` would make), for ``SELECT (COUNT(*) AS ?n)`` and for
+   100,000 rows as CSV written to a file; runs alternate, medians compared; the answers
+   are compared byte for byte.
+2. **Cold start** on the seed dataset: ``polevents query --dist SEED 'ASK {}'`` against
+   ``python -c "import rdflib"`` (fresh processes, alternating, medians).
+3. **/sparql throughput**: ``polevents serve --dist D`` against
+   ``oxigraph serve-read-only --location L --union-default-graph``, the same small queries
+   (those of ``load_test.py``) from the same client: N keep-alive connections for S seconds
+   each, servers alternating; requests/s and p50/p90 latency.
+
+Usage::
+
+    .venv/bin/python benchmarks/query_bench.py --dist /work/corpora/corpus-1M/dist --seed dist \\
+        --json benchmarks/query_bench.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_test import QUERIES, Connection, percentile
+
+BIN = Path(sys.executable).parent
+COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+ROWS = "SELECT ?s ?p ?o { ?s ?p ?o } LIMIT 100000"
+PREFIXES = {
+    "pe": "https://w3id.org/polevents/ontology#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+
+
+def oxigraph() -> str:
+    found = BIN / "oxigraph"
+    return str(found) if found.is_file() else shutil.which("oxigraph") or "oxigraph"
+
+
+def polevents() -> list[str]:
+    script = BIN / "polevents"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "polevents"]
+
+
+def timed(command: Sequence[str], out: Path | None = None) -> tuple[float, bytes]:
+    """Wall time of one run, and its stdout (written to ``out`` when given, as a user's redirect)."""
+    start = time.perf_counter()
+    if out is None:
+        done = subprocess.run(command, capture_output=True, check=True)
+        return time.perf_counter() - start, done.stdout
+    with out.open("wb") as fh:
+        subprocess.run(command, stdout=fh, stderr=subprocess.PIPE, check=True)
+    return time.perf_counter() - start, b""
+
+
+def alternate(commands: dict[str, list[str]], runs: int, out: Path | None = None) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            times[name].append(timed(command, out)[0])
+    return times
+
+
+def oxigraph_copy(dist: Path, where: Path) -> Path:
+    """A copy of the polevents index of ``dist`` for Oxigraph's CLI (which opens stores read-write)."""
+    from polevents.store import ensure_index, store_dir
+
+    ensure_index(dist)
+    target = where / "oxigraph-store"
+    shutil.copytree(store_dir(dist), target)
+    return target
+
+
+def cli(dist: Path, location: Path, runs: int, tmp: Path) -> dict[str, object]:
+    results: dict[str, object] = {}
+    for label, query in (("count", COUNT), ("100k rows csv", ROWS)):
+        ours = [*polevents(), "query", query, "--dist", str(dist), "--format", "csv"]
+        theirs = [oxigraph(), "query", "--location", str(location), "--union-default-graph", "-q", query,
+                  "--results-format", "csv"]  # fmt: skip
+        a, b = tmp / "a.csv", tmp / "b.csv"
+        timed(ours, a)
+        timed(theirs, b)  # warm both, and compare the answers
+        same = a.read_bytes() == b.read_bytes()
+        times = alternate({"polevents": ours, "oxigraph": theirs}, runs, tmp / "out.csv")
+        p, o = statistics.median(times["polevents"]), statistics.median(times["oxigraph"])
+        results[label] = {"polevents_s": p, "oxigraph_s": o, "ratio": p / o, "same_bytes": same, "runs": times}
+        print(f"cli {label}: polevents {p:.2f} s, oxigraph {o:.2f} s, ratio {p / o:.2f}x, same answer: {same}")
+    return results
+
+
+def startup(seed: Path, runs: int) -> dict[str, object]:
+    from polevents.store import ensure_index
+
+    ensure_index(seed)
+    commands = {
+        "polevents query ASK": [*polevents(), "query", "ASK {}", "--dist", str(seed)],
+        "python -c 'import rdflib'": [sys.executable, "-c", "import rdflib"],
+        "python -c pass": [sys.executable, "-c", "pass"],
+    }
+    timed(commands["polevents query ASK"])
+    times = alternate(commands, runs)
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    for name, m in medians.items():
+        print(f"cold start {name}: {m * 1000:.0f} ms")
+    return {"median_s": medians, "runs": times}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(command: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[0]} did not start") from None
+                time.sleep(0.1)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def targets() -> list[str]:
+    """The load test's SPARQL queries, with their prefixes declared (Oxigraph predefines none)."""
+    out = []
+    for query in QUERIES:
+        decls = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if f"{p}:" in query)
+        out.append("/sparql?" + urlencode({"query": f"{decls} {query}"}))
+    return out
+
+
+async def load(port: int, clients: int, duration: float) -> dict[str, float]:
+    paths = targets()
+    latencies: list[float] = []
+    errors = 0
+    headers = {"Accept": "application/sparql-results+json"}
+    deadline = time.perf_counter() + duration
+
+    async def loop(n: int) -> None:
+        nonlocal errors
+        conn = Connection("127.0.0.1", port)
+        i = n
+        try:
+            while time.perf_counter() < deadline:
+                target = paths[i % len(paths)]
+                i += 1
+                start = time.perf_counter()
+                try:
+                    status, _ = await conn.request(target, headers)
+                except (OSError, asyncio.IncompleteReadError, ValueError, RuntimeError):
+                    errors += 1
+                    await conn.close()
+                    continue
+                if status == 200:
+                    latencies.append(time.perf_counter() - start)
+                else:
+                    errors += 1
+        finally:
+            await conn.close()
+
+    await asyncio.gather(*(loop(n) for n in range(clients)))
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / duration,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p90_ms": percentile(latencies, 90) * 1000,
+        "errors": errors,
+    }
+
+
+def serve(dist: Path, location: Path, clients: int, duration: float, rounds: int, workers: int) -> dict[str, object]:
+    runs: dict[str, list[dict[str, float]]] = {"polevents": [], "oxigraph": []}
+    for _ in range(rounds):
+        port = free_port()
+        ours = [*polevents(), "serve", "--dist", str(dist), "--port", str(port), "--no-access-log"]
+        ours += ["--workers", str(workers)]
+        with server(ours, port):
+            asyncio.run(load(port, clients, min(3.0, duration)))  # warm-up
+            runs["polevents"].append(asyncio.run(load(port, clients, duration)))
+        port = free_port()
+        theirs = [oxigraph(), "serve-read-only", "--location", str(location), "--union-default-graph",
+                  "--bind", f"127.0.0.1:{port}"]  # fmt: skip
+        with server(theirs, port):
+            asyncio.run(load(port, clients, min(3.0, duration)))
+            runs["oxigraph"].append(asyncio.run(load(port, clients, duration)))
+    summary: dict[str, object] = {"runs": runs}
+    for name, results in runs.items():
+        summary[name] = {k: statistics.median(r[k] for r in results) for k in ("rps", "p50_ms", "p90_ms", "errors")}
+    p, o = summary["polevents"], summary["oxigraph"]
+    assert isinstance(p, dict) and isinstance(o, dict)
+    summary["throughput_ratio"] = p["rps"] / o["rps"]
+    summary["p50_ratio"] = p["p50_ms"] / o["p50_ms"]
+    print(
+        f"serve {dist}: polevents {p['rps']:.0f} req/s p50 {p['p50_ms']:.1f} ms; oxigraph {o['rps']:.0f} req/s "
+        f"p50 {o['p50_ms']:.1f} ms; throughput {summary['throughput_ratio']:.2f}x, p50 {summary['p50_ratio']:.2f}x"
+    )
+    return summary
+
+
+def quads(dist: Path) -> int:
+    from polevents.store import index_key
+
+    key = index_key(dist)
+    return key.quads if key is not None else -1
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--dist", type=Path, required=True, help="a built dist (the 1M corpus)")
+    ap.add_argument("--seed", type=Path, required=True, help="the seed dataset's built dist")
+    ap.add_argument("--runs", type=int, default=5, help="alternating runs per CLI command")
+    ap.add_argument("--startup-runs", type=int, default=15)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--duration", type=float, default=10.0)
+    ap.add_argument("--rounds", type=int, default=2, help="alternating server rounds per dataset")
+    ap.add_argument("--workers", type=int, default=2, help="polevents serve --workers")
+    ap.add_argument("--only", choices=("cli", "startup", "serve"), action="append")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    only = set(args.only or ("cli", "startup", "serve"))
+    report: dict[str, object] = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+        "python": platform.python_version(),
+        "load_before": os.getloadavg(),
+        "dist": str(args.dist),
+        "dist_quads": quads(args.dist),
+        "seed": str(args.seed),
+        "seed_quads": quads(args.seed),
+    }
+    with tempfile.TemporaryDirectory(prefix="query-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        big = oxigraph_copy(args.dist, tmp / "big")
+        small = oxigraph_copy(args.seed, tmp / "seed")
+        if "cli" in only:
+            report["cli"] = cli(args.dist, big, args.runs, tmp)
+        if "startup" in only:
+            report["startup"] = startup(args.seed, args.startup_runs)
+        if "serve" in only:
+            report["serve_seed"] = serve(args.seed, small, args.clients, args.duration, args.rounds, args.workers)
+            report["serve_big"] = serve(args.dist, big, args.clients, args.duration, args.rounds, args.workers)
+    report["load_after"] = os.getloadavg()
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
