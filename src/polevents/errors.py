@@ -39,6 +39,7 @@ from typing import NamedTuple
 __all__ = [
     "ErrorPayload",
     "InputError",
+    "MemoryLimitError",
     "NonConformingError",
     "PoleventsError",
     "Position",
@@ -47,7 +48,6 @@ __all__ = [
     "RdfSyntaxError",
     "RemoteError",
     "WorkerError",
-    "MemoryLimitError",
 ]
 
 
@@ -86,7 +86,7 @@ class PoleventsError(Exception):
         name gives ``cls`` itself.  Message and exit code are the payload's.
         ``payload`` may be the plain sequence an :class:`ErrorPayload` becomes in JSON.
         """
-        data = ErrorPayload(*payload)  # type: ignore[arg-type]
+        data = ErrorPayload(*payload)
         target = _error_class(cls, str(data.kind)) or cls
         exc = target._rebuild(data)
         exc.message = str(data.message)

@@ -10,7 +10,7 @@ import click
 from .options import dist_option, project_option
 
 
-class TypeHint(click.ParamType):
+class TypeHint(click.ParamType[tuple[str, str], object]):
     """``KIND=IRI``: items of type IRI (their wdt:P31) are people, organisations or places."""
 
     name = "KIND=IRI"
@@ -19,14 +19,14 @@ class TypeHint(click.ParamType):
         from ..link import KINDS
 
         if isinstance(value, tuple):
-            return value  # type: ignore[return-value]
+            return (str(value[0]), str(value[1]))
         kind, sep, iri = str(value).partition("=")
         if not sep or kind not in KINDS or not iri.strip():
             self.fail(f"{value!r} is not KIND=IRI with KIND one of: {', '.join(KINDS)}", param, ctx)
         return kind, iri.strip()
 
 
-class Score(click.ParamType):
+class Score(click.ParamType[float, object]):
     """A score between 0 and 1."""
 
     name = "SCORE"

@@ -15,7 +15,7 @@ from ..vocab import PREFIXES
 from .options import dist_option, project_option
 
 
-class ResultFormatType(click.ParamType):
+class ResultFormatType(click.ParamType[ResultFormat, object]):
     """A :class:`ResultFormat` by name; a wrong name lists the allowed ones."""
 
     name = "format"
@@ -32,7 +32,7 @@ class ResultFormatType(click.ParamType):
         return "[" + "|".join(f.label for f in ResultFormat) + "]"
 
 
-class EndpointType(click.ParamType):
+class EndpointType(click.ParamType[str, object]):
     """An http(s) URL."""
 
     name = "url"

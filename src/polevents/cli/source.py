@@ -27,7 +27,7 @@ def _with_options(exc: SourceError) -> InputError:
     return InputError(f"{exc} ({'; '.join(REMEDY_OPTIONS[r] for r in exc.remedies)})")
 
 
-class _Checked(click.ParamType):
+class _Checked(click.ParamType[str, object]):
     """A text option checked by a library validator (which raises InputError)."""
 
     def __init__(self, name: str, check: Any) -> None:

@@ -274,7 +274,9 @@ class WikibaseExport:
             return "".join(f"{t} .\n" for t in triples).encode("utf-8")
         if fmt is RdfFormat.TURTLE:
             return _turtle(triples, OUTPUT_PREFIXES).encode("utf-8")
-        return ox.serialize(triples, format=fmt.oxigraph)  # type: ignore[no-any-return]
+        data = ox.serialize(triples, format=fmt.oxigraph)
+        assert data is not None  # no output file: the bytes are returned
+        return data
 
     def quickstatements(self) -> QuickStatements:
         """The claims between verified items as QuickStatements V1 (see :mod:`polevents.export.quickstatements`)."""
@@ -364,11 +366,11 @@ class _Builder:
                     continue
                 main = pid
                 if pid == class_pid and isinstance(value, ItemRef) and hasattr(v, "value"):
-                    main = self.m.nearest_pid(self.types(v.value)) or pid  # type: ignore[union-attr]
+                    main = self.m.nearest_pid(self.types(v.value)) or pid
                 subject = self.item(s)
                 yield Claim(fact, subject, main, value, qualifiers, references)
                 if isinstance(value, ItemRef):
-                    yield from self._holder_claims(fact, v.value, subject, qualifiers, references)  # type: ignore[union-attr]
+                    yield from self._holder_claims(fact, v.value, subject, qualifiers, references)
 
     def _main_pid(self, fact: str, class_pid: str) -> tuple[str, tuple[Snak, ...]]:
         pid = class_pid
@@ -460,6 +462,8 @@ def export_store(store: pyoxigraph.Store, base: str, ontology: pyoxigraph.Store 
     ``ontology`` is read beside ``store`` when given (else ``store`` itself
     must hold the ontology, whose annotations are the mapping).
     """
+    import pyoxigraph as ox
+
     g = StoreView(store) if ontology is None else StoreView(store, ontology)
     mapping = WikidataMapping.from_graph(g)
     if not mapping.class_pids:
@@ -484,7 +488,7 @@ def export_store(store: pyoxigraph.Store, base: str, ontology: pyoxigraph.Store 
         for local in local_of.get(iri, [iri]):
             for p in (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel"):
                 for lit in g.objects(local, p):
-                    if hasattr(lit, "datatype"):
+                    if isinstance(lit, ox.Literal):
                         labels.setdefault(iri, []).append((p, lit.value, lit.language))
     links: list[tuple[str, str, str]] = []
     for p in (OWL + "sameAs", SKOS + "exactMatch"):
@@ -493,7 +497,7 @@ def export_store(store: pyoxigraph.Store, base: str, ontology: pyoxigraph.Store 
                 links.append((b.items[s].iri, p, s))
     for s, o in g.pairs(SKOS + "closeMatch"):
         if _QID.match(getattr(o, "value", "")) and s not in b.items:
-            links.append((s, SKOS + "closeMatch", o.value))  # type: ignore[union-attr]
+            links.append((s, SKOS + "closeMatch", o.value))
     return WikibaseExport(
         base=base,
         claims=claims,
