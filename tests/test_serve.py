@@ -398,6 +398,9 @@ def test_home_page(client: httpx.Client) -> None:
     html = r.text
     assert "The fixture dataset" in html  # from void.ttl
     assert "A handful of facts to test the server." in html
+    # served outside a project (no polevents.toml): version and site title from void.ttl, not the defaults
+    assert "<dt>Version</dt><dd>1.0" in html and "0.0.0" not in html
+    assert '<a class="brand" href="/">The fixture dataset</a>' in html and "polevents dataset" not in html
     assert 'href="/dist/polevents.nq.gz"' in html and 'href="/dist/SHA256SUMS"' in html
     assert ".hidden" not in html
     assert "Every person and their label" in html  # the example query's first comment line

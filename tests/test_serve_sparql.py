@@ -559,6 +559,8 @@ def test_generated_void_without_dist(client: httpx.Client, server: RunningServer
     quads = 2 + 1 + 1 + 300  # g1, g2, the default graph, the numbers
     assert (dataset, f"<{void}triples>", f'"{quads}"^^<http://www.w3.org/2001/XMLSchema#integer>') in triples
     assert (dataset, f"<{void}subset>", f"<{G1}>") in triples
+    # the one VoID generator (export.void): the same uriSpace as a build's void.ttl
+    assert (dataset, f"<{void}uriSpace>", '"https://w3id.org/polevents/id/"') in triples
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")

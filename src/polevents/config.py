@@ -38,6 +38,14 @@ class ProjectConfig:
     download_base: str | None = None
     #: A public SPARQL endpoint serving the dataset, named in the dataset description.
     sparql_endpoint: str | None = None
+    #: Keywords of the catalogue record (``dcat:keyword``).
+    keywords: tuple[str, ...] = ()
+    #: Themes (``dcat:theme``): codes of the EU data-theme vocabulary (``GOVE``) or IRIs.
+    themes: tuple[str, ...] = ()
+    #: Whom to contact (``dcat:contactPoint``): an e-mail address or a URL (default: the landing page).
+    contact: str | None = None
+    #: The dataset's web page (``dcat:landingPage``; default: the base IRI, where ``polevents serve`` answers).
+    landing_page: str | None = None
     #: Folders where source texts are looked for (matched by SHA-256), in order;
     #: ``polevents source add`` copies a text into the first one inside the project.
     text_paths: tuple[Path, ...] = field(default_factory=tuple)
@@ -87,6 +95,8 @@ def load_config(root: Path) -> ProjectConfig:
     base = str(dataset.get("base", DEFAULT_BASE))
     if not base.endswith(("/", "#")):
         raise InputError(f"{path}: dataset.base must end with '/' or '#', got {base!r}")
+    keywords = _string_list(dataset, "keywords", path)
+    themes = _string_list(dataset, "themes", path)
     raw_paths = sources.get("text_paths", list(DEFAULT_TEXT_PATHS))
     if not isinstance(raw_paths, list) or not all(isinstance(p, str) for p in raw_paths):
         raise InputError(f'{path}: sources.text_paths must be a list of folder names, e.g. ["sources"]')
@@ -109,5 +119,16 @@ def load_config(root: Path) -> ProjectConfig:
         previous_version=optional("previous_version"),
         download_base=optional("download_base"),
         sparql_endpoint=optional("sparql_endpoint"),
+        keywords=keywords,
+        themes=themes,
+        contact=optional("contact"),
+        landing_page=optional("landing_page"),
         text_paths=text_paths,
     )
+
+
+def _string_list(table: dict[str, object], key: str, path: Path) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f'{path}: dataset.{key} must be a list of strings, e.g. {key} = ["…"]')
+    return tuple(value)

@@ -74,6 +74,39 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 SPDX = "http://spdx.org/rdf/terms#"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 GZIP_MEDIA_TYPE = "application/gzip"
+PROV = "http://www.w3.org/ns/prov#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+DCATAP = "http://data.europa.eu/r5r/"
+#: EU vocabularies DCAT-AP asks for (publications.europa.eu authority tables).
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+#: Language IRIs of the Library of Congress (ISO 639-1 two-letter codes, ISO 639-2 three-letter ones).
+LOC_ISO639 = "http://id.loc.gov/vocabulary/iso639-{part}/{code}"
+#: The dataset Wikidata links point into (its entities' IRIs start with its uriSpace).
+WIKIDATA = "http://www.wikidata.org/"
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+#: Predicates that link an entity to the same (or a close) thing in another dataset.
+LINK_PREDICATES = (f"{OWL}sameAs", f"{SKOS}exactMatch", f"{SKOS}closeMatch")
+
+#: The EU data themes (authority table "data-theme"): code -> English label.
+EU_THEMES: dict[str, str] = {
+    "AGRI": "Agriculture, fisheries, forestry and food", "ECON": "Economy and finance",
+    "EDUC": "Education, culture and sport", "ENER": "Energy", "ENVI": "Environment",
+    "GOVE": "Government and public sector", "HEAL": "Health", "INTR": "International issues",
+    "JUST": "Justice, legal system and public safety", "OP_DATPRO": "Provisional data",
+    "REGI": "Regions and cities", "SOCI": "Population and society", "TECH": "Science and technology",
+    "TRAN": "Transport",
+}  # fmt: skip
+
+#: The EU file types (authority table "file-type") of the formats, for dct:format.
+FILE_TYPES: dict[RdfFormat, str] = {
+    RdfFormat.TURTLE: "RDF_TURTLE",
+    RdfFormat.NTRIPLES: "RDF_N_TRIPLES",
+    RdfFormat.NQUADS: "RDF_N_QUADS",
+    RdfFormat.TRIG: "RDF_TRIG",
+    RdfFormat.JSONLD: "JSON_LD",
+    RdfFormat.RDFXML: "RDF_XML",
+}
 
 #: W3C's IRIs for RDF formats (https://www.w3.org/ns/formats/), used as void:feature.
 FORMAT_IRIS: dict[RdfFormat, str] = {
@@ -154,6 +187,13 @@ class GraphStats:
     triples: int
     #: the pe:Source documents described in the graph
     sources: tuple[str, ...]
+    #: link predicates (:data:`LINK_PREDICATES`) the graph uses, when some of its objects are Wikidata entities
+    link_predicates: tuple[str, ...] = ()
+
+    @property
+    def is_linkset(self) -> bool:
+        """A graph of links to Wikidata, not the facts of a source: a ``void:Linkset``."""
+        return bool(self.link_predicates) and not self.sources
 
 
 @dataclass(frozen=True)
@@ -170,6 +210,13 @@ class DatasetStats:
     vocabularies: tuple[str, ...]
     example_resources: tuple[str, ...]
     graphs: tuple[GraphStats, ...]
+    #: language tags of the data's texts (primary subtags, sorted)
+    languages: tuple[str, ...] = ()
+    #: the earliest and latest date the data states (outside the ontology): (lexical form, datatype IRI)
+    earliest: tuple[str, str] | None = None
+    latest: tuple[str, str] | None = None
+    #: the countries the data's facts happen in (objects of ``pe:country``)
+    places: tuple[str, ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -200,6 +247,13 @@ def dataset_stats(
     classes: set[bytes] = set()
     people: set[bytes] = set()
     graphs = []
+    languages: set[str] = set()
+    dates: set[tuple[str, str]] = set()
+    places: set[str] = set()
+    date_suffixes = tuple(f'"^^<{XSD}{t}>'.encode() for t in ("date", "gYearMonth", "gYear", "dateTime"))
+    wikidata = f"<{WIKIDATA_ENTITY}".encode()
+    link_predicates = {f"<{p}>".encode() for p in LINK_PREDICATES}
+    country = f" <{PE}country> <".encode()
     for g, tally in per_graph:
         sizes.update(tally.sizes)
         objects.update(tally.objects)
@@ -207,7 +261,23 @@ def dataset_stats(
         classes.update(tally.instances)
         people.update(s for s in tally.instances.get(person, []) if s.startswith(uri_space))
         sources = sorted({s[1:-1].decode() for s in tally.instances.get(source, []) if s.startswith(b"<")})
-        graphs.append(GraphStats(g.iri, len(g.lines), tuple(sources)))
+        links: tuple[str, ...] = ()
+        if any(o.startswith(wikidata) for o in tally.objects):
+            links = tuple(sorted(p[1:-1].decode() for p in tally.predicates & link_predicates))
+        graphs.append(GraphStats(g.iri, len(g.lines), tuple(sources), links))
+        if g.iri == ONTOLOGY_IRI:
+            continue
+        for o in tally.objects:
+            if o[:1] != b'"':
+                continue
+            if o.endswith(date_suffixes):
+                lexical, _, datatype = o.rpartition(b'"^^<')
+                dates.add((lexical[1:].decode(), datatype[:-1].decode()))
+            elif not o.endswith(b'"') and b'"@' in o:
+                tag = o.rsplit(b'"@', 1)[1].decode().split("-")[0].lower()
+                if tag.isalpha() and len(tag) in (2, 3):
+                    languages.add(tag)
+        places.update(line.rsplit(b" ", 1)[1][1:-1].decode() for line in g.lines if country in line)
     used = {term[1:-1].decode() for term in (*predicates, *classes) if term.startswith(b"<")}
     vocabularies = sorted({ns for ns in namespaces if any(iri.startswith(ns) for iri in used)})
     # the example: the person the dataset says most about (ties: the first IRI)
@@ -223,6 +293,10 @@ def dataset_stats(
         vocabularies=tuple(vocabularies),
         example_resources=tuple(s[1:-1].decode() for s in example),
         graphs=tuple(graphs),
+        languages=tuple(sorted(languages)),
+        earliest=min(dates) if dates else None,
+        latest=max(dates) if dates else None,
+        places=tuple(sorted(places)),
     )
 
 
@@ -307,21 +381,90 @@ def describe(
     base_url = download_base or config.download_base or f"{config.base}dist/"
     endpoint = sparql_endpoint or config.sparql_endpoint
     series = f"{config.base}dataset"
+    catalog = f"{config.base}catalog"
     ds = dataset_iri(config)
     a = f"{RDF}type"
     issued, modified = release_dates(config, environ)
+    landing = config.landing_page or config.base
+    typed_nodes: dict[str, str] = {}  # object -> the class DCAT-AP expects of it (one triple each, at the end)
+
+    def typed_object(s: str, p: str, o: str, cls: str) -> None:
+        add(s, p, iri(o))
+        typed_nodes.setdefault(o, cls)
+
+    if re.match(r"[a-z][a-z0-9+.-]*://", config.publisher):
+        publisher = config.publisher
+    else:
+        publisher = f"{series}#publisher"
+        add(publisher, a, iri(f"{FOAF}Agent"))
+        add(publisher, f"{FOAF}name", ox.Literal(config.publisher))
+    contact = f"{series}#contact"
+    add(contact, a, iri(f"{VCARD}Kind"))
+    add(contact, f"{VCARD}fn", ox.Literal(config.publisher))
+    reach = config.contact or landing
+    if "@" in reach and ":" not in reach:
+        reach = f"mailto:{reach}"
+    add(contact, f"{VCARD}hasEmail" if reach.startswith("mailto:") else f"{VCARD}hasURL", iri(reach))
+
+    themes = [_theme_iri(config, code) for code in config.themes]
+    languages = [_language_iri(tag) for tag in stats.languages]
+    period = f"{ds}/period" if stats.earliest is not None and stats.latest is not None else None
+    if period is not None and stats.earliest is not None and stats.latest is not None:
+        add(period, a, iri(f"{DCTERMS}PeriodOfTime"))
+        add(period, f"{DCAT}startDate", ox.Literal(stats.earliest[0], datatype=iri(stats.earliest[1])))
+        add(period, f"{DCAT}endDate", ox.Literal(stats.latest[0], datatype=iri(stats.latest[1])))
+
+    def catalogue_fields(subject: str) -> None:
+        """What a data portal shows of a dataset (DCAT-AP): the same for the series and the release."""
+        add(subject, f"{DCTERMS}title", en(config.title))
+        add(subject, f"{DCTERMS}description", en(config.description or config.title))
+        add(subject, f"{DCTERMS}publisher", iri(publisher))
+        add(subject, f"{DCAT}contactPoint", iri(contact))
+        typed_object(subject, f"{DCAT}landingPage", landing, f"{FOAF}Document")
+        typed_object(subject, f"{DCTERMS}license", config.license, f"{DCTERMS}LicenseDocument")
+        for keyword in config.keywords:
+            add(subject, f"{DCAT}keyword", en(keyword))
+        for theme in themes:
+            typed_object(subject, f"{DCAT}theme", theme, f"{SKOS}Concept")
+        for language in languages:
+            typed_object(subject, f"{DCTERMS}language", language, f"{DCTERMS}LinguisticSystem")
+        for place in stats.places:
+            typed_object(subject, f"{DCTERMS}spatial", place, f"{DCTERMS}Location")
+        if period is not None:
+            add(subject, f"{DCTERMS}temporal", iri(period))
+
+    add(catalog, a, iri(f"{DCAT}Catalog"))
+    add(catalog, f"{DCTERMS}title", en(f"{config.title}: catalogue"))
+    add(catalog, f"{DCTERMS}description", en(f"The releases of {config.title}, with their downloads."))
+    add(catalog, f"{DCTERMS}publisher", iri(publisher))
+    typed_object(catalog, f"{DCTERMS}license", config.license, f"{DCTERMS}LicenseDocument")
+    typed_object(catalog, f"{FOAF}homepage", landing, f"{FOAF}Document")
+    for language in languages:
+        add(catalog, f"{DCTERMS}language", iri(language))
+    for place in stats.places:
+        add(catalog, f"{DCTERMS}spatial", iri(place))
+    if themes:
+        typed_object(catalog, f"{DCAT}themeTaxonomy", f"{EU_AUTHORITY}data-theme", f"{SKOS}ConceptScheme")
+        add(f"{EU_AUTHORITY}data-theme", f"{DCTERMS}title", en("Data theme"))
+        for theme in themes:
+            code = theme.rsplit("/", 1)[1]
+            add(theme, f"{SKOS}prefLabel", en(EU_THEMES[code]))
+            add(theme, f"{SKOS}inScheme", iri(f"{EU_AUTHORITY}data-theme"))
+    if issued is not None:
+        add(catalog, f"{DCTERMS}issued", issued)
+    if modified is not None:
+        add(catalog, f"{DCTERMS}modified", modified)
+    add(catalog, f"{DCAT}dataset", iri(series))
+    add(catalog, f"{DCAT}dataset", iri(ds))
 
     add(series, a, iri(f"{DCAT}Dataset"))
-    add(series, f"{DCTERMS}title", en(config.title))
+    catalogue_fields(series)
     add(series, f"{DCAT}hasVersion", iri(ds))
     add(series, f"{DCAT}hasCurrentVersion", iri(ds))
 
     add(ds, a, iri(f"{VOID}Dataset"))
     add(ds, a, iri(f"{DCAT}Dataset"))
-    add(ds, f"{DCTERMS}title", en(config.title))
-    if config.description:
-        add(ds, f"{DCTERMS}description", en(config.description))
-    add(ds, f"{DCTERMS}license", iri(config.license))
+    catalogue_fields(ds)
     add(ds, f"{DCAT}version", ox.Literal(config.version))
     add(ds, f"{OWL}versionInfo", ox.Literal(config.version))
     add(ds, f"{DCTERMS}isVersionOf", iri(series))
@@ -334,21 +477,13 @@ def describe(
     if modified is not None:
         add(ds, f"{DCTERMS}modified", modified)
 
-    if re.match(r"[a-z][a-z0-9+.-]*://", config.publisher):
-        publisher = config.publisher
-    else:
-        publisher = f"{series}#publisher"
-        add(publisher, a, iri(f"{FOAF}Agent"))
-        add(publisher, f"{FOAF}name", ox.Literal(config.publisher))
-    add(ds, f"{DCTERMS}publisher", iri(publisher))
-
     add(ds, f"{VOID}triples", typed(stats.triples, "integer"))
     add(ds, f"{VOID}entities", typed(stats.entities, "integer"))
     add(ds, f"{VOID}classes", typed(stats.classes, "integer"))
     add(ds, f"{VOID}properties", typed(stats.properties, "integer"))
     add(ds, f"{VOID}distinctSubjects", typed(stats.distinct_subjects, "integer"))
     add(ds, f"{VOID}distinctObjects", typed(stats.distinct_objects, "integer"))
-    add(ds, f"{VOID}uriSpace", ox.Literal(f"{config.base}id/"))
+    add(ds, f"{VOID}uriSpace", ox.Literal(uri_space(config)))
     for vocabulary in stats.vocabularies:
         add(ds, f"{VOID}vocabulary", iri(vocabulary))
     for example in stats.example_resources:
@@ -356,19 +491,33 @@ def describe(
     if endpoint:
         add(ds, f"{VOID}sparqlEndpoint", iri(endpoint))
     for source in stats.sources:
-        add(ds, f"{DCTERMS}source", iri(source))
+        # news articles, not datasets: PROV (DCAT-AP reads dct:source as a dcat:Dataset)
+        add(ds, f"{PROV}wasDerivedFrom", iri(source))
     for target in (ONTOLOGY_IRI, *conforms_to):
-        add(ds, f"{DCTERMS}conformsTo", iri(target))
+        typed_object(ds, f"{DCTERMS}conformsTo", target, f"{DCTERMS}Standard")
 
     titles = dict(title_of_graph or {})
+    linked = False
     for graph in stats.graphs:
         add(ds, f"{VOID}subset", iri(graph.iri))
         add(graph.iri, a, iri(f"{VOID}Dataset"))
         add(graph.iri, f"{VOID}triples", typed(graph.triples, "integer"))
-        if graph.iri in titles:
+        if graph.is_linkset:
+            linked = True
+            add(graph.iri, a, iri(f"{VOID}Linkset"))
+            add(graph.iri, f"{DCTERMS}title", en("Links to Wikidata"))
+            for predicate in graph.link_predicates:
+                add(graph.iri, f"{VOID}linkPredicate", iri(predicate))
+            add(graph.iri, f"{VOID}subjectsTarget", iri(ds))
+            add(graph.iri, f"{VOID}objectsTarget", iri(WIKIDATA))
+        elif graph.iri in titles:
             add(graph.iri, f"{DCTERMS}title", en(titles[graph.iri]))
         for source in graph.sources:
             add(graph.iri, f"{DCTERMS}source", iri(source))
+    if linked:
+        add(WIKIDATA, a, iri(f"{VOID}Dataset"))
+        add(WIKIDATA, f"{DCTERMS}title", en("Wikidata"))
+        add(WIKIDATA, f"{VOID}uriSpace", ox.Literal(WIKIDATA_ENTITY))
 
     features: set[RdfFormat] = set()
     for f in files:
@@ -381,23 +530,66 @@ def describe(
                 features.add(f.rdf_format)
         add(dist, a, iri(f"{DCAT}Distribution"))
         add(dist, f"{DCTERMS}title", en(f.title))
+        packed = ", gzip-compressed" if f.compressed else ""
+        add(dist, f"{DCTERMS}description", en(f"{f.title}: {f.media_type}{packed}, {f.byte_size} bytes."))
         add(dist, f"{DCAT}downloadURL", url)
         add(dist, f"{DCAT}accessURL", url)
-        add(dist, f"{DCAT}mediaType", iri(IANA_MEDIA_TYPES + f.media_type))
+        typed_object(dist, f"{DCAT}mediaType", IANA_MEDIA_TYPES + f.media_type, f"{DCTERMS}MediaType")
+        file_type = _file_type(f)
+        if file_type is not None:
+            typed_object(dist, f"{DCTERMS}format", file_type, f"{DCTERMS}MediaTypeOrExtent")
         if f.compressed:
-            add(dist, f"{DCAT}compressFormat", iri(IANA_MEDIA_TYPES + GZIP_MEDIA_TYPE))
+            typed_object(dist, f"{DCAT}compressFormat", IANA_MEDIA_TYPES + GZIP_MEDIA_TYPE, f"{DCTERMS}MediaType")
         if f.rdf_format is not None and f.rdf_format in FORMAT_IRIS:
-            add(dist, f"{DCTERMS}conformsTo", iri(FORMAT_IRIS[f.rdf_format]))
+            typed_object(dist, f"{DCTERMS}conformsTo", FORMAT_IRIS[f.rdf_format], f"{DCTERMS}Standard")
         add(dist, f"{DCAT}byteSize", typed(f.byte_size, "nonNegativeInteger"))
         add(dist, f"{DCTERMS}license", iri(config.license))
+        typed_object(dist, f"{DCATAP}availability", f"{EU_AUTHORITY}planned-availability/STABLE", f"{SKOS}Concept")
         checksum = f"{ds}/checksum/{f.name}"
         add(dist, f"{SPDX}checksum", iri(checksum))
         add(checksum, a, iri(f"{SPDX}Checksum"))
         add(checksum, f"{SPDX}algorithm", iri(f"{SPDX}checksumAlgorithm_sha256"))
         add(checksum, f"{SPDX}checksumValue", typed(f.sha256, "hexBinary"))
+    if f"{EU_AUTHORITY}planned-availability/STABLE" in typed_nodes:
+        add(f"{EU_AUTHORITY}planned-availability/STABLE", f"{SKOS}prefLabel", en("stable"))
     for fmt in sorted(features, key=lambda x: x.label):
         add(ds, f"{VOID}feature", iri(FORMAT_IRIS[fmt]))
+    for node, cls in typed_nodes.items():
+        add(node, a, iri(cls))
     return out
+
+
+def uri_space(config: ProjectConfig) -> str:
+    """The ``void:uriSpace`` of the dataset: where its entities' IRIs start (``<BASE>id/``)."""
+    return f"{config.base}id/"
+
+
+def _theme_iri(config: ProjectConfig, theme: str) -> str:
+    """An EU data theme (code or IRI) as its IRI; anything else is refused (a portal needs its label)."""
+    code = theme.rsplit("/", 1)[-1].upper()
+    if code not in EU_THEMES or ("/" in theme and not theme.startswith(f"{EU_AUTHORITY}data-theme/")):
+        allowed = ", ".join(EU_THEMES)
+        raise InputError(
+            f"{config.root / 'polevents.toml'}: dataset.themes: {theme!r} is not an EU data theme; use {allowed}"
+        )
+    return f"{EU_AUTHORITY}data-theme/{code}"
+
+
+def _language_iri(tag: str) -> str:
+    """The Library of Congress IRI of a language (``en`` -> ``…/iso639-1/en``)."""
+    return LOC_ISO639.format(part="1" if len(tag) == 2 else "2", code=tag)
+
+
+def _file_type(f: PublishedFile) -> str | None:
+    """The EU file type of a published file (``dct:format``)."""
+    if f.rdf_format is not None:
+        return f"{EU_AUTHORITY}file-type/{FILE_TYPES[f.rdf_format]}"
+    fmt = RdfFormat.from_media_type(f.media_type)
+    if fmt is not None:
+        return f"{EU_AUTHORITY}file-type/{FILE_TYPES[fmt]}"
+    if f.media_type == "text/html":
+        return f"{EU_AUTHORITY}file-type/HTML"
+    return None
 
 
 def description_prefixes(config: ProjectConfig, download_base: str | None = None) -> dict[str, str]:

@@ -45,7 +45,7 @@ from ..errors import InputError
 from ..formats import RdfFormat
 from ..process import DEFAULT_MEMORY_LIMIT, Sandbox
 from ..query.results import graph_document
-from ..vocab import DCTERMS, ONTOLOGY_IRI, PE, RDF, VOID, XSD
+from ..vocab import DCTERMS, ONTOLOGY_IRI, OWL, PE, PREFIXES, RDF, VOID
 from .data import select
 from .display import safe_href
 from .entity import Describer
@@ -64,6 +64,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ServeSettings", "ServerContext", "create_app"]
 
 RDF_TYPE = RDF + "type"
+DCAT = PREFIXES["dcat"]
 
 #: RDF formats of entity documents, in the server's order of preference, with the name a page shows;
 #: ``?format=`` takes any name :meth:`RdfFormat.from_name` knows (links use the file extension)
@@ -366,6 +367,11 @@ def _void_summary(meta: Describer) -> dict[str, Any]:
     publisher = first(DCTERMS + "publisher")
     if isinstance(publisher, ox.NamedNode):
         out["publisher"] = meta.display_name(publisher.value)
+    for prop in (DCAT + "version", OWL + "versionInfo"):
+        version = first(prop)
+        if isinstance(version, ox.Literal):
+            out["version"] = version.value
+            break
     example = first(VOID + "exampleResource")
     if isinstance(example, ox.NamedNode):
         out["example"] = example.value
@@ -425,45 +431,33 @@ async def browse(request: Request) -> Response:
 
 
 def generated_void(ctx: ServerContext, site_root: str) -> list[pyoxigraph.Triple]:
-    """A VoID description computed from the store and polevents.toml (when dist/ has no void.ttl)."""
+    """The description of the served data when dist/ has no void.ttl: the one VoID generator
+    (:func:`polevents.export.void.describe`) over the store, with this server's endpoint and downloads."""
+    import dataclasses
+
     import pyoxigraph as ox
 
-    from ..export.void import dataset_iri
+    from ..export.canonical import CanonicalDataset
+    from ..export.void import FileRole, PublishedFile, dataset_stats, describe
+    from ..vocab import PREFIXES
 
     config = ctx.data.config
-    nn, lit = ox.NamedNode, ox.Literal
-    integer = nn(XSD + "integer")
-    ds = nn(dataset_iri(config))
-    out = [
-        ox.Triple(ds, nn(RDF_TYPE), nn(VOID + "Dataset")),
-        ox.Triple(ds, nn(DCTERMS + "title"), lit(config.title, language="en")),
-        ox.Triple(ds, nn(DCTERMS + "license"), nn(config.license)),
-        ox.Triple(ds, nn(DCTERMS + "hasVersion"), lit(config.version)),
-        ox.Triple(ds, nn(VOID + "uriSpace"), lit(config.base)),
-        ox.Triple(ds, nn(VOID + "sparqlEndpoint"), nn(site_root + "sparql")),
-        ox.Triple(ds, nn(VOID + "vocabulary"), nn(ONTOLOGY_IRI)),
-        ox.Triple(ds, nn(VOID + "triples"), lit(str(ctx.data.quad_count), datatype=integer)),
-    ]
-    if config.description:
-        out.append(ox.Triple(ds, nn(DCTERMS + "description"), lit(config.description, language="en")))
+    default = "urn:polevents:default-graph"  # the default graph's triples count, but it is no subset
+    by_graph: dict[str, list[pyoxigraph.Triple]] = {}
+    for q in ctx.data.store.quads_for_pattern(None, None, None, None):
+        name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else default
+        by_graph.setdefault(name, []).append(q.triple)
+    dataset = CanonicalDataset.from_graphs(by_graph.items())
+    stats = dataset_stats(dataset, config.base, namespaces=sorted(set(PREFIXES.values())))
+    stats = dataclasses.replace(stats, graphs=tuple(g for g in stats.graphs if g.iri != default))
+    files = []
     for name, item in dist_files(ctx.data.dist_dir).items():
-        if item.media_type.split(";")[0] in {f.media_type for f in RdfFormat} and name.startswith("polevents."):
-            out.append(ox.Triple(ds, nn(VOID + "dataDump"), nn(site_root + "dist/" + quote(name))))
-    for graph, count in ctx.data.graphs:
-        g = nn(graph)
-        out += [
-            ox.Triple(ds, nn(VOID + "subset"), g),
-            ox.Triple(g, nn(RDF_TYPE), nn(VOID + "Dataset")),
-            ox.Triple(g, nn(VOID + "triples"), lit(str(count), datatype=integer)),
-        ]
-    for i, cls in enumerate(ctx.home.get("classes", []) if ctx.home else []):
-        part = ox.BlankNode(f"class{i}")
-        out += [
-            ox.Triple(ds, nn(VOID + "classPartition"), part),
-            ox.Triple(part, nn(VOID + "class"), nn(cls["node"].iri)),
-            ox.Triple(part, nn(VOID + "entities"), lit(str(cls["count"]), datatype=integer)),
-        ]
-    return out
+        fmt = RdfFormat.from_media_type(item.media_type)
+        if fmt is not None and name.startswith("polevents."):
+            title = f"Whole dataset, {fmt.label}"
+            files.append(PublishedFile.measure(item.path, title=title, role=FileRole.DUMP,
+                                               media_type=fmt.media_type, rdf_format=fmt))  # fmt: skip
+    return describe(config, stats, files, download_base=site_root + "dist/", sparql_endpoint=site_root + "sparql")
 
 
 def _void_ttl_with_endpoint(ctx: ServerContext, item: DistFile, endpoint: str) -> bytes:
@@ -501,9 +495,7 @@ async def void(request: Request) -> Response:
             return _validated(request, turtle, fmt.content_type, headers)
         triples = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
     else:
-        if not ctx.home:
-            ctx.home = await run_in_threadpool(_dataset_summary, ctx)
-        triples = generated_void(ctx, str(request.base_url))
+        triples = await run_in_threadpool(generated_void, ctx, str(request.base_url))
     prefixes = await run_in_threadpool(ctx.data.prefixes)
     body = await run_in_threadpool(graph_document, triples, fmt, prefixes)
     return _validated(request, body, fmt.content_type, headers)
@@ -576,13 +568,17 @@ def create_app(
     """The ASGI application over ``data``; the worker pool starts and stops with it (lifespan)."""
     urls = UrlMap(data.base)
     describer = Describer(data.store, urls)
-    site = SiteInfo(title=data.config.title, base=data.base, description=data.config.description)
+    meta = _meta_describer(data, urls)
+    # the title of the built dataset (dist/void.ttl) wins over polevents.toml: --dist may be served from anywhere
+    described = _void_summary(meta) if meta is not None else {}
+    site = SiteInfo(title=described.get("title", data.config.title), base=data.base,
+                    description=described.get("description", data.config.description))  # fmt: skip
     site.nav = [("Home", "/"), ("SPARQL", "/sparql"), ("Downloads", "/#downloads"),
                 ("Ontology", urls.ontology_path), ("VoID", "/.well-known/void")]  # fmt: skip
     sandbox = Sandbox(network=not settings.isolate_network, memory=settings.max_memory)
     pool = QueryPool(data.store_dir, settings.workers, sandbox)
     ctx = ServerContext(
-        data=data, settings=settings, urls=urls, describer=describer, meta=_meta_describer(data, urls),
+        data=data, settings=settings, urls=urls, describer=describer, meta=meta,
         pages=Pages(site), pool=pool, project=project, examples=_example_queries(project),
     )  # fmt: skip
 
