@@ -29,7 +29,7 @@ OWL = Namespace("http://www.w3.org/2002/07/owl#")
 IANA = "https://www.iana.org/assignments/media-types/"
 DATA_DUMPS = {
     "polevents.nq", "polevents.nq.gz", "polevents.trig", "polevents.nt", "polevents.nt.gz",
-    "polevents.ttl", "polevents.ttl.gz", "polevents.jsonld",
+    "polevents.ttl", "polevents.ttl.gz", "polevents.jsonld", "polevents.compact.jsonld",
 }  # fmt: skip
 
 

@@ -34,11 +34,12 @@ G_BETA = f"{BASE}graph/beta"
 
 EXPECTED_FILES = {
     "polevents.nq", "polevents.nq.gz", "polevents.trig", "polevents.nt", "polevents.nt.gz",
-    "polevents.ttl", "polevents.ttl.gz", "polevents.jsonld", "context.jsonld",
+    "polevents.ttl", "polevents.ttl.gz", "polevents.jsonld", "context.jsonld", "polevents.compact.jsonld",
+    "context-terms-v1.jsonld",
     "ontology.ttl", "ontology.jsonld", "ontology.html", "shapes.ttl", "shapes.jsonld",
     "void.ttl", "SHA256SUMS",
 }  # fmt: skip
-QUAD_DUMPS = ("polevents.nq", "polevents.nq.gz", "polevents.trig", "polevents.jsonld")
+QUAD_DUMPS = ("polevents.nq", "polevents.nq.gz", "polevents.trig", "polevents.jsonld", "polevents.compact.jsonld")
 TRIPLE_DUMPS = ("polevents.nt", "polevents.nt.gz", "polevents.ttl", "polevents.ttl.gz")
 
 
@@ -127,7 +128,14 @@ def test_output_folder_must_be_empty(project_dir: Path, tmp_path: Path) -> None:
 
 
 def test_dump_names_come_from_the_format_type() -> None:
-    assert [d.name for d in DUMPS] == [f"polevents.{d.fmt.extension}" for d in DUMPS]
+    assert [d.name for d in DUMPS] == [
+        "polevents.nq",
+        "polevents.trig",
+        "polevents.nt",
+        "polevents.ttl",
+        "polevents.jsonld",
+        "polevents.compact.jsonld",
+    ]
     assert {d.fmt for d in DUMPS} == {
         RdfFormat.NQUADS,
         RdfFormat.TRIG,

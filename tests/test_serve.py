@@ -25,6 +25,8 @@ from serve_launch import RunningServer, launched_server
 pytestmark = pytest.mark.integration
 
 BASE = "https://w3id.org/polevents/"
+PE = "https://w3id.org/polevents/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 PERSON = BASE + "id/person/kassym-jomart-tokayev"
 PERSON_PATH = "/polevents/id/person/kassym-jomart-tokayev"
 SENTENCE_PATH = "/polevents/id/source/article/sentence/3"
@@ -186,8 +188,14 @@ def test_iri_answers_at_the_base_path_with_turtle_by_default(client: httpx.Clien
     assert ox.Triple(event, nn("https://w3id.org/polevents/ontology#actor"), person) in graph
     assert ox.Triple(event, rdfs_label, ox.Literal("Tokayev elected chairman of the party", language="en")) in graph
     assert ox.Triple(nn("http://example.org/outside"), nn("http://example.org/mentions"), person) in graph
-    # not the rest of the event's description
-    assert not any(t.subject == event and t.predicate.value.endswith("#date") for t in graph)
+    # the facts pointing here come whole: their dates, and the sentences they cite (number and source)
+    assert ox.Triple(event, nn(PE + "date"), ox.Literal("2022-04-26", datatype=nn(XSD + "date"))) in graph
+    sentence = nn(BASE + "id/source/article/sentence/3")
+    assert ox.Triple(sentence, nn(PE + "sentenceIndex"), ox.Literal("3", datatype=nn(XSD + "integer"))) in graph
+    assert ox.Triple(sentence, nn(PE + "inSource"), nn(BASE + "id/source/article")) in graph
+    # a node outside the dataset that is no fact (no date, no evidence) comes with its link and label only
+    outside = {t.predicate.value for t in graph if t.subject.value == "http://example.org/outside"}
+    assert outside <= {"http://example.org/mentions", "http://www.w3.org/2000/01/rdf-schema#label"}
 
 
 @pytest.mark.parametrize(
@@ -251,9 +259,9 @@ def test_entity_documents_use_the_prefixes_of_the_dumps(client: httpx.Client) ->
     assert f"@prefix person: <{BASE}id/person/> ." in person
     assert "@prefix wd: <http://www.wikidata.org/entity/> ." in person
     assert "@prefix sh:" not in person  # only the prefixes the document uses
+    # JSON-LD uses the term context instead (tests/test_context.py)
     context = client.get(PERSON_PATH, params={"format": "jsonld"}).json()["@context"]
-    assert context["person"] == f"{BASE}id/person/"
-    assert "sh" not in context
+    assert context["holder"] == {"@id": "pe:holder", "@type": "@id"}
 
 
 def test_406_lists_what_is_available(client: httpx.Client) -> None:

@@ -71,10 +71,13 @@ class Dump:
     fmt: RdfFormat
     gzipped: bool
     title: str
+    #: a second dump in the same format (``polevents.<variant>.<ext>``), written by ``rdf.VARIANT_WRITERS``
+    variant: str = ""
 
     @property
     def name(self) -> str:
-        return f"{DUMP_STEM}.{self.fmt.extension}"
+        infix = f".{self.variant}" if self.variant else ""
+        return f"{DUMP_STEM}{infix}.{self.fmt.extension}"
 
 
 #: The dumps, in the order they are written.
@@ -84,6 +87,12 @@ DUMPS: Final[tuple[Dump, ...]] = (
     Dump(RdfFormat.NTRIPLES, True, "Whole dataset, N-Triples: the union of all graphs"),
     Dump(RdfFormat.TURTLE, True, "Whole dataset, Turtle: the union of all graphs"),
     Dump(RdfFormat.JSONLD, False, "Whole dataset, compacted JSON-LD with inline context, one @graph per named graph"),
+    Dump(
+        RdfFormat.JSONLD,
+        False,
+        "Whole dataset, JSON-LD compacted with the term context (plain keys: label, date, holder, sameAs)",
+        variant="compact",
+    ),
 )
 #: The vocabulary files: (stem, formats).
 VOCABULARY_FORMATS: Final[tuple[RdfFormat, ...]] = (RdfFormat.TURTLE, RdfFormat.JSONLD)
@@ -138,7 +147,7 @@ def write_dumps(
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    from .rdf import CONVERSIONS, DATASET_WRITERS, DumpContext
+    from .rdf import CONVERSIONS, DATASET_WRITERS, VARIANT_WRITERS, DumpContext
     from .void import FileRole, PublishedFile
     from .worker import Conversion
 
@@ -149,7 +158,8 @@ def write_dumps(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-gzip") as threads:
 
         def finished(dump: Dump, path: Path) -> None:
-            ctx.written[dump.fmt] = path
+            if not dump.variant:
+                ctx.written[dump.fmt] = path
             results[path.name] = threads.submit(
                 PublishedFile.measure,
                 path,
@@ -172,7 +182,8 @@ def write_dumps(
                     job = Conversion(source, source_format, path, dump.fmt, prefixes).start()
                     converting.append((dump, path, job))
                     continue
-                DATASET_WRITERS[dump.fmt](ctx, path)
+                writer = VARIANT_WRITERS[dump.variant] if dump.variant else DATASET_WRITERS[dump.fmt]
+                writer(ctx, path)
                 finished(dump, path)
             while converting:
                 dump, path, job = converting.pop(0)
@@ -202,6 +213,21 @@ def _write_context(out_dir: Path, prefixes: dict[str, str]) -> PublishedFile:
     return PublishedFile.measure(
         path,
         title="JSON-LD context of the dumps (the prefixes; also inline in every JSON-LD file)",
+        role=FileRole.CONTEXT,
+        media_type=RdfFormat.JSONLD.media_type,
+    )
+
+
+def _write_term_context(out_dir: Path, dataset: CanonicalDataset, ontology_iri: str) -> PublishedFile:
+    from .context import CONTEXT_FILE, context_json, term_context
+    from .void import FileRole, PublishedFile
+
+    ontology = dataset.graph(ontology_iri)
+    path = out_dir / CONTEXT_FILE
+    path.write_text(context_json(term_context(ontology.triples() if ontology else [])), encoding="utf-8", newline="\n")
+    return PublishedFile.measure(
+        path,
+        title="JSON-LD term context (generated from the ontology; inline in polevents.compact.jsonld)",
         role=FileRole.CONTEXT,
         media_type=RdfFormat.JSONLD.media_type,
     )
@@ -263,6 +289,7 @@ def write_dist(
     tallies: dict[str, Tally] = {}
     files = write_dumps(dataset, out_dir, prefixes, tallies=tallies)
     files.append(_write_context(out_dir, prefixes))
+    files.append(_write_term_context(out_dir, dataset, project.ontology_graph_iri))
 
     ontology = dataset.graph(project.ontology_graph_iri)
     assert ontology is not None

@@ -32,6 +32,7 @@ __all__ = [
     "CONVERSIONS",
     "DATASET_WRITERS",
     "GRAPH_WRITERS",
+    "VARIANT_WRITERS",
     "DumpContext",
     "convert_file",
     "gzip_file",
@@ -114,6 +115,17 @@ def _write_turtle(ctx: DumpContext, path: Path) -> None:
 def _write_jsonld(ctx: DumpContext, path: Path) -> None:
     write_jsonld(ctx.dataset, ctx.prefixes, path, ctx.tallies)
 
+
+def _write_compact_jsonld(ctx: DumpContext, path: Path) -> None:
+    from ..vocab import ONTOLOGY_IRI
+    from .context import term_context, write_compact_jsonld
+
+    ontology = ctx.dataset.graph(ONTOLOGY_IRI)
+    write_compact_jsonld(ctx.dataset, term_context(ontology.triples() if ontology else []), path)
+
+
+#: Writers of a second dump in a format (``Dump.variant`` -> writer).
+VARIANT_WRITERS: dict[str, DatasetWriter] = {"compact": _write_compact_jsonld}
 
 #: How each dump format is written (the named graphs of quad formats are kept).
 DATASET_WRITERS: dict[RdfFormat, DatasetWriter] = {

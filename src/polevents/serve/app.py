@@ -59,6 +59,7 @@ from .worker import QueryPool
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
+    from ..export.context import TermContext
     from .data import ServedData
 
 __all__ = ["ServeSettings", "ServerContext", "create_app"]
@@ -145,6 +146,8 @@ class ServerContext:
     examples: list[dict[str, str]] = field(default_factory=list)
     home: dict[str, Any] = field(default_factory=dict)
     cache: BodyCache = field(default_factory=lambda: BodyCache())
+    #: the JSON-LD term context of entity documents (made from the ontology graph on first use)
+    term_context: TermContext | None = None
 
 
 # ---------------------------------------------------------------- helpers
@@ -237,7 +240,7 @@ async def _represent(request: Request, iri: str, href_for: Callable[[RdfFormat],
         describer = ctx.meta
     alternates = _alternates(href_for)
     headers = {"Vary": "Accept", "Link": _link_header(alternates)}
-    if html:
+    if fmt is None:
         dist = dist_files(ctx.data.dist_dir)
         if iri == ONTOLOGY_IRI and "ontology.html" in dist:
             response = file_response(request, dist["ontology.html"])
@@ -249,6 +252,9 @@ async def _represent(request: Request, iri: str, href_for: Callable[[RdfFormat],
         page = ctx.pages.render("page_entity.html", view=view, alternates=alternates,
                                 sparql_href=_inverse_query_href(iri))  # fmt: skip
         body, media_type = page.encode("utf-8"), "text/html; charset=utf-8"
+    elif fmt is RdfFormat.JSONLD and describer is ctx.describer and iri != ONTOLOGY_IRI:
+        body = await run_in_threadpool(_entity_jsonld, ctx, iri)
+        media_type = fmt.content_type
     else:
         triples = await run_in_threadpool(describer.triples, iri)
         prefixes = await run_in_threadpool(ctx.data.prefixes)
@@ -256,6 +262,22 @@ async def _represent(request: Request, iri: str, href_for: Callable[[RdfFormat],
         media_type = fmt.content_type
     ctx.cache.put(cache_key, body, media_type, headers)
     return _validated(request, body, media_type, headers)
+
+
+def _entity_jsonld(ctx: ServerContext, iri: str) -> bytes:
+    """The JSON-LD document of an entity, compacted with the term context (made once from the ontology graph)."""
+    import json
+
+    import pyoxigraph as ox
+
+    from ..export.context import term_context
+
+    if ctx.term_context is None:
+        graph = ox.NamedNode(ONTOLOGY_IRI)
+        ontology = [q.triple for q in ctx.data.store.quads_for_pattern(None, None, None, graph)]
+        ctx.term_context = term_context(ontology)
+    doc = ctx.describer.document(iri, ctx.term_context)
+    return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
 def _inverse_query_href(iri: str) -> str:

@@ -6,12 +6,18 @@ graphs of the dataset:
 1. its Concise Bounded Description: every triple with the IRI as subject, and
    recursively those of the blank nodes among their objects;
 2. the inverse links: every triple with the IRI as object (what points here),
-   at most :data:`MAX_INVERSE`;
-3. the ``rdfs:label`` and ``skos:prefLabel`` of every other IRI in subject or
+   at most :data:`MAX_INVERSE`; for those that are facts (a node with evidence or
+   a date: a tenure, an event, a statement), all their statements;
+3. the statements about every sentence cited (``prov:wasDerivedFrom``): its
+   number, offsets and source;
+4. the ``rdfs:label`` and ``skos:prefLabel`` of every other IRI in subject or
    object position, so that a client can show names without more requests.
 
 The ontology document (``https://w3id.org/polevents/ontology``) is described by
-its whole graph.
+its whole graph.  As JSON-LD, the description is compacted with the term context
+(:mod:`polevents.export.context`): plain keys (``label``, ``date``, ``holder``,
+``sameAs``), the entity first, then its facts by date, each with its evidence
+embedded (:meth:`Describer.document`).
 
 **The HTML page** shows the same, arranged for a reader: the label as title;
 statements grouped by property, with labels for IRIs and dates at their
@@ -24,7 +30,7 @@ dates and evidence, followed by the other inverse links.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..vocab import DCTERMS, FOAF, ONTOLOGY_IRI, OWL, PE, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .display import DATE_TYPES, date_precision, display_iri, format_date, safe_href, wikidata_page
@@ -32,6 +38,8 @@ from .urls import UrlMap
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
+
+    from ..export.context import TermContext
 
     Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
@@ -468,6 +476,54 @@ class Describer:
 
     # ------------------------------------------------------------ RDF
 
+    def _is_fact(self, node: pyoxigraph.NamedNode) -> bool:
+        """Whether ``node`` is a fact node: it has evidence or a date."""
+        props = (PROV + "wasDerivedFrom", *DATE_PROPERTIES)
+        return any(next(iter(self.store.quads_for_pattern(node, self._nn(p), None, None)), None) for p in props)
+
+    def document(self, iri: str, context: TermContext) -> dict[str, Any]:
+        """The JSON-LD document of ``iri`` for apps: the triples of :meth:`triples`, compacted with the
+        term context; the entity first, then the facts about it by date, then the other nodes; each
+        sentence a fact cites is embedded where it is cited (its number, offsets and source)."""
+        import pyoxigraph as ox
+
+        from ..export.context import TermCompactor
+
+        triples = self.triples(iri)
+        by_subject: dict[Term, list[tuple[Any, Any]]] = {}
+        for t in triples:
+            by_subject.setdefault(t.subject, []).append((t.predicate, t.object))  # type: ignore[arg-type]
+        compactor = TermCompactor(context)
+        nodes = {s: compactor.node(s, st) for s, st in by_subject.items()}  # type: ignore[arg-type]
+        sentences = {
+            s.value: nodes[s]
+            for s in nodes
+            if isinstance(s, ox.NamedNode)
+            and s.value != iri
+            and any(p.value == PE + "sentenceIndex" for p, _ in by_subject[s])
+        }
+        for s, node in nodes.items():
+            cites = node.get("wasDerivedFrom")
+            if cites is None or s.value in sentences:
+                continue
+            if isinstance(cites, list):
+                node["wasDerivedFrom"] = [sentences.get(c, c) for c in cites]
+            else:
+                node["wasDerivedFrom"] = sentences.get(cites, cites)
+        root = ox.NamedNode(iri)
+        first = [nodes[root]] if root in nodes else []
+        facts = []
+        others = []
+        for s in _sort_terms(set(nodes)):
+            if s == root or (isinstance(s, ox.NamedNode) and s.value in sentences):
+                continue
+            if isinstance(s, ox.NamedNode) and s != root and self._is_fact(s):
+                facts.append((self.dates(s)[1], s.value, nodes[s]))
+            else:
+                others.append(nodes[s])
+        ordered = first + [n for _, _, n in sorted(facts, key=lambda f: (f[0], f[1]))] + others
+        return {"@context": context.document()["@context"], "@graph": ordered}
+
     def triples(self, iri: str) -> list[pyoxigraph.Triple]:
         """The RDF description of ``iri`` (see the module docstring), sorted; empty when unknown."""
         import pyoxigraph as ox
@@ -488,10 +544,22 @@ class Describer:
                 out.add(ox.Triple(q.subject, q.predicate, q.object))
                 if isinstance(q.object, ox.BlankNode):
                     todo.append(q.object)
+        cited: set[pyoxigraph.NamedNode] = set()
         for i, q in enumerate(self.store.quads_for_pattern(None, None, subject, None)):
             if i >= MAX_INVERSE:
                 break
             out.add(ox.Triple(q.subject, q.predicate, q.object))
+            # a fact about the entity (a tenure, an event...): its statements, dates and evidence
+            if isinstance(q.subject, ox.NamedNode) and q.subject not in seen and self._is_fact(q.subject):
+                seen.add(q.subject)
+                for fq in self.store.quads_for_pattern(q.subject, None, None, None):
+                    out.add(ox.Triple(fq.subject, fq.predicate, fq.object))
+        for t in list(out):
+            if t.predicate.value == PROV + "wasDerivedFrom" and isinstance(t.object, ox.NamedNode):
+                cited.add(t.object)
+        for sentence in cited:
+            for sq in self.store.quads_for_pattern(sentence, None, None, None):
+                out.add(ox.Triple(sq.subject, sq.predicate, sq.object))
         mentioned = {t.subject for t in out} | {t.object for t in out}
         for term in mentioned:
             if isinstance(term, ox.NamedNode) and term != subject:
