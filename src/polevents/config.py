@@ -6,13 +6,14 @@ relative IRIs (``<id/person/…>``) that are resolved against it when loaded.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["CONFIG_FILE", "ProjectConfig", "load_config"]
+__all__ = ["CONFIG_FILE", "ProjectConfig", "check_graph_name", "load_config"]
 
 CONFIG_FILE = "polevents.toml"
 DEFAULT_BASE = "https://w3id.org/polevents/"
@@ -67,8 +68,11 @@ class ProjectConfig:
         return self.root / "queries"
 
     def graph_iri(self, name: str) -> str:
-        """The IRI of the named graph holding the data of ``data/<name>/``."""
-        return f"{self.base}graph/{name}"
+        """The IRI of the named graph holding the data of ``data/<name>/``.
+
+        :raises InputError: ``name`` cannot be part of an IRI (a folder named ``my links``).
+        """
+        return f"{self.base}graph/{check_graph_name(name, self.data_dir / name)}"
 
     def graph_name(self, iri: str) -> str | None:
         """Inverse of :meth:`graph_iri`; ``None`` for a graph outside the dataset."""
@@ -83,18 +87,36 @@ def load_config(root: Path) -> ProjectConfig:
         raise InputError(f"{root}: project directory does not exist")
     path = root / CONFIG_FILE
     raw: dict[str, object] = {}
-    if path.exists():
+    text = ""
+    if path.is_file():
+        data = path.read_bytes()
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise InputError(
+                f"{path}:{line}:{column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+            ) from exc
+        try:
+            raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: {exc}") from exc
+            where = _TOML_POSITION.search(str(exc))
+            detail = _TOML_POSITION.sub("", str(exc)).strip()
+            position = f"{path}:{where.group(1)}:{where.group(2)}" if where else str(path)
+            raise InputError(f"{position}: {detail}") from exc
+    elif path.exists():
+        raise InputError(f"{path}: not a file")
     dataset = raw.get("dataset", {})
     sources = raw.get("sources", {})
     if not isinstance(dataset, dict) or not isinstance(sources, dict):
         raise InputError(f"{path}: [dataset] and [sources] must be tables")
     base = str(dataset.get("base", DEFAULT_BASE))
-    if not base.endswith(("/", "#")):
-        raise InputError(f"{path}: dataset.base must end with '/' or '#', got {base!r}")
+    if not _BASE.fullmatch(base):
+        raise InputError(
+            f"{_key_position(path, text, 'base')}: dataset.base must be an absolute http(s) IRI without spaces, "
+            f"quotes or line breaks, ending with '/' or '#' (e.g. \"{DEFAULT_BASE}\"), got {base!r}"
+        )
     keywords = _string_list(dataset, "keywords", path)
     themes = _string_list(dataset, "themes", path)
     raw_paths = sources.get("text_paths", list(DEFAULT_TEXT_PATHS))
@@ -125,6 +147,37 @@ def load_config(root: Path) -> ProjectConfig:
         landing_page=optional("landing_page"),
         text_paths=text_paths,
     )
+
+
+#: An absolute http(s) IRI that ends with / or # and holds no character an IRI cannot (RFC 3987).
+_BASE = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x1f\x7f]+[/#]")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+#: A data folder's name becomes part of its graph IRI (``<BASE>graph/NAME``).
+_GRAPH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _key_position(path: Path, text: str, key: str) -> str:
+    """``FILE:LINE:COL`` of ``key = …`` in the TOML text (``FILE`` alone when it is not found)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.match(rf"\s*{re.escape(key)}\s*=\s*", line)
+        if match:
+            return f"{path}:{number}:{match.end() + 1}"
+    return str(path)
+
+
+def check_graph_name(name: str, where: Path) -> str:
+    """``name`` if it can name a graph (``<BASE>graph/NAME``); else an :class:`InputError` saying how to rename it.
+
+    >>> check_graph_name("kazakhstan-reform-2022", Path("data"))
+    'kazakhstan-reform-2022'
+    """
+    if not _GRAPH_NAME.fullmatch(name):
+        suggestion = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._") or "source"
+        raise InputError(
+            f"{where}: the folder name {name!r} cannot be part of a graph IRI; use letters, digits, '.', '_' "
+            f"and '-' only (rename it, e.g. to {suggestion!r})"
+        )
+    return name
 
 
 def _string_list(table: dict[str, object], key: str, path: Path) -> tuple[str, ...]:

@@ -9,7 +9,10 @@ stderr and the exit code, in one place.
 
     PoleventsError (exit 2)
     ├── InputError (exit 2)            bad input: a file, an option, a config value
-    │   └── RdfSyntaxError (exit 2)    broken RDF, with file:line:col
+    │   ├── RdfSyntaxError (exit 2)    broken RDF, with file:line:col
+    │   ├── NotFoundError (exit 2)     nothing is known by that name (the server answers 404)
+    │   ├── NotAcceptableError (exit 2) no format offered fits the request (406)
+    │   └── HeaderTooLargeError (exit 2) a request header past the server's limit (431)
     ├── NonConformingError (exit 1)    the data violates the SHACL shapes
     ├── QueryError (exit 2)            a SPARQL query that cannot be parsed or run
     ├── QueryTimeoutError (exit 3)     a query (or other work in a child process) that ran past its time limit
@@ -38,9 +41,12 @@ from typing import NamedTuple
 
 __all__ = [
     "ErrorPayload",
+    "HeaderTooLargeError",
     "InputError",
     "MemoryLimitError",
     "NonConformingError",
+    "NotAcceptableError",
+    "NotFoundError",
     "PoleventsError",
     "Position",
     "QueryError",
@@ -160,6 +166,18 @@ class RdfSyntaxError(InputError):
         message = str(payload.message)
         prefix = f"{position}: "
         return cls(position, message[len(prefix) :] if message.startswith(prefix) else message)
+
+
+class NotFoundError(InputError):
+    """Nothing is known by that name (an IRI the dataset does not mention, a file not published)."""
+
+
+class NotAcceptableError(InputError):
+    """No representation offered fits what the request accepts (``Accept``, ``?format=``)."""
+
+
+class HeaderTooLargeError(InputError):
+    """A request header is longer than the server reads."""
 
 
 class NonConformingError(PoleventsError):

@@ -164,6 +164,10 @@ def parse_file(path: Path, base: str) -> list[pyoxigraph.Triple]:
     return _parse_bytes(path, _read(path), fmt, base)
 
 
+#: The longest term (a literal, an IRI) Oxigraph parses, in bytes.
+_MAX_TERM = 16 << 20
+
+
 def _parse_bytes(path: Path, data: bytes, fmt: RdfFormat, base: str) -> list[pyoxigraph.Triple]:
     """The triples of ``data``, the bytes of ``path`` in format ``fmt``."""
     import pyoxigraph as ox
@@ -175,6 +179,12 @@ def _parse_bytes(path: Path, data: bytes, fmt: RdfFormat, base: str) -> list[pyo
         raise RdfSyntaxError.from_parser(path, exc) from exc
     except UnicodeDecodeError as exc:
         raise RdfSyntaxError(Position(path, None, None), f"not UTF-8: {exc}") from exc
+    except MemoryError as exc:  # Oxigraph's parser holds one term in a buffer of at most 16 MiB
+        line = next((n for n, text in enumerate(data.split(b"\n"), start=1) if len(text) > _MAX_TERM), None)
+        detail = f"a term is longer than Oxigraph's limit of {_MAX_TERM >> 20} MiB; shorten or split it"
+        raise RdfSyntaxError(Position(path, line, None), detail) from exc
+    except ValueError as exc:  # e.g. a base IRI Oxigraph refuses
+        raise InputError(f"{path}: {exc}") from exc
 
 
 def _source_folder(path: Path, config: ProjectConfig) -> Path:
@@ -186,7 +196,15 @@ def rdf_files(folder: Path) -> list[Path]:
     """The RDF files under ``folder`` (any depth; by :data:`RDF_SUFFIXES`), sorted; none if it is missing."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
+    found = []
+    for p in folder.rglob("*"):
+        if p.suffix not in RDF_SUFFIXES:
+            continue
+        if p.is_dir():  # a facts.ttl that is a folder would be skipped without a word
+            raise InputError(f"{p}: a folder named like an RDF file; data files must be files (rename or remove it)")
+        if p.is_file():
+            found.append(p)
+    return sorted(found)
 
 
 @dataclass(frozen=True)

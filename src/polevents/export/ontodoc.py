@@ -13,6 +13,7 @@ left out.  The page is rendered by jinja2 with autoescaping from
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from ..vocab import ONTOLOGY_IRI, PE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
+
+_WEB_LINK = re.compile(r"https?://", re.IGNORECASE)
 
 __all__ = ["render_ontology_html"]
 
@@ -169,7 +172,8 @@ class _Renderer:
 
     def link(self, iri: str, note: str | None = None) -> Value:
         label = self.graph.literal(iri, LABELS)
-        href = f"#{self.anchor(iri)}" if iri in self.local else iri
+        # only web links are linked (as on the entity pages): never javascript:, data: or file:
+        href = f"#{self.anchor(iri)}" if iri in self.local else iri if _WEB_LINK.match(iri) else None
         return Value(text=self.curie(iri), href=href, title=label or iri, note=note)
 
     def value(self, term: object, note: str | None = None) -> Value:

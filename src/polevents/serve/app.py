@@ -41,7 +41,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..errors import InputError
+from ..errors import (
+    HeaderTooLargeError,
+    InputError,
+    NonConformingError,
+    NotAcceptableError,
+    NotFoundError,
+    PoleventsError,
+    QueryError,
+    QueryTimeoutError,
+    RdfSyntaxError,
+    RemoteError,
+    WorkerError,
+)
 from ..formats import RdfFormat
 from ..process import DEFAULT_MEMORY_LIMIT, Sandbox
 from ..query.results import graph_document
@@ -86,6 +98,8 @@ ENTITY_OFFERS: tuple[tuple[str, RdfFormat | None], ...] = (
 #: ``?format=`` values that ask for the HTML page
 HTML_FORMAT_NAMES = ("html", "htm")
 BROWSE_PAGE = 200
+#: A request header longer than this is refused (431) before anything reads it.
+MAX_HEADER_BYTES = 8192
 
 
 class BodyCache:
@@ -176,31 +190,30 @@ def _link_header(alternates: list[Alternate]) -> str:
     return ", ".join(f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates)
 
 
-def _not_found(ctx: ServerContext, request: Request, message: str, html: bool) -> Response:
-    if html:
-        page = ctx.pages.render("page_error.html", status=404, title="Not found", message=message)
-        return HTMLResponse(page, status_code=404, headers={"Vary": "Accept"})
-    return PlainTextResponse(message + "\n", status_code=404, headers={"Vary": "Accept"})
-
-
 def _negotiate_entity(request: Request) -> RdfFormat | None:
     """The RDF format asked for by ``?format=`` (a name :meth:`RdfFormat.from_name` knows) or
     else by Accept; ``None`` for the HTML page.
 
-    :raises InputError: no format offered fits (the answer is 406).
+    :raises NotAcceptableError: no format offered fits (the answer is 406).
     """
     param = request.query_params.get("format")
+    fmt: RdfFormat | None = None
     if param:
         if param.lower() in HTML_FORMAT_NAMES:
             return None
-        fmt = RdfFormat.from_name(param)
-        if fmt not in ENTITY_FORMATS:
-            raise InputError(f"format {param!r} is not offered here")
+        try:
+            fmt = RdfFormat.from_name(param)
+        except InputError:
+            fmt = None
+    else:
+        chosen = choose(request.headers.get("accept"), [m for m, _ in ENTITY_OFFERS])
+        if chosen is not None:
+            return dict(ENTITY_OFFERS)[chosen]
+    if fmt is not None and fmt in ENTITY_FORMATS:
         return fmt
-    chosen = choose(request.headers.get("accept"), [m for m, _ in ENTITY_OFFERS])
-    if chosen is None:
-        raise InputError("no format offered here fits the Accept header")
-    return dict(ENTITY_OFFERS)[chosen]
+    available = ", ".join(dict.fromkeys(m for m, _ in ENTITY_OFFERS))
+    keys = "|".join([*(f.extension for f in ENTITY_FORMATS), HTML_FORMAT_NAMES[0]])
+    raise NotAcceptableError(f"not acceptable; this resource is available as: {available} (or ?format={keys})")
 
 
 def _validated(request: Request, body: bytes, media_type: str, headers: dict[str, str], status: int = 200) -> Response:
@@ -218,25 +231,15 @@ def _validated(request: Request, body: bytes, media_type: str, headers: dict[str
 async def _represent(request: Request, iri: str, href_for: Callable[[RdfFormat], str]) -> Response:
     """The representation of ``iri`` the client asked for (HTML page or RDF document)."""
     ctx: ServerContext = request.app.state.ctx
-    try:
-        fmt = _negotiate_entity(request)
-    except InputError:
-        available = ", ".join(dict.fromkeys(m for m, _ in ENTITY_OFFERS))
-        keys = "|".join([*(f.extension for f in ENTITY_FORMATS), HTML_FORMAT_NAMES[0]])
-        return PlainTextResponse(
-            f"not acceptable; this resource is available as: {available} (or ?format={keys})\n",
-            status_code=406,
-            headers={"Vary": "Accept"},
-        )
+    fmt = _negotiate_entity(request)
     cache_key = (iri, "html" if fmt is None else fmt.label, href_for(RdfFormat.TURTLE))
     hit = ctx.cache.get(cache_key)
     if hit is not None:
         return _validated(request, *hit)
-    html = fmt is None
     describer = ctx.describer
     if not await run_in_threadpool(describer.exists, iri):
         if ctx.meta is None or not ctx.meta.exists(iri):
-            return _not_found(ctx, request, f"The dataset says nothing about <{iri}>.", html or wants_html(request))
+            raise NotFoundError(f"The dataset says nothing about <{iri}>.")
         describer = ctx.meta
     alternates = _alternates(href_for)
     headers = {"Vary": "Accept", "Link": _link_header(alternates)}
@@ -248,7 +251,7 @@ async def _represent(request: Request, iri: str, href_for: Callable[[RdfFormat],
             return response
         view = await run_in_threadpool(describer.view, iri)
         if view is None:
-            return _not_found(ctx, request, f"The dataset says nothing about <{iri}>.", True)
+            raise NotFoundError(f"The dataset says nothing about <{iri}>.")
         page = ctx.pages.render("page_entity.html", view=view, alternates=alternates,
                                 sparql_href=_inverse_query_href(iri))  # fmt: skip
         body, media_type = page.encode("utf-8"), "text/html; charset=utf-8"
@@ -285,13 +288,25 @@ def _inverse_query_href(iri: str) -> str:
     return "/sparql?query=" + quote(query, safe="")
 
 
+def _is_iri(text: str) -> bool:
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 async def entity(request: Request) -> Response:
     """An IRI under the dataset base (or the ontology), at its local path."""
     ctx: ServerContext = request.app.state.ctx
     path = request.url.path
     iri = ctx.urls.iri_for_path(path)
     if iri is None:
-        raise HTTPException(404)
+        raise NotFoundError(f"Nothing here: {path}")
+    if not _is_iri(iri):  # a space, a quote, bytes that are no UTF-8: no IRI of the dataset is like that
+        raise InputError(f"not the path of an IRI: {path!r}")
     if not await run_in_threadpool(ctx.describer.exists, iri):
         raw = request.scope.get("raw_path", b"").decode("latin-1")
         raw_iri = ctx.urls.iri_for_path(raw) if raw else None
@@ -303,14 +318,11 @@ async def entity(request: Request) -> Response:
 
 async def describe(request: Request) -> Response:
     """``/describe?iri=…``: any IRI; those under the base are redirected to their own path."""
-    import pyoxigraph as ox
 
     ctx: ServerContext = request.app.state.ctx
     iri = request.query_params.get("iri", "")
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
-        return PlainTextResponse("give an absolute IRI: /describe?iri=…\n", status_code=400)
+    if not _is_iri(iri):
+        raise InputError("give an absolute IRI: /describe?iri=…")
     local = ctx.urls.local_path(iri)
     if local is not None and "#" not in local:
         fmt = request.query_params.get("format")
@@ -430,10 +442,8 @@ async def browse(request: Request) -> Response:
     cls = request.query_params.get("class")
     if not cls:
         return RedirectResponse("/#browse", status_code=303)
-    try:
-        ox.NamedNode(cls)
-    except ValueError:
-        return PlainTextResponse(f"not an IRI: {cls!r}; give /browse?class=IRI\n", status_code=400)
+    if not _is_iri(cls):
+        raise InputError(f"not an IRI: {cls!r}; give /browse?class=IRI")
     try:
         page_no = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
@@ -501,11 +511,7 @@ async def void(request: Request) -> Response:
     import pyoxigraph as ox
 
     ctx: ServerContext = request.app.state.ctx
-    try:
-        fmt = _negotiate_entity(request)
-    except InputError:
-        return PlainTextResponse(f"not acceptable; VoID is available as {', '.join(ENTITY_FORMATS.values())}\n",
-                                 status_code=406, headers={"Vary": "Accept"})  # fmt: skip
+    fmt = _negotiate_entity(request)
     if fmt is None:
         return RedirectResponse("/#dataset", status_code=303, headers={"Vary": "Accept"})
     item = dist_files(ctx.data.dist_dir).get("void.ttl")
@@ -532,7 +538,7 @@ async def dist_file(request: Request) -> Response:
     name = request.path_params["name"]
     item = dist_files(ctx.data.dist_dir).get(name)
     if item is None:
-        raise HTTPException(404)
+        raise NotFoundError(f"No file {name!r} is published here.")
     return file_response(request, item)
 
 
@@ -554,12 +560,84 @@ async def style(request: Request) -> Response:
     return _validated(request, _CSS, "text/css; charset=utf-8", {"Cache-Control": "public, max-age=3600"})
 
 
-async def not_found_handler(request: Request, exc: Exception) -> Response:
-    ctx: ServerContext = request.app.state.ctx
+# ---------------------------------------------------------------- errors: the one seam
+
+#: The HTTP status of each library error: the only place the server chooses an error status.
+#: The most specific class of an error's MRO found here wins.
+ERROR_STATUS: dict[type[PoleventsError], int] = {
+    NotFoundError: 404,
+    NotAcceptableError: 406,
+    HeaderTooLargeError: 431,
+    RdfSyntaxError: 400,
+    InputError: 400,
+    QueryError: 400,
+    QueryTimeoutError: 503,
+    WorkerError: 503,
+    RemoteError: 502,
+    NonConformingError: 500,
+    PoleventsError: 500,
+}
+ERROR_TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 431: "Header too large",
+                500: "Server error", 502: "Bad gateway", 503: "Unavailable"}  # fmt: skip
+
+
+def status_of(exc: PoleventsError) -> int:
+    """The HTTP status :data:`ERROR_STATUS` gives ``exc``."""
+    for cls in type(exc).__mro__:
+        if cls in ERROR_STATUS:
+            return ERROR_STATUS[cls]
+    return 500
+
+
+def error_response(request: Request, exc: PoleventsError) -> Response:
+    """``exc`` as an answer: its status from :data:`ERROR_STATUS`, an HTML page for a browser, else one line."""
+    status = status_of(exc)
+    # a message may quote a request path with bytes that are no UTF-8 (lone surrogates): escape them
+    message = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")
+    headers = {"Vary": "Accept"}
+    if status == 503:
+        headers["Retry-After"] = "5"
+    ctx: ServerContext | None = getattr(request.app.state, "ctx", None) if "app" in request.scope else None
+    if ctx is not None and status != 431 and wants_html(request):
+        title = ERROR_TITLES.get(status, "Error")
+        page = ctx.pages.render("page_error.html", status=status, title=title, message=message)
+        return HTMLResponse(page, status_code=status, headers=headers)
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+async def polevents_error_handler(request: Request, exc: Exception) -> Response:
+    """Starlette's handler for every :class:`PoleventsError` a route raises."""
+    assert isinstance(exc, PoleventsError)
+    return error_response(request, exc)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (no route matches: 404; a method not allowed: 405)."""
     status = getattr(exc, "status_code", 404)
-    if status != 404:
-        return PlainTextResponse(str(getattr(exc, "detail", "error")), status_code=status)
-    return _not_found(ctx, request, f"Nothing here: {request.url.path}", wants_html(request))
+    if status == 404:
+        return error_response(request, NotFoundError(f"Nothing here: {request.url.path}"))
+    return PlainTextResponse(str(getattr(exc, "detail", "error")) + "\n", status_code=status)
+
+
+class HeaderLimit:
+    """Refuses a request any of whose headers is longer than ``max_bytes`` (431), before any route
+    parses it: a megabyte ``Accept`` costs nothing but this length check."""
+
+    def __init__(self, app: Any, max_bytes: int = MAX_HEADER_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            for name, value in scope.get("headers", ()):
+                if len(value) > self.max_bytes:
+                    header = name.decode("latin-1")
+                    exc = HeaderTooLargeError(
+                        f"the {header} header has {len(value)} bytes; this server reads at most {self.max_bytes}"
+                    )
+                    await error_response(Request(scope), exc)(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
 
 
 # ---------------------------------------------------------------- the application
@@ -630,6 +708,7 @@ def create_app(
         Route(urls.base_path + "{rest:path}", entity),
     ]
     middleware = [
+        Middleware(HeaderLimit),
         Middleware(
             CORSMiddleware,
             allow_origins=["*"],
@@ -637,9 +716,9 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["X-SPARQL-MaxRows", "Link", "ETag", "Content-Length"],
             max_age=86400,
-        )
+        ),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                    exception_handlers={404: not_found_handler})  # fmt: skip
+    handlers = {PoleventsError: polevents_error_handler, HTTPException: http_error_handler}
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers)
     app.state.ctx = ctx
     return app

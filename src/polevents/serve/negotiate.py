@@ -14,7 +14,10 @@ that covers it, so ``text/*;q=0.1, text/turtle`` gives Turtle quality 1 and
     True
 
 A missing or empty header accepts anything (the first offer wins); entries that
-cannot be parsed are ignored, as RFC 9110 allows.
+cannot be parsed are ignored, as RFC 9110 allows.  Parsing is bounded: only the
+first :data:`MAX_ACCEPT_CHARS` characters and :data:`MAX_RANGES` entries are read
+(the server refuses longer headers before this with 431; a client needs a few
+hundred characters), so no header costs more than a few microseconds.
 """
 
 from __future__ import annotations
@@ -22,7 +25,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["MediaRange", "choose", "parse_accept", "quality"]
+__all__ = ["MAX_ACCEPT_CHARS", "MAX_RANGES", "MediaRange", "choose", "parse_accept", "quality"]
+
+#: Characters of an Accept header read at most.
+MAX_ACCEPT_CHARS = 4096
+#: Media ranges of an Accept header read at most (the rest is ignored).
+MAX_RANGES = 64
 
 
 @dataclass(frozen=True)
@@ -61,9 +69,9 @@ def _parse_q(value: str) -> float | None:
 
 
 def parse_accept(header: str) -> list[MediaRange]:
-    """The media ranges of an Accept header; malformed entries are dropped."""
+    """The media ranges of an Accept header (at most :data:`MAX_RANGES`); malformed entries are dropped."""
     ranges: list[MediaRange] = []
-    for item in header.split(","):
+    for item in header[:MAX_ACCEPT_CHARS].split(",", MAX_RANGES)[:MAX_RANGES]:
         parts = [p.strip() for p in item.split(";")]
         mtype, sep, msub = parts[0].lower().partition("/")
         if not sep or not mtype or not msub or (mtype == "*" and msub != "*"):
