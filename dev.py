@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import venv
@@ -33,8 +34,24 @@ def say(message: str) -> None:
 
 
 def run(*cmd: str | Path, check: bool = True) -> int:
+    """Run ``cmd`` in the repository; SIGTERM and SIGINT sent to dev.py are passed on to it (so
+    `kill` on `dev.py serve` stops the server too), and dev.py waits for it to end."""
     say(" ".join(str(c) for c in cmd))
-    return subprocess.run([str(c) for c in cmd], cwd=ROOT, check=check).returncode
+    child = subprocess.Popen([str(c) for c in cmd], cwd=ROOT)
+
+    def forward(signum: int, _frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        code = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if check and code != 0:
+        raise subprocess.CalledProcessError(code, cmd)
+    return code
 
 
 def ensure_venv(extras: str = "") -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["CONFIG_FILE", "ProjectConfig", "check_graph_name", "load_config"]
+__all__ = ["CONFIG_FILE", "ProjectConfig", "check_graph_name", "load_config", "require_project"]
 
 CONFIG_FILE = "polevents.toml"
 DEFAULT_BASE = "https://w3id.org/polevents/"
@@ -78,6 +78,19 @@ class ProjectConfig:
         """Inverse of :meth:`graph_iri`; ``None`` for a graph outside the dataset."""
         prefix = f"{self.base}graph/"
         return iri[len(prefix) :] if iri.startswith(prefix) else None
+
+
+def require_project(root: Path) -> Path:
+    """``root`` if it is a polevents project (it has ``polevents.toml`` or ``ontology/``).
+
+    :raises InputError: it is not, with how to point at one.
+    """
+    if not (root / CONFIG_FILE).is_file() and not (root / "ontology").is_dir():
+        raise InputError(
+            f"{root.resolve()}: not a polevents project (no {CONFIG_FILE}, no ontology/); "
+            "run in a project folder or give --project DIR"
+        )
+    return root
 
 
 def load_config(root: Path) -> ProjectConfig:

@@ -72,12 +72,16 @@ class RdfFormat(enum.Enum):
 
     @classmethod
     def from_name(cls, name: str) -> RdfFormat:
-        key = name.lower().lstrip(".")
+        """A format by name, file extension (``ttl``, ``.nq``) or media type (``text/turtle``)."""
+        key = name.lower().strip().lstrip(".")
         for fmt in cls:
             if key in (fmt.label, fmt.extension, fmt.rdflib_name, *fmt.aliases):
                 return fmt
+        by_type = cls.from_media_type(key) if "/" in key else None
+        if by_type is not None:
+            return by_type
         allowed = ", ".join(f.label for f in cls)
-        raise InputError(f"unknown RDF format {name!r}; use one of: {allowed}")
+        raise InputError(f"unknown RDF format {name!r}; use one of: {allowed} (or a file extension or media type)")
 
     @classmethod
     def from_extension(cls, ext: str) -> RdfFormat:
@@ -97,6 +101,13 @@ class RdfFormat(enum.Enum):
             if fmt.media_type == base:
                 return fmt
         return None
+
+
+#: File extensions and other names of the result formats (the W3C's ``.srj``/``.srx``).
+_RESULT_ALIASES: dict[str, str] = {
+    "srj": "json", "srx": "xml", "ttl": "turtle", "json-ld": "jsonld", "ntriples": "nt", "n-triples": "nt",
+    "txt": "table", "text": "table",
+}  # fmt: skip
 
 
 class ResultFormat(enum.Enum):
@@ -119,11 +130,25 @@ class ResultFormat(enum.Enum):
 
     @classmethod
     def from_name(cls, name: str) -> ResultFormat:
+        """A format by name, file extension (``srj``, ``.ttl``) or media type (``text/csv``).
+
+        >>> ResultFormat.from_name("application/sparql-results+json") is ResultFormat.JSON
+        True
+        >>> ResultFormat.from_name(".ttl") is ResultFormat.TURTLE
+        True
+        """
+        key = name.lower().strip().lstrip(".")
+        key = _RESULT_ALIASES.get(key, key)
         for fmt in cls:
-            if fmt.label == name.lower():
+            if key == fmt.label or key == fmt.media_type or key == fmt.media_type.split("/")[1]:
                 return fmt
+        if "/" in key:
+            base = key.split(";")[0].strip()
+            for fmt in cls:
+                if base == fmt.media_type:
+                    return fmt
         allowed = ", ".join(f.label for f in cls)
-        raise InputError(f"unknown result format {name!r}; use one of: {allowed}")
+        raise InputError(f"unknown result format {name!r}; use one of: {allowed} (or a file extension or media type)")
 
     @property
     def content_type(self) -> str:

@@ -12,11 +12,14 @@ from .options import project_option, shapes_option, warn_no_shapes
 @click.command()
 @project_option
 @click.option(
+    "-o",
+    "--output",
     "--out",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Output folder (default: dist/ of the project). Replaced atomically.",
+    help="Output folder (default: dist/ of the project). Replaced atomically. (-o/--output as in every "
+    "command that writes a file; --out is the same.)",
 )
 @click.option(
     "--validator",

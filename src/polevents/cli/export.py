@@ -82,6 +82,7 @@ def export(profile: str, output: Path | None, fmt: str | None, project: Path, di
         sys.stdout.buffer.flush()
     else:
         try:
+            output.parent.mkdir(parents=True, exist_ok=True)
             output.write_bytes(data)
         except OSError as exc:
             raise InputError(f"{output}: cannot write: {exc.strerror}") from exc

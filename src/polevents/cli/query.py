@@ -83,6 +83,14 @@ the query form, unreachable endpoint or HTTP error; 3 timeout.
 @click.argument("query_text", metavar="[QUERY]", required=False)
 @click.option("-f", "--file", "file", metavar="FILE", help="Read the query from FILE ('-' for stdin).")
 @click.option("--name", "name", metavar="NAME", help="Run the shipped query queries/NAME.rq of the project.")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind ?NAME to VALUE (an IRI <…>, a prefixed name, a literal, else a plain string); repeatable. "
+    "A query's one-variable VALUES ?NAME {…} block (its default) is replaced.",
+)
 @click.option("--list", "list_", is_flag=True, help="List the shipped queries (name TAB description) and exit.")
 @click.option(
     "--format",
@@ -138,6 +146,7 @@ def query(
     query_text: str | None,
     file: str | None,
     name: str | None,
+    params: tuple[str, ...],
     list_: bool,
     fmt: ResultFormat | None,
     dist: Path | None,
@@ -150,6 +159,7 @@ def query(
     project: Path,
 ) -> None:
     """Run a SPARQL 1.1 query; the help text is :data:`HELP`."""
+    from ..config import require_project
     from ..query import (
         QueryText,
         answer,
@@ -162,6 +172,8 @@ def query(
     )
     from ..query.results import check_format, default_format, write_result
 
+    if list_ or name is not None:
+        require_project(project)
     if list_:
         if query_text is not None or file is not None or name is not None:
             raise click.UsageError("--list takes no query")
@@ -184,7 +196,10 @@ def query(
         assert name is not None
         text = named_query(project, name)
 
-    prepared = prepare(text, project, check=check or endpoint is None)
+    from ..query.params import parse_param
+
+    bindings = dict(parse_param(p) for p in params)
+    prepared = prepare(text, project, check=check or endpoint is None, params=bindings)
     out_format = fmt if fmt is not None else default_format(prepared.form, sys.stdout.isatty())
     check_format(prepared.form, out_format)
     notify = lambda note: click.echo(f"polevents: note: {note}", err=True)  # noqa: E731

@@ -27,9 +27,10 @@ file's path); a query running past its timeout is a
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -190,17 +191,25 @@ def describe_syntax_error(text: str, message: str, origin: str = "query") -> str
     return str(syntax_error(text, message, origin))
 
 
-def prepare(query: QueryText, project: Path = Path("."), *, check: bool = True) -> PreparedQuery:
+def prepare(
+    query: QueryText, project: Path = Path("."), *, check: bool = True, params: Mapping[str, str] | None = None
+) -> PreparedQuery:
     """Check a query's syntax (unless ``check`` is off) and find its form, with the project's base.
 
     See :func:`polevents.query.engine.prepare`: it costs next to nothing and reports errors
-    before any data is loaded or any request is sent.
+    before any data is loaded or any request is sent.  ``params`` (``--param NAME=VALUE``)
+    bind variables (:mod:`polevents.query.params`).
     """
     from ..config import load_config
     from .engine import prepare as prepare_text
 
     base = load_config(project).base
     core = prepare_text(query.text, origin=query.origin, base=base, check=check)
+    if params:
+        from .params import bind_params
+
+        core = bind_params(core, params, check=check)
+        query = dataclasses.replace(query, text=core.text)
     return PreparedQuery(query=query, form=core.form, base=base, declared=core.declared, core=core)
 
 
@@ -341,6 +350,11 @@ def remote_text(prepared: PreparedQuery) -> str:
     for name in dict.fromkeys(name for name, _ in prefixed_names(text)):
         if name in PREFIXES and name not in prepared.declared:
             decls.append(f"PREFIX {name}: <{PREFIXES[name]}>")
+    substitutions = prepared.core.substitutions if prepared.core is not None else {}
+    if substitutions:  # an endpoint takes no substitutions: a trailing VALUES clause binds them
+        names = sorted(substitutions)
+        values = " ".join(substitutions[n] for n in names)
+        text = f"{text}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
     return " ".join(decls) + (" " if decls else "") + text
 
 

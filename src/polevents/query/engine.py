@@ -93,6 +93,8 @@ class Prepared:
     service: bool = False
     #: the syntax was checked here (False with ``check=False`` or a SERVICE query)
     checked: bool = True
+    #: variables bound before evaluation (pyoxigraph substitutions): name -> term in N-Triples syntax
+    substitutions: dict[str, str] = field(default_factory=dict)
 
     @property
     def prefixes(self) -> dict[str, str]:
@@ -311,6 +313,10 @@ def evaluate(
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
     elif union_view and not prepared.from_clause:
         kwargs["use_default_graph_as_union"] = True
+    if prepared.substitutions:
+        from .params import parse_term_ntriples
+
+        kwargs["substitutions"] = {ox.Variable(k): parse_term_ntriples(v) for k, v in prepared.substitutions.items()}
     try:
         return store.query(prepared.evaluated, **kwargs)
     except SyntaxError as exc:
