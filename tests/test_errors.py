@@ -24,6 +24,9 @@ EXAMPLES: dict[type[PoleventsError], Callable[[], PoleventsError]] = {
     errors.RemoteError: lambda: errors.RemoteError("http://127.0.0.1:1/sparql: connection refused"),
     errors.WorkerError: lambda: errors.WorkerError("the query worker died (SIGSEGV)"),
     errors.MemoryLimitError: lambda: errors.MemoryLimitError("the query worker needed more than 2048 MiB"),
+    errors.NotFoundError: lambda: errors.NotFoundError("The dataset says nothing about <https://ex.org/id/x>."),
+    errors.NotAcceptableError: lambda: errors.NotAcceptableError("not acceptable; available as: text/turtle"),
+    errors.HeaderTooLargeError: lambda: errors.HeaderTooLargeError("the accept header has 1048576 bytes"),
 }
 
 
@@ -40,7 +43,7 @@ def _through_json(payload: ErrorPayload) -> object:
 
 def test_every_class_of_the_hierarchy_has_an_example() -> None:
     assert {cls for cls in _hierarchy() if cls.__module__ == errors.__name__} == set(EXAMPLES)
-    assert len(EXAMPLES) == 9
+    assert len(EXAMPLES) == 12
 
 
 @pytest.mark.parametrize("cls", list(EXAMPLES), ids=lambda c: c.__name__)
