@@ -96,3 +96,10 @@ def test_dev_py_passes_sigterm_on_to_its_child(tmp_path: Path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+@pytest.mark.parametrize(("fmt", "start"), [("text/turtle", b"@prefix"), (".nt", b"<"), ("nt", b"<")])
+def test_rdf_format_options_take_extensions_and_media_types(built: Path, fmt: str, start: bytes) -> None:
+    r = run("export", "--profile", "wikidata", "--format", fmt, "--project", built)
+    assert r.code == 0 and r.data.startswith(start), r.err
+    assert run("export", "--profile", "wikidata", "--format", "xml", "--project", built).code == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import dist_option, project_option
+from .options import RdfFormatChoice, dist_option, project_option
 
 _RDF_FORMATS = ("turtle", "nt")
 
@@ -32,7 +32,7 @@ _RDF_FORMATS = ("turtle", "nt")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(_RDF_FORMATS),
+    type=RdfFormatChoice(_RDF_FORMATS),
     default=None,
     help="RDF syntax of the wikidata profile (default: from the -o extension, else turtle).",
 )

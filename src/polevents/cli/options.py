@@ -10,7 +10,7 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["dist_option", "format_option", "project_option"]
+__all__ = ["RdfFormatChoice", "dist_option", "format_option", "project_option"]
 
 
 def project_option(f: F) -> F:
@@ -76,3 +76,29 @@ def warn_no_shapes(shapes_required: bool) -> None:
             "terms (closed vocabulary, undeclared IRIs) are checked",
             err=True,
         )
+
+
+class RdfFormatChoice(click.ParamType):  # type: ignore[type-arg]
+    """One of ``labels`` (RDF format names), also given as a file extension or a media type
+    (``ttl``, ``.nt``, ``text/turtle``): :meth:`polevents.formats.RdfFormat.from_name`.  The value
+    stays the format's label, so ``--help`` imports nothing heavy."""
+
+    name = "format"
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.labels = tuple(labels)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ..errors import InputError
+        from ..formats import RdfFormat
+
+        try:
+            label = RdfFormat.from_name(str(value)).label
+        except InputError as exc:
+            self.fail(exc.message, param, ctx)
+        if label not in self.labels:
+            self.fail(f"{value!r} is not one of {', '.join(self.labels)}", param, ctx)
+        return label
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.labels) + "]"

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..formats import RdfFormat
-from .options import dist_option, project_option
+from .options import RdfFormatChoice, dist_option, project_option
 
 
 def _progress(message: str) -> None:
@@ -44,7 +44,7 @@ def _progress(message: str) -> None:
 @click.option(
     "--format",
     "body_format",
-    type=click.Choice(["turtle", "nt", "rdfxml"]),
+    type=RdfFormatChoice(["turtle", "nt", "rdfxml"]),
     default="turtle",
     show_default=True,
     help="Body format of each graph.",
