@@ -32,5 +32,6 @@ def add_second_source(project: Path) -> Path:
 def project_with_second_source(root: Path) -> Path:
     """A copy of the repository's project under ``root``, with the second source added."""
     project = copy_repo_project(root / "project")
-    add_second_source(project)
+    if not (project / "data" / SECOND_SLUG).exists():  # (unless data/ itself already holds it)
+        add_second_source(project)
     return project
