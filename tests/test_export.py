@@ -25,6 +25,7 @@ from polevents.export.jsonld import IriCompactor
 from polevents.export.prefixes import dataset_prefixes
 from polevents.formats import RdfFormat
 from polevents.load import load_project, to_rdflib_graph
+from polevents.process import Child, Message
 from polevents.vocab import ONTOLOGY_IRI
 from support import copy_repo_project, make_publish_project
 
@@ -388,10 +389,14 @@ def test_the_conversion_child_process_really_runs(dist: Path, tmp_path: Path) ->
     prefixes = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     job = Conversion(dist / "polevents.nq", RdfFormat.NQUADS, tmp_path / "x.trig", RdfFormat.TRIG, prefixes)
     job.start()
-    assert job.process is not None
+    assert job.child is not None
     job.wait()
-    assert job.process.returncode == 0, job.process.stderr
+    assert job.child.wait() == 0  # it converted, and ended when told to
     assert (tmp_path / "x.trig").read_bytes() == (dist / "polevents.trig").read_bytes()
+
+
+def _fail() -> Message:
+    raise SystemExit(3)
 
 
 def test_a_failing_child_falls_back_to_converting_here(dist: Path, tmp_path: Path) -> None:
@@ -399,7 +404,7 @@ def test_a_failing_child_falls_back_to_converting_here(dist: Path, tmp_path: Pat
 
     prefixes = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     job = Conversion(dist / "polevents.nt", RdfFormat.NTRIPLES, tmp_path / "x.ttl", RdfFormat.TURTLE, prefixes)
-    job.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"], stderr=subprocess.PIPE)
+    job.child = Child.fork(_fail)
     job.wait()
     assert (tmp_path / "x.ttl").read_bytes() == (dist / "polevents.ttl").read_bytes()
 

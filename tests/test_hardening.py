@@ -267,3 +267,77 @@ def test_a_deeply_nested_query_is_exit_2_at_the_command_line(tmp_path: Path, que
     )  # fmt: skip
     assert done.returncode == 2, (done.returncode, done.stderr[-500:])
     assert "nests" in done.stderr and "Traceback" not in done.stderr
+
+
+# ---------------------------------------------------------------- row 9: children die with their parent
+
+_BUILD = (
+    "import sys; from pathlib import Path; from polevents.build import build; "
+    "build(Path(sys.argv[1]), parallel=True, use_cache=False, quiet=True)"
+)
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_forked_validator_dies_with_a_killed_build(tmp_path: Path) -> None:
+    """The validator is stopped (SIGSTOP) so it cannot finish on its own; then the build is killed
+    with SIGKILL.  Only the kernel's parent-death signal can end it: a stopped orphan stays for ever."""
+    import os
+    import shutil
+    import signal
+    import time
+
+    from support import REPO
+
+    project = tmp_path / "project"
+    shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".git", ".venv", "dist", ".*cache*", "benchmarks"))
+    build = subprocess.Popen([sys.executable, "-c", _BUILD, str(project)], stderr=subprocess.DEVNULL)
+    validator = None
+    try:
+        while validator is None:
+            assert build.poll() is None, "the build ended before its validator was seen"
+            validator = next(iter(_children_of(build.pid)), None)
+            time.sleep(0.005)
+        # past its first statements (a tenth of a second of CPU): it has asked for the parent-death signal
+        while _cpu_ticks(validator) < os.sysconf("SC_CLK_TCK") // 10:
+            assert _state(validator) not in (None, "Z"), "the validator ended before it could be stopped"
+            time.sleep(0.005)
+        os.kill(validator, signal.SIGSTOP)
+        build.kill()
+        build.wait()
+        deadline = time.monotonic() + 60
+        while _state(validator) not in (None, "Z"):
+            assert time.monotonic() < deadline, f"validator {validator} outlived the build (state {_state(validator)})"
+            time.sleep(0.05)
+    finally:
+        if build.poll() is None:
+            build.kill()
+        if validator is not None and _state(validator) not in (None, "Z"):
+            os.kill(validator, signal.SIGKILL)

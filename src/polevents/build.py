@@ -206,6 +206,9 @@ class _BackgroundValidation:
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the child: validate, report, leave without running the parent's cleanup
+            from .process import die_with_parent
+
+            die_with_parent()  # ends with the build, even one killed with SIGKILL (#12 row 9)
             os.close(read_fd)
             payload: dict[str, object]
             try:

@@ -388,6 +388,11 @@ class Child:
 
     def call(self, header: dict[str, Any], body: bytes = b"", *, timeout: float | None = None) -> Message:
         """Send a message to a spawned child and return its answer (see :meth:`result`)."""
+        self.send(header, body)
+        return self.result(timeout)
+
+    def send(self, header: dict[str, Any], body: bytes = b"") -> None:
+        """Send a message to a spawned child without waiting; :meth:`result` reads the answer."""
         assert self._write is not None, "a forked child takes no messages; use result()"
         try:
             self._write.write(encode(header, body))
@@ -396,7 +401,6 @@ class Child:
             self._write.flush()
         except (BrokenPipeError, ConnectionError):
             pass  # the child is gone: reading tells why
-        return self.result(timeout)
 
     def result(self, timeout: float | None = None) -> Message:
         """The child's next message; its error raised again.

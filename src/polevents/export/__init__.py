@@ -191,9 +191,7 @@ def write_dumps(
                 finished(dump, path)
         finally:
             for _, _, job in converting:  # an error above: do not leave children behind
-                if job.process is not None:
-                    job.process.kill()
-                    job.process.wait()
+                job.kill()
         names = [n for d in dumps for n in (d.name, f"{d.name}.gz" if d.gzipped else None) if n]
         written = [results[name].result() for name in names]
     if tallies is not None:
