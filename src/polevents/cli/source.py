@@ -87,6 +87,13 @@ def source() -> None:
     show_default=True,
     help="Keep a copy of the text in the first text folder inside the project (git-ignored sources/).",
 )
+@click.option(
+    "--draft/--no-draft",
+    default=False,
+    show_default=True,
+    help="Append to the new facts.ttl commented proposals found in the text: names (known entities reused), "
+    "dates, amounts, percentages, counts, quotations with candidate speakers, each citing its sentence.",
+)
 @project_option
 def add(
     file: Path,
@@ -98,6 +105,7 @@ def add(
     language: str | None,
     force: bool,
     copy: bool,
+    draft: bool,
     project: Path,
 ) -> None:
     """Register FILE (UTF-8 text) as a source: hash, sentences, a facts template.
@@ -124,6 +132,7 @@ def add(
             language=language,
             force=force,
             copy=copy,
+            draft=draft,
         )
     except SourceError as exc:
         raise _with_options(exc) from exc
@@ -137,6 +146,11 @@ def add(
     )
     if not added.facts_written:
         _say(f"kept the existing {_rel(added.facts_file, root)}")
+    elif draft:
+        _say(
+            f"draft: {added.proposals} proposals appended to {_rel(added.facts_file, root)}, commented; "
+            "accept one by removing the '# ' of its lines"
+        )
     if added.text_path is not None:
         verb = "copied to" if added.text_copied else "found at"
         _say(f"text {verb} {_rel(added.text_path, root)} (kept out of the published data)")

@@ -41,6 +41,8 @@ from .template import facts_template
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
+    from .draft import Draft
+
 __all__ = [
     "RESERVED_SLUGS",
     "AddedSource",
@@ -319,8 +321,8 @@ def _sources_in_folder(folder: Path, config: ProjectConfig) -> list[RegisteredSo
             unreadable.append(f)
             continue
         for t in part:
-            if t.predicate.value == _RDF_TYPE and t.object.value == PE + "Source":
-                file_of.setdefault(t.subject.value, f)
+            if t.predicate.value == _RDF_TYPE and _value(t.object) == PE + "Source":
+                file_of.setdefault(_value(t.subject), f)
         triples.extend(part)
     if not file_of:
         if errors:
@@ -328,7 +330,7 @@ def _sources_in_folder(folder: Path, config: ProjectConfig) -> list[RegisteredSo
         return []
     props: dict[str, dict[str, list[object]]] = {}
     for t in triples:
-        props.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
+        props.setdefault(_value(t.subject), {}).setdefault(t.predicate.value, []).append(t.object)
     sentences: dict[str, list[Span]] = {iri: [] for iri in file_of}
     for _subject, p in props.items():
         in_source = p.get(PE + "inSource")
@@ -522,6 +524,8 @@ class AddedSource:
     characters: int
     source_file: Path
     facts_file: Path
+    #: proposals of the draft written into facts.ttl (0 without a draft)
+    proposals: int
     #: False when facts.ttl already existed (never overwritten)
     facts_written: bool
     #: where the text can be found now (a copy, or an existing file), or None
@@ -588,6 +592,21 @@ def _write_atomically(path: Path, content: str) -> None:
         raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
 
 
+def _draft(config: ProjectConfig, text: SourceText, slug: str, published: str | None, notes: list[str]) -> Draft:
+    """The draft of ``text``, matched against the entities of the dataset (none when it cannot be read)."""
+    from ..errors import PoleventsError
+    from .draft import draft_facts
+    from .entities import EntityRecord, load_entities
+
+    entities: list[EntityRecord] = []
+    try:
+        entities = load_entities(config.root)
+    except PoleventsError as exc:
+        notes.append(f"the dataset could not be read, so the draft reuses no entity: {exc}")
+    sentences = [(s.index, text.text[s.start : s.end]) for s in text.sentences]
+    return draft_facts(slug, sentences, entities, published=published)
+
+
 def add_source(
     config: ProjectConfig,
     file: Path,
@@ -600,6 +619,7 @@ def add_source(
     language: str | None = None,
     force: bool = False,
     copy: bool = True,
+    draft: bool = False,
 ) -> AddedSource:
     """Register the text ``file`` as source ``slug`` of the project.
 
@@ -609,6 +629,8 @@ def add_source(
     replaced.  With ``force``, metadata not given is kept from the earlier
     registration.  The text is kept (``copy``) in the first writable text folder
     inside the project unless it is already found in a configured text folder.
+    With ``draft``, a new ``facts.ttl`` also gets commented proposals found in the
+    text (:mod:`polevents.source.draft`), matched against the dataset's entities.
     """
     text = read_source_text(file)
     if not text.text.strip():
@@ -671,8 +693,16 @@ def add_source(
         describe_source(text, slug, title=title, url=url, published=published, publisher=publisher, language=language),
     )
     facts_written = not facts_file.exists()
+    proposals = 0
     if facts_written:
-        _write_atomically(facts_file, facts_template(slug, title=title, sentences=len(text.sentences)))
+        content = facts_template(slug, title=title, sentences=len(text.sentences))
+        if draft:
+            proposed = _draft(config, text, slug, published, notes)
+            proposals = len(proposed.proposals)
+            content += proposed.to_turtle()
+        _write_atomically(facts_file, content)
+    elif draft:
+        notes.append(f"{facts_file} exists and is never overwritten: no draft written (register under a new slug)")
     text_path, copied = (None, False)
     if copy:
         text_path, copied = _keep_text(config, text, slug, notes)
@@ -690,6 +720,7 @@ def add_source(
         characters=len(text.text),
         source_file=source_file,
         facts_file=facts_file,
+        proposals=proposals,
         facts_written=facts_written,
         text_path=text_path,
         text_copied=copied,
