@@ -195,12 +195,12 @@ def test_an_explicit_citation_is_not_reported(tmp_path: Path, cite: str) -> None
     assert r.code == 0, r.out
 
 
-def test_a_prefix_named_after_the_other_source_is_explicit(tmp_path: Path) -> None:
-    project, facts = _second_source(tmp_path, "example-article:16")
+@pytest.mark.parametrize("prefix", ["example-article", "va"])
+def test_a_prefix_of_its_own_for_the_other_source_is_explicit(tmp_path: Path, prefix: str) -> None:
+    project, facts = _second_source(tmp_path, f"{prefix}:16")
     text = facts.read_text(encoding="utf-8").replace(
         "@prefix s:      <id/source/example-article/sentence/> .",
-        "@prefix s: <id/source/second-report/sentence/> .\n"
-        "@prefix example-article: <id/source/example-article/sentence/> .",
+        f"@prefix s: <id/source/second-report/sentence/> .\n@prefix {prefix}: <id/source/example-article/sentence/> .",
     )
     facts.write_text(text, encoding="utf-8")
     r = run("validate", "--project", project)
@@ -244,6 +244,7 @@ def test_words_that_are_no_dates() -> None:
         ("a turnout of 61.4 percent", "61.4", "percent", None),
         ("Of 2,000,000 eligible voters", "2000000", "count", None),
         ("fined EUR 2.5 billion", "2500000000", "amount", "EUR"),
+        ("$1.3m in unpaid duties", "1300000", "amount", "USD"),
         ("1.3 million people", "1300000", "count", None),
     ],
 )
@@ -287,3 +288,12 @@ def test_every_fact_of_the_repository_is_in_the_sentences_it_cites(tmp_path: Pat
     r = run("validate", "--strict", "--project", project)
     assert r.code == 0, r.out
     assert ", 0 not found there" in r.err
+
+
+def test_counts_in_words_for_the_evidence_check() -> None:
+    values = [
+        (n.text, n.value) for n in find_numbers("two deputies and one million voters, a hundred seats", words=True)
+    ]
+    assert ("two", Decimal(2)) in values
+    assert ("one million", Decimal(1000000)) in values
+    assert ("a hundred", Decimal(100)) in values

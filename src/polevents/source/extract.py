@@ -137,15 +137,17 @@ _POST_CURRENCY = (
     r"Swiss francs|yuan|USD|EUR|GBP|KZT|RUB|JPY|CHF|CNY)\b"
 )
 _NUMBER = re.compile(
-    rf"(?:{_PRE_CURRENCY}\s?)?(?<![\w.,])(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w]|[.,]\d)"
-    r"(?:[\s-]?(?P<scale>thousand|million|billion|trillion|mln|mn|bn|tn|m|b|k)\b)?"
+    rf"(?:{_PRE_CURRENCY}\s?)?(?<![\w.,])(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:(?P<tight>bn|mln|mn|tn|m|b|k)\b|(?![\w]|[.,]\d)(?:[\s-]?(?P<scale>thousand|million|billion|trillion|mln|mn|bn|tn|m|b|k)\b)?)"
     r"(?:\s?(?P<pct>%|percent\b|per cent\b|percentage points?\b))?"
     rf"(?:\s(?:of\s)?{_POST_CURRENCY})?"
 )
 _NUMBER_WORDS: dict[str, int] = {
     w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
 }
-_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_WORD = re.compile(
+    r"\b(a|" + "|".join(_NUMBER_WORDS) + r")\b(?:[\s-]+(hundred|thousand|million|billion|trillion)\b)?", re.IGNORECASE
+)
 #: Words before a number that make it a label, not a quantity: "No. 5", "Article 12".
 _LABEL_BEFORE = re.compile(r"(?:\bNo|\bNos|\bArt|\bArticle|\bpp?|\bvol|\bSection|\bsec|\bch)\.?\s*$", re.IGNORECASE)
 
@@ -327,14 +329,14 @@ def find_numbers(text: str, *, words: bool = False) -> list[NumberMention]:
             value = Decimal(m.group("num").replace(",", ""))
         except InvalidOperation:  # pragma: no cover - the pattern admits digits only
             continue
-        scale = m.group("scale")
+        scale = m.group("scale") or m.group("tight")
         pre, post, pct = m.group("pre"), m.group("post"), m.group("pct")
         if scale in ("m", "b", "k") and not (pre or post):
             scale = None  # "5 m" is five metres more often than five million
         end = m.end()
         if scale:
             value *= _SCALES[scale.lower()]
-        elif m.group("scale"):
+        elif m.group("scale") or m.group("tight"):
             end = m.end("num")
         currency = CURRENCIES.get((pre or post or "").lower()) if (pre or post) else None
         kind = "percent" if pct else "amount" if currency else "count"
@@ -347,11 +349,13 @@ def find_numbers(text: str, *, words: bool = False) -> list[NumberMention]:
         found.append(NumberMention(text[start:end], start, end, value, kind, currency))
     if words:
         for m in _WORD.finditer(text):
-            found.append(
-                NumberMention(
-                    m.group(0), m.start(), m.end(), Decimal(_NUMBER_WORDS[m.group(1).lower()]), "count", word=True
-                )
-            )
+            head, scale = m.group(1).lower(), m.group(2)
+            if head == "a" and not scale:
+                continue
+            value = Decimal(1 if head == "a" else _NUMBER_WORDS[head])
+            if scale:
+                value *= 100 if scale.lower() == "hundred" else _SCALES[scale.lower()]
+            found.append(NumberMention(m.group(0), m.start(), m.end(), value, "count", word=True))
         found.sort(key=lambda n: n.start)
     return found
 

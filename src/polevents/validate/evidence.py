@@ -21,10 +21,12 @@ sentence the fact does not cite, or the fact says more than its source.  Sources
 is not at hand are skipped and listed.
 
 Independently of the text, a facts file that **cites another source's sentences without
-saying so** is reported as a violation: a prefix such as a copied ``@prefix s:
-<id/source/OTHER/sentence/>`` in a folder that registers another source.  Citing another
-source on purpose is written out: the full IRI ``<id/source/OTHER/sentence/16>``, or a prefix
-named after that source (``@prefix OTHER: <id/source/OTHER/sentence/>``).
+saying so** is reported as a violation: the prefix that names a source's own sentences
+(``s:``, as the template declares it, or the empty prefix) pointing at another source's
+sentences — a copied ``@prefix s: <id/source/OTHER/sentence/>`` — in a folder that registers
+another source.  Citing another source on purpose is written out: the full IRI
+``<id/source/OTHER/sentence/16>``, or a prefix of its own (``@prefix kz:
+<id/source/OTHER/sentence/>``).
 
 Findings are :class:`polevents.validate.ValidationResult` s, so they are printed with the
 SHACL report (file and line of the fact, its label, the property and the value).
@@ -185,11 +187,13 @@ def quotation_in(quote: str, text: str) -> bool:
     True
     >>> quotation_in("The charter belongs to all", "“The charter belongs to every citizen.”")
     False
+    >>> quotation_in("We will win.", "“we will win”, he said")  # a capital or a final stop added is no misquote
+    True
     """
-    haystack = plain_text(text)
+    haystack = plain_text(text).lower()
     position = 0
-    for part in _ELLIPSIS.split(plain_text(quote)):
-        part = part.strip().strip('"')
+    for part in _ELLIPSIS.split(plain_text(quote).lower()):
+        part = part.strip().strip('"').rstrip(".,;:").strip()
         if not part:
             continue
         found = haystack.find(part, position)
@@ -375,6 +379,8 @@ def _check_fact(
 
 # ---------------------------------------------------------------- citations of other sources
 
+#: Prefix names that say "this source's sentences": the template's ``s:``, and the empty prefix.
+SILENT_PREFIXES = frozenset({"s", ""})
 _PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
@@ -410,7 +416,7 @@ def _foreign_prefix_results(project: Project, src: SourceGraph) -> list[Validati
             name, ns = m.group(1) or "", m.group(2)
             resolved = ns if re.match(r"[A-Za-z][\w+.-]*:", ns) else base + ns
             target = sentence_ns.match(resolved)
-            if target is None or target.group(1) in own or name == target.group(1):
+            if target is None or target.group(1) in own or name not in SILENT_PREFIXES:
                 continue
             use = re.compile(rf"(?<![\w:.-]){re.escape(name)}:(\d+)\b")
             uses = [
@@ -438,7 +444,7 @@ def _foreign_prefix_results(project: Project, src: SourceGraph) -> list[Validati
                     hint=(
                         f"To cite your own sentences write @prefix {name}: <id/source/{mine}/sentence/> . "
                         f"To cite the other source on purpose, write <id/source/{target.group(1)}/sentence/N> in "
-                        f"full or declare a prefix named {target.group(1)}:."
+                        f"full or through a prefix of your own that says so (not {name}:)."
                     ),
                     source_shape=CHECKS["citation"],
                     constraint_component=CHECKS["citation"],
