@@ -133,3 +133,21 @@ def test_name_match_is_transliteration_robust() -> None:
     assert name_match("Токаев", "Tokayev") == 1.0
     assert name_match("Tokaev", "Kassym-Jomart Tokayev") >= 0.9
     assert name_match("Nazarbayeva", "Kassym-Jomart Tokayev") < 0.5
+
+
+def test_an_unbuilt_source_is_listed_even_when_dist_is_older(project: Path, tmp_path: Path) -> None:
+    """An editor adding a source finds what is written so far, not a stale dist/."""
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    assert run("build", "--project", copy).code == 0
+    folder = copy / "data" / "example-article"
+    facts = folder / "facts.ttl"
+    facts.write_text(
+        facts.read_text(encoding="utf-8")
+        + '\nperson:ivo-rask a pe:Person ; rdfs:label "Ivo Rask"@en ; skos:prefLabel "Ivo Rask"@en .\n',
+        encoding="utf-8",
+    )
+    rows = _rows(run("entities", "--search", "Rask", "--project", copy).out)
+    assert [row["iri"] for row in rows] == [BASE + "id/person/ivo-rask"]
+    stale = _rows(run("entities", "--search", "Rask", "--dist", copy / "dist", "--project", copy).out)
+    assert stale == []

@@ -35,7 +35,8 @@ _FORMATS = ("tsv", "table", "json")
 def entities(type_name: str | None, text: str | None, fmt: str, dist: Path | None, project: Path) -> None:
     """List the entities of the dataset to reuse in a new facts file: IRI, type, label, sources.
 
-    Reads the built dataset (dist/) when there is one, else the project's files.
+    Reads the project's files (what is written so far, built or not); with
+    --dist DIR, or outside a project, the built dataset.
     With --search, two more columns: the name that matched and the score (0-1).
 
     \b

@@ -59,6 +59,11 @@ _SPEECH = re.compile(
     r"insisted|warned|noted|argued|explained|according to)\b[^“\"«]{0,12}[“\"«„]?\s*$|:\s*[“\"«„]?\s*$",
     re.IGNORECASE,
 )
+#: ``“…,” Tokayev told reporters``: a verb of saying just after the quotation.
+_SPEECH_AFTER = re.compile(
+    r"[\s,.!?”’\"»]*(?:(?:he|she|they|it|[A-Z][\w’'.-]*)\s+){1,4}(?:said|says|told|tells|added|adds|stated|"
+    r"declared|wrote|writes|replied|insisted|warned|noted|explained)\b"
+)
 #: How well a name must match an entity's name to be proposed as that entity.
 KNOWN_MATCH = 0.9
 
@@ -201,7 +206,7 @@ def _candidates(index: int, text: str, quoted: list[tuple[int, int]]) -> list[_C
             word, at = tokens[j]
             if any(s <= at < e for s, e in quoted):
                 break
-            if _is_cap(word) and word.lower().rstrip(".") not in _MONTH_WORDS:
+            if _is_cap(word) and _clean_token(word).lower().rstrip(".") not in _MONTH_WORDS:
                 run.append((word, at))
                 if word.endswith(("’s", "'s")):
                     j += 1
@@ -318,7 +323,7 @@ _PERCENT_CUES: tuple[tuple[str, str], ...] = (
 )
 _COUNT_CUES: tuple[tuple[str, str], ...] = (
     (r"eligible|registered voters|electorate", "pe:eligibleVoters"),
-    (r"\bcast\b|ballots?|turned out", "pe:ballotsCast"),
+    (r"\bcast\b|ballots?|turned out|took part|taking part|participated|voted\b", "pe:ballotsCast"),
 )
 
 
@@ -333,6 +338,9 @@ def _nearest_cue(text: str, n: NumberMention, cues: tuple[tuple[str, str], ...])
                 distance = n.start - m.end() + 5  # a word before counts a little less
             else:
                 continue
+            between = text[n.end : m.start()] if m.start() >= n.end else text[m.end() : n.start]
+            if re.search(r"\d", between):
+                continue  # the cue belongs to the number in between
             if distance <= 40 and (best is None or distance < best[0]):
                 best = (distance, prop)
     return best[1] if best else None
@@ -463,7 +471,13 @@ def draft_facts(
             else:
                 draft.proposals.append(Proposal("count", i, num.text, value, (), _count_property(text, num)))
         for q in find_quotes(text):
-            if q.words < MIN_QUOTE_WORDS or (q.words < SPEECH_WORDS and not _SPEECH.search(text[: q.start])):
+            spoken = (
+                q.words >= SPEECH_WORDS
+                or _SPEECH.search(text[: q.start])
+                or _SPEECH_AFTER.match(text[q.end :])
+                or len(q.text) >= 0.8 * len(text.strip(' “”"«»'))
+            )
+            if q.words < MIN_QUOTE_WORDS or not spoken:
                 continue  # a name, a term or a scare quote, not speech
             speakers = list(dict.fromkeys(person_at.get(i, [])))
             if not speakers:

@@ -13,8 +13,8 @@ sources (folders of ``data/``) whose graphs describe it, and every name it is kn
 ``Токаев`` and ``Toqaev`` find Kassym-Jomart Tokayev), and also accepts a name that contains
 every word of the text (``Oduya`` finds Marta J. Oduya, ``referendum`` finds the referendum).
 
-The dataset is read from the built ``dist/`` when there is one, else from the project's files
-(:func:`polevents.dataset.open_dataset`).
+The dataset is read from the project's files (what an editor has written so far, built or not),
+or from a built ``dist/`` folder when one is named or the project has no ``data/``.
 """
 
 from __future__ import annotations
@@ -246,16 +246,26 @@ def _subclasses(cls: str, store: pyoxigraph.Store) -> set[str]:
 def load_entities(
     project_dir: Path = Path("."), dist_dir: Path | None = None, *, type_name: str | None = None
 ) -> list[EntityRecord]:
-    """The entities of the project's dataset (``dist/`` when built, else its files), of ``type_name`` and its subclasses."""
+    """The entities of ``type_name`` (and its subclasses), or all, of the dataset.
+
+    The dataset is ``dist_dir`` when given; else the project's files when it has a
+    ``data/`` folder (an editor adding a source sees what is there now, built or not);
+    else the project's built ``dist/``.
+    """
     from ..dataset import open_dataset
 
-    ds = open_dataset(project_dir, dist_dir)
-    records = entity_records(ds.store)
+    if dist_dir is None and (project_dir / "data").is_dir():
+        from ..load import load_project
+
+        store = load_project(project_dir).store()
+    else:
+        store = open_dataset(project_dir, dist_dir).store
+    records = entity_records(store)
     if type_name is None:
         return records
-    wanted = _subclasses(resolve_class(type_name, ds.store), ds.store)
+    wanted = _subclasses(resolve_class(type_name, store), store)
     # a record keeps only its most specific types: compare against the class and its subclasses
-    return [r for r in records if set(r.types) & wanted or _implies(r.types, wanted, ds.store)]
+    return [r for r in records if set(r.types) & wanted or _implies(r.types, wanted, store)]
 
 
 def _implies(types: Iterable[str], wanted: set[str], store: pyoxigraph.Store) -> bool:
