@@ -34,6 +34,7 @@ SHACL report (file and line of the fact, its label, the property and the value).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..source.extract import DateMention, find_dates, find_numbers, plain_text
+from ..source.extract import DateMention, NumberMention, find_dates, find_numbers, plain_text
 from ..vocab import PE, PROV, RDF, RDFS, SKOS, XSD
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -156,14 +157,42 @@ def _slug(source_iri: str, base: str) -> str:
     return source_iri[len(prefix) :] if source_iri.startswith(prefix) else source_iri
 
 
-def _texts(project: Project, hashes: dict[str, str]) -> dict[str, str]:
-    """Source IRI -> its text, for the sources whose text is found by SHA-256."""
-    from ..source import find_text
+def _text_index(project: Project, wanted: set[str]) -> dict[str, Path]:
+    """SHA-256 -> a file of the configured text folders with that hash (each file hashed once)."""
+    import os
+
+    from ..source import MAX_TEXT_BYTES
     from ..source.segment import sha256_hex
 
+    found: dict[str, Path] = {}
+    for folder in project.config.text_paths:
+        if not folder.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                path = Path(dirpath) / name
+                try:
+                    if name.startswith(".") or not path.is_file() or path.stat().st_size > MAX_TEXT_BYTES:
+                        continue
+                    sha = sha256_hex(path.read_bytes())
+                except OSError:
+                    continue
+                if sha in wanted:
+                    found.setdefault(sha, path)
+            if len(found) == len(wanted):
+                return found
+    return found
+
+
+def _texts(project: Project, hashes: dict[str, str]) -> dict[str, str]:
+    """Source IRI -> its text, for the sources whose text is found by SHA-256."""
+    from ..source.segment import sha256_hex
+
+    index = _text_index(project, set(hashes.values())) if hashes else {}
     texts: dict[str, str] = {}
     for iri, sha in sorted(hashes.items()):
-        path = find_text(project.config, sha, _slug(iri, project.config.base))
+        path = index.get(sha)
         if path is None:
             continue
         data = path.read_bytes()
@@ -219,8 +248,18 @@ def _date_found(parts: tuple[int, int | None, int | None], mentions: Iterable[Da
     return any(m.agrees(year, month, day, bound=bound) for m in mentions)
 
 
+@functools.lru_cache(maxsize=4096)
+def _dates_in(text: str) -> tuple[DateMention, ...]:
+    return tuple(find_dates(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _numbers_in(text: str) -> tuple[NumberMention, ...]:
+    return tuple(find_numbers(text, words=True))
+
+
 def _number_found(value: Decimal, texts: Iterable[str]) -> bool:
-    return any(n.agrees(value) for text in texts for n in find_numbers(text, words=True))
+    return any(n.agrees(value) for text in texts for n in _numbers_in(text))
 
 
 @dataclass
@@ -263,17 +302,13 @@ def _result(
     hint: str,
     severity: str,
 ) -> ValidationResult:
-    from . import ValidationResult, find_line
+    from . import ValidationResult
 
     file = src.subject_files.get(fact.iri)
     line = None
     rel = None
     if file is not None:
-        try:
-            lines = file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            lines = []
-        line = find_line(lines, fact.iri, project.config.base)
+        line = _subject_line(file, fact.iri, project.config.base)
         rel = _relative(file, project.config.root)
     return ValidationResult(
         severity=severity,
@@ -289,6 +324,47 @@ def _result(
         file=rel,
         line=line,
     )
+
+
+_SUBJECT = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[\w\-.%:]*|:[\w\-.%:]*)\s", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=64)
+def _subject_lines(file: Path, base: str) -> tuple[dict[str, int], tuple[str, ...]]:
+    """IRI -> first line of ``file`` that starts a statement about it; and the file's lines (read once)."""
+    try:
+        content = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}, ()
+    prefixes: dict[str, str] = {}
+    for m in _PREFIX.finditer(content):
+        ns = m.group(2)
+        prefixes[m.group(1) or ""] = ns if re.match(r"[A-Za-z][\w+.-]*:", ns) else base + ns
+    index: dict[str, int] = {}
+    lines = tuple(content.splitlines())
+    for number, line in enumerate(lines, start=1):
+        subject = _SUBJECT.match(line)
+        if not subject:
+            continue
+        token = subject.group(1)
+        if token.startswith("<"):
+            iri = token[1:-1]
+            iri = iri if re.match(r"[A-Za-z][\w+.-]*:", iri) else base + iri
+        else:
+            name, _, local = token.partition(":")
+            if name not in prefixes:
+                continue
+            iri = prefixes[name] + local.rstrip(".")
+        index.setdefault(iri, number)
+    return index, lines
+
+
+def _subject_line(file: Path, iri: str, base: str) -> int | None:
+    """The line of ``file`` describing ``iri`` (an index built once per file, else the report's rule)."""
+    from . import find_line
+
+    index, lines = _subject_lines(file, base)
+    return index.get(iri) or find_line(lines, iri, base)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -317,7 +393,7 @@ def _check_fact(
     bodies = [texts[s.source][s.start : s.end] for s in cited]
     where = _cited([s.index for s in cited])
     out: list[ValidationResult] = []
-    dates = [d for body in bodies for d in find_dates(body)]
+    dates = [d for body in bodies for d in _dates_in(body)]
     for prop, lit in fact.values:
         datatype = lit.datatype.value
         nt = f'"{lit.value}"^^<{datatype}>'
@@ -381,7 +457,7 @@ def _check_fact(
 
 #: Prefix names that say "this source's sentences": the template's ``s:``, and the empty prefix.
 SILENT_PREFIXES = frozenset({"s", ""})
-_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_PREFIX = re.compile(r"^[ \t]*(?:@prefix|PREFIX)[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 
 
 def _own_sources(src: SourceGraph) -> set[str]:
@@ -406,18 +482,18 @@ def _foreign_prefix_results(project: Project, src: SourceGraph) -> list[Validati
         if file.suffix not in (".ttl", ".trig", ".n3"):
             continue
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
+            content = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        for number, line in enumerate(lines, start=1):
-            m = _PREFIX.match(line)
-            if not m:
-                continue
+        lines: list[str] = []
+        for m in _PREFIX.finditer(content):  # one pass in C over a file of any size
             name, ns = m.group(1) or "", m.group(2)
             resolved = ns if re.match(r"[A-Za-z][\w+.-]*:", ns) else base + ns
             target = sentence_ns.match(resolved)
             if target is None or target.group(1) in own or name not in SILENT_PREFIXES:
                 continue
+            number = content.count("\n", 0, m.start()) + 1
+            lines = lines or content.splitlines()
             use = re.compile(rf"(?<![\w:.-]){re.escape(name)}:(\d+)\b")
             uses = [
                 (n, u.group(1))
@@ -474,6 +550,8 @@ def check_evidence(project: Project, *, strict: bool = False) -> EvidenceReport:
     severity = "Violation" if strict else "Warning"
     for src in project.sources:
         report.results.extend(_foreign_prefix_results(project, src))
+        if not texts:
+            continue  # no text at hand: nothing to read the facts against
         for fact in _facts(src).values():
             found = _check_fact(project, src, fact, sentences, texts, severity)
             if found is not None:
