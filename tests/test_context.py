@@ -155,6 +155,8 @@ def test_entity_document_for_apps(server: RunningServer) -> None:
     evidence = _as_list(tenure["wasDerivedFrom"])
     assert evidence and all(isinstance(e["sentenceIndex"], int) for e in evidence)
     assert all(e["inSource"].startswith(BASE + "id/source/") for e in evidence)
+    sources = {n["id"]: n for n in rest if n["id"] in {e["inSource"] for e in evidence}}
+    assert sources and all(n["title"]["en"] for n in sources.values())  # each source by its title
     keys = [_first_date(n) for n in facts]
     assert keys == sorted(keys)  # facts by date
 

@@ -9,7 +9,7 @@ graphs of the dataset:
    at most :data:`MAX_INVERSE`; for those that are facts (a node with evidence or
    a date: a tenure, an event, a statement), all their statements;
 3. the statements about every sentence cited (``prov:wasDerivedFrom``): its
-   number, offsets and source;
+   number, offsets and source, and that source's title and URL;
 4. the ``rdfs:label`` and ``skos:prefLabel`` of every other IRI in subject or
    object position, so that a client can show names without more requests.
 
@@ -62,6 +62,8 @@ MAX_INVERSE = 2000
 
 LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", SCHEMA + "name", FOAF + "name")
 DESCRIPTION_LABELS = (RDFS + "label", SKOS + "prefLabel")
+#: what an entity's document says of each source its evidence is in
+SOURCE_NAMES = (DCTERMS + "title", SCHEMA + "url")
 MATCH_PROPERTIES = (OWL + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch")
 DATE_PROPERTIES = (
     PE + "date", PE + "startDate", PE + "endDate", PE + "earliestDate", PE + "latestDate",
@@ -557,9 +559,16 @@ class Describer:
         for t in list(out):
             if t.predicate.value == PROV + "wasDerivedFrom" and isinstance(t.object, ox.NamedNode):
                 cited.add(t.object)
+        sources: set[pyoxigraph.NamedNode] = set()
         for sentence in cited:
             for sq in self.store.quads_for_pattern(sentence, None, None, None):
                 out.add(ox.Triple(sq.subject, sq.predicate, sq.object))
+                if sq.predicate.value == PE + "inSource" and isinstance(sq.object, ox.NamedNode):
+                    sources.add(sq.object)
+        for source in sources:  # what names the document a sentence is in: its title and URL
+            for prop in SOURCE_NAMES:
+                for value in self.objects(source, prop):
+                    out.add(ox.Triple(source, self._nn(prop), value))
         mentioned = {t.subject for t in out} | {t.object for t in out}
         for term in mentioned:
             if isinstance(term, ox.NamedNode) and term != subject:
