@@ -122,6 +122,49 @@ def test_values_that_fit_no_term_keep_their_property() -> None:
     assert node["http://ex.org/p"][0] == {"@value": "007", "@type": "xsd:integer"}  # not 7
 
 
+EDGE_CASES = """\
+<http://ex.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "12"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<http://ex.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "plain" .
+<http://ex.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "A \\"quoted\\" \\U0001F600 label"@en .
+<http://ex.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "B"@en .
+<http://ex.org/s> <http://www.w3.org/2000/01/rdf-schema#label> <http://ex.org/iri> .
+<http://ex.org/s> <http://www.w3.org/2002/07/owl#sameAs> "not an IRI" .
+<http://ex.org/s> <http://www.w3.org/2002/07/owl#sameAs> _:b0 .
+<http://ex.org/s> <http://ex.org/p> "007"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<http://ex.org/s> <http://ex.org/p> "1234567890123456"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<http://ex.org/s> <http://ex.org/p> "-5"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<http://ex.org/s> <http://ex.org/p> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .
+<http://ex.org/s> <http://ex.org/p> "2022-03"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> .
+<http://ex.org/s> <http://ex.org/p> "tab\\there" .
+<http://ex.org/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> _:b1 .
+<http://ex.org/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://ex.org/Class> .
+_:b0 <http://ex.org/p> <http://ex.org/o> .
+"""
+
+
+def test_the_line_writer_makes_the_same_nodes(dist: Path) -> None:
+    """The stream writer (from canonical lines) and the term-object compactor agree, node for node."""
+    from polevents.export.canonical import CanonicalDataset
+    from polevents.export.context_lines import LineCompactor
+
+    nq = list(ox.parse(path=str(dist / "polevents.nq"), format=ox.RdfFormat.N_QUADS))
+    edge = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("http://ex.org/g"))
+            for q in ox.parse(EDGE_CASES.encode(), format=ox.RdfFormat.N_TRIPLES)]  # fmt: skip
+    dataset = CanonicalDataset.from_quads([*nq, *edge])
+    context = term_context([q.triple for q in nq if q.graph_name == ox.NamedNode(ONTOLOGY_IRI)])
+    terms, lines = TermCompactor(context), LineCompactor(context)
+    for graph in dataset.graphs:
+        expected = list(terms.nodes(graph.triples()))
+        assert [json.loads(n) for n in lines.nodes(graph.lines)] == expected, graph.iri
+    edge_nodes = [json.loads(n) for n in lines.nodes(dataset.graph("http://ex.org/g").lines)]  # type: ignore[union-attr]
+    s = next(n for n in edge_nodes if n["id"] == "http://ex.org/s")
+    p = s["http://ex.org/p"]
+    assert -5 in p and True in p  # JSON numbers and booleans where they read back the same
+    assert {"@value": "007", "@type": "xsd:integer"} in p  # not 7
+    assert {"@value": "1234567890123456", "@type": "xsd:integer"} in p  # too long for a JavaScript number
+    assert "😀" in json.dumps(s["label"], ensure_ascii=False)
+
+
 # ---------------------------------------------------------------- the server's entity documents
 
 

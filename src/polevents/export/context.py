@@ -82,8 +82,8 @@ COMPACT_DUMP: Final = "polevents.compact.jsonld"
 CONTEXT_PREFIXES: Final[dict[str, str]] = {k: v for k, v in PREFIXES.items() if k != "wd"}
 
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
-#: JSON numbers beyond this lose precision in JavaScript; such integers stay value objects.
-_SAFE_INTEGER = 2**53 - 1
+#: Integers of more digits stay value objects (beyond 2**53 a JavaScript number loses precision).
+_SAFE_DIGITS = 15
 _XSD_STRING = XSD + "string"
 _XSD_INTEGER = XSD + "integer"
 _XSD_BOOLEAN = XSD + "boolean"
@@ -290,7 +290,7 @@ class TermCompactor:
             return out
         if dt == _XSD_STRING:
             return value
-        if dt == _XSD_INTEGER and _INTEGER.fullmatch(value) and abs(int(value)) <= _SAFE_INTEGER:
+        if dt == _XSD_INTEGER and _INTEGER.fullmatch(value) and len(value.lstrip("-")) <= _SAFE_DIGITS:
             return int(value)
         if dt == _XSD_BOOLEAN and value in ("true", "false"):
             return value == "true"
@@ -357,14 +357,16 @@ def _dumps(value: Any) -> str:
 def write_compact_jsonld(dataset: CanonicalDataset, context: TermContext, path: Path) -> None:
     """Write ``dataset`` compacted with ``context`` (inline) to ``path``: one node per line,
     one ``{"id": graph, "@graph": […]}`` per named graph, in canonical order (byte-deterministic)."""
-    compactor = TermCompactor(context)
+    from .context_lines import LineCompactor
+
+    compactor = LineCompactor(context)
     with path.open("w", encoding="utf-8", newline="\n") as out:
         out.write('{\n  "@context": ' + _dumps(context.document()["@context"]) + ',\n  "@graph": [')
         for i, graph in enumerate(dataset.graphs):
             out.write(("\n" if i == 0 else ",\n") + '    {"id": ' + _dumps(graph.iri) + ', "@graph": [')
             first = True
-            for node in compactor.nodes(graph.triples()):
-                out.write(("\n      " if first else ",\n      ") + _dumps(node))
+            for node in compactor.nodes(graph.lines):
+                out.write(("\n      " if first else ",\n      ") + node)
                 first = False
             out.write("\n    ]}" if not first else "]}")
         out.write("\n  ]\n}\n")
