@@ -179,7 +179,14 @@ def test_add_sparql_endpoint_for_serve(dist: Path) -> None:
     g = rdflib.Graph().parse(data=data, format="turtle")
     assert one(g, DATASET, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:9999/sparql")
     before = rdflib.Graph().parse(dist / VOID_FILE, format="turtle")
-    assert len(g) == len(before) + 1
+    # what it adds: the endpoint, and the endpoint as a dcat:DataService of the catalogue
+    added = {(str(s), str(p), str(o)) for s, p, o in g} - {(str(s), str(p), str(o)) for s, p, o in before}
+    assert {p for _, p, _ in added} == {
+        str(VOID.sparqlEndpoint), str(RDF.type), "http://purl.org/dc/terms/title", "http://purl.org/dc/terms/conformsTo",
+        "http://www.w3.org/ns/dcat#service", "http://www.w3.org/ns/dcat#endpointURL",
+        "http://www.w3.org/ns/dcat#servesDataset",
+    }  # fmt: skip
+    assert len(g) - len(before) == len(added)  # nothing removed
 
 
 def test_dates_come_from_config_or_source_date_epoch_never_the_clock(tmp_path: Path) -> None:

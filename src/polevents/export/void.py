@@ -55,6 +55,7 @@ __all__ = [
     "GraphStats",
     "PublishedFile",
     "add_sparql_endpoint",
+    "data_service",
     "dataset_iri",
     "dataset_stats",
     "describe",
@@ -490,6 +491,11 @@ def describe(
         add(ds, f"{VOID}exampleResource", iri(example))
     if endpoint:
         add(ds, f"{VOID}sparqlEndpoint", iri(endpoint))
+        out.extend(
+            data_service(
+                catalog, ds, endpoint, publisher=publisher, contact=contact, keywords=config.keywords, themes=themes
+            )
+        )
     for source in stats.sources:
         # news articles, not datasets: PROV (DCAT-AP reads dct:source as a dcat:Dataset)
         add(ds, f"{PROV}wasDerivedFrom", iri(source))
@@ -610,6 +616,37 @@ def void_turtle(triples: Iterable[pyoxigraph.Triple], prefixes: dict[str, str]) 
     return rdflib_turtle(triples, prefixes)
 
 
+def data_service(
+    catalog: str,
+    release: str,
+    endpoint: str,
+    *,
+    publisher: str | None = None,
+    contact: str | None = None,
+    keywords: Iterable[str] = (),
+    themes: Iterable[str] = (),
+) -> list[pyoxigraph.Triple]:
+    """The SPARQL endpoint as a DCAT-AP ``dcat:DataService`` serving ``release``, listed in ``catalog``."""
+    import pyoxigraph as ox
+
+    nn = ox.NamedNode
+    service = nn(f"{release}/service/sparql")
+    extra = [ox.Triple(service, nn(f"{DCTERMS}publisher"), nn(publisher))] if publisher else []
+    extra += [ox.Triple(service, nn(f"{DCAT}contactPoint"), nn(contact))] if contact else []
+    extra += [ox.Triple(service, nn(f"{DCAT}keyword"), ox.Literal(k, language="en")) for k in keywords]
+    extra += [ox.Triple(service, nn(f"{DCAT}theme"), nn(t)) for t in themes]
+    return [
+        *extra,
+        ox.Triple(nn(catalog), nn(f"{DCAT}service"), service),
+        ox.Triple(service, nn(f"{RDF}type"), nn(f"{DCAT}DataService")),
+        ox.Triple(service, nn(f"{DCTERMS}title"), ox.Literal("SPARQL 1.1 endpoint", language="en")),
+        ox.Triple(service, nn(f"{DCAT}endpointURL"), nn(endpoint)),
+        ox.Triple(service, nn(f"{DCAT}servesDataset"), nn(release)),
+        ox.Triple(service, nn(f"{DCTERMS}conformsTo"), nn("https://www.w3.org/TR/sparql11-protocol/")),
+        ox.Triple(nn("https://www.w3.org/TR/sparql11-protocol/"), nn(f"{RDF}type"), nn(f"{DCTERMS}Standard")),
+    ]
+
+
 def add_sparql_endpoint(void_ttl: bytes, endpoint: str) -> bytes:
     """``void.ttl`` with ``void:sparqlEndpoint <endpoint>`` added to every release it describes.
 
@@ -627,6 +664,11 @@ def add_sparql_endpoint(void_ttl: bytes, endpoint: str) -> bytes:
         raise InputError(f"void.ttl: {exc}") from exc
     releases = {t.subject for t in triples if t.predicate.value == f"{DCAT}version"}
     void_ds = {t.subject for t in triples if t.predicate.value == f"{RDF}type" and t.object.value == f"{VOID}Dataset"}
+    catalogs = sorted(
+        {t.subject.value for t in triples if t.predicate.value == f"{RDF}type" and t.object.value == f"{DCAT}Catalog"}
+    )
     for subject in sorted(releases & void_ds, key=str):
         triples.append(ox.Triple(subject, ox.NamedNode(f"{VOID}sparqlEndpoint"), ox.NamedNode(endpoint)))
+        if catalogs and isinstance(subject, ox.NamedNode):
+            triples.extend(data_service(catalogs[0], subject.value, endpoint))
     return rdflib_turtle(triples, {**PREFIXES, **EXTRA_PREFIXES})
