@@ -65,9 +65,15 @@ def test_format_by_name_extension_or_media_type(built: Path, fmt: str) -> None:
 
 def test_commands_that_need_a_project_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    for args in (["query", "--list"], ["query", "--name", "v1-party-chairs"]):
+    text = tmp_path / "article.txt"
+    text.write_text("One sentence. Another one.\n", encoding="utf-8")
+    for args in (["query", "--list"], ["query", "--name", "v1-party-chairs"], ["source", "add", str(text)]):
         r = run(*args)
         assert r.code == 2 and "not a polevents project" in r.err, (args, r.err)
+    assert not (tmp_path / "data").exists()  # nothing written outside a project
+    for args in (["build"], ["validate"], ["entities"]):  # these say what a project needs
+        r = run(*args)
+        assert r.code == 2 and "a project needs ontology/" in r.err, (args, r.err)
 
 
 def test_build_takes_the_common_output_option(built: Path, tmp_path: Path) -> None:

@@ -116,10 +116,10 @@ def add(
 
     Exit codes: 0 registered; 2 bad input (the source exists: use --force).
     """
-    from ..config import load_config
+    from ..config import load_config, require_project
     from ..source import add_source
 
-    config = load_config(project)
+    config = load_config(require_project(project))
     try:
         added = add_source(
             config,
