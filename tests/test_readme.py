@@ -70,3 +70,16 @@ def test_the_shape_count_shown_is_current(tmp_path: Path, monkeypatch: pytest.Mo
     counted = re.search(r"against (\d+) shapes", r.out + r.err)
     assert counted is not None, r.out + r.err
     assert shown == {int(counted.group(1))}
+
+
+def test_every_competency_question_command_runs(tmp_path: Path) -> None:
+    """The commands of the competency-question table (V1–V10, V7 with --param) answer with rows."""
+    commands = re.findall(r"`(polevents query [^`]+)`", README[README.index("## Answering the competency") :])
+    commands = [c for c in commands if "--name v" in c]
+    assert len(commands) >= 11
+    project = copy_repo_project(tmp_path / "project")
+    assert run("build", "--project", project).code == 0
+    for command in commands:
+        r = run(*shlex.split(command)[1:], "--format", "csv", "--project", project)
+        assert r.code == 0, f"{command}: {r.err}"
+        assert len(r.out.splitlines()) > 1, f"{command}: no rows"
