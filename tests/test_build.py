@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[st
     return project, out, snapshot(out)
 
 
+def published_copy(out: Path, tmp_path: Path) -> Path:
+    """A private copy of the module's build output, for a test whose build must fail without touching it."""
+    return Path(shutil.copytree(out, tmp_path / "published"))
+
+
 def test_build_writes_the_dumps_and_description(built: tuple[Path, Path, dict[str, bytes]]) -> None:
     _, _, files = built
     for name in (
@@ -56,7 +62,8 @@ def test_build_writes_the_dumps_and_description(built: tuple[Path, Path, dict[st
 def test_broken_turtle_gives_file_line_col_and_keeps_the_previous_output(
     built: tuple[Path, Path, dict[str, bytes]], tmp_path: Path
 ) -> None:
-    project, out, before = built
+    _, shared_out, before = built
+    out = published_copy(shared_out, tmp_path)
     broken = copy_repo_project(tmp_path / "project")
     facts = broken / "data" / "kazakhstan-reform-2022" / "facts.ttl"
     lines = facts.read_text(encoding="utf-8").splitlines()
@@ -76,7 +83,8 @@ def test_broken_turtle_gives_file_line_col_and_keeps_the_previous_output(
 def test_non_conforming_data_exits_1_names_the_node_and_publishes_nothing(
     built: tuple[Path, Path, dict[str, bytes]], tmp_path: Path
 ) -> None:
-    _, out, before = built
+    _, shared_out, before = built
+    out = published_copy(shared_out, tmp_path)
     bad = copy_repo_project(tmp_path / "project")
     facts = bad / "data" / "kazakhstan-reform-2022" / "facts.ttl"
     text = facts.read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,7 +44,16 @@ def _through_json(payload: ErrorPayload) -> object:
 
 def test_every_class_of_the_hierarchy_has_an_example() -> None:
     assert {cls for cls in _hierarchy() if cls.__module__ == errors.__name__} == set(EXAMPLES)
-    assert len(EXAMPLES) == 12
+
+
+def test_the_tree_in_the_module_docstring_is_the_hierarchy() -> None:
+    """errors.py draws the tree with each exit code; a new class or a changed code must be drawn too."""
+    drawn = {
+        name: int(code)
+        for name, code in re.findall(r"^\s*(?:[│ ]*[├└]── )?(\w+Error) \(exit (\d)\)", errors.__doc__ or "", re.M)
+    }
+    classes = {cls.__name__: cls.exit_code for cls in _hierarchy() if cls.__module__ == errors.__name__}
+    assert drawn == classes
 
 
 @pytest.mark.parametrize("cls", list(EXAMPLES), ids=lambda c: c.__name__)

@@ -3,6 +3,7 @@ against a gold standard; TSV/JSON output; a real SPARQL endpoint as target; ``--
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -163,18 +164,51 @@ def test_right_items_and_no_confident_match_for_the_absent(project: Path) -> Non
         assert got and max(got) <= 0.5
 
 
-def test_the_renamed_party_is_found_under_any_of_its_names(tmp_path: Path) -> None:
-    """Only one name at a time: the historic names come from pe:hasName records, Cyrillic included."""
-    for keep in ("Otan", "Нұр Отан", "Nur Otan"):
-        text = (WIKIDATA_FIXTURE / "dataset.ttl").read_text(encoding="utf-8")
-        text = text.replace('rdfs:label "Amanat"@en ; skos:prefLabel "Amanat"@en ;', f'rdfs:label "{keep}"@en ;')
-        text = text.replace("pe:hasName name:otan, name:nur-otan, name:amanat", "pe:hasName name:nur-otan")
-        root = tmp_path / keep.replace(" ", "_")
-        make_wikidata_project(root, links=False)
-        (root / "data" / "sample" / "dataset.ttl").write_text(text, encoding="utf-8")
-        report = link_project(str(SLICE), root)
-        top = report.decisions(0.85).get(BASE + "id/organization/amanat")
-        assert top is not None and top.candidate == WD + "Q1195092", keep
+@pytest.mark.parametrize(
+    ("record", "name"),
+    [("nur-otan", '"Нұр Отан"@kk'), ("nur-otan", '"Nur Otan"@kk-Latn')],
+)
+def test_the_renamed_party_is_found_under_any_of_its_names(tmp_path: Path, record: str, name: str) -> None:
+    """One name at a time, from a pe:hasName record only: the label matches nothing, the other records are gone."""
+    text = (WIKIDATA_FIXTURE / "dataset.ttl").read_text(encoding="utf-8")
+    text = text.replace('rdfs:label "Amanat"@en ; skos:prefLabel "Amanat"@en ;', 'rdfs:label "The ruling party"@en ;')
+    text = text.replace('skos:hiddenLabel "Aaranat"@en ;', "")
+    text = text.replace("pe:hasName name:otan, name:nur-otan, name:amanat", f"pe:hasName name:{record}")
+    # the kept record carries just the one name under test
+    text = re.sub(rf"(name:{record} a pe:OrganizationName ;[^\n]*\n    pe:name )[^;]*;", rf"\g<1>{name} ;", text)
+    assert text.count(name) == 1 and "Amanat" not in text.split("orgn:amanat a pe:PoliticalParty")[1].split(" .")[0]
+    make_wikidata_project(tmp_path, links=False)
+    (tmp_path / "data" / "sample" / "dataset.ttl").write_text(text, encoding="utf-8")
+    report = link_project(str(SLICE), tmp_path)
+    top = report.decisions(0.85).get(BASE + "id/organization/amanat")
+    assert top is not None and top.candidate == WD + "Q1195092", name
+
+
+def test_a_name_two_items_share_decides_nothing(tmp_path: Path) -> None:
+    """ "Otan" alone names both the party and the slice's distractor "Otan Party" (Q7): no decision."""
+    text = (WIKIDATA_FIXTURE / "dataset.ttl").read_text(encoding="utf-8")
+    text = text.replace('rdfs:label "Amanat"@en ; skos:prefLabel "Amanat"@en ;', 'rdfs:label "The ruling party"@en ;')
+    text = text.replace('skos:hiddenLabel "Aaranat"@en ;', "")
+    text = text.replace("pe:hasName name:otan, name:nur-otan, name:amanat", "pe:hasName name:otan")
+    text = re.sub(r"(name:otan a pe:OrganizationName ;[^\n]*\n    pe:name )[^;]*;", r'\g<1>"Otan"@kk-Latn ;', text)
+    make_wikidata_project(tmp_path, links=False)
+    (tmp_path / "data" / "sample" / "dataset.ttl").write_text(text, encoding="utf-8")
+    report = link_project(str(SLICE), tmp_path, min_score=0.0)
+    tops = {c.candidate for c in report.candidates if c.local == BASE + "id/organization/amanat" and c.score == 1.0}
+    assert tops == {WD + "Q1195092", TEST + "Q7"}
+    assert report.decisions(0.85).get(BASE + "id/organization/amanat") is None
+
+
+def test_a_party_with_no_matching_name_is_not_linked(tmp_path: Path) -> None:
+    """The control for the test above: with the records gone too, nothing links the party."""
+    text = (WIKIDATA_FIXTURE / "dataset.ttl").read_text(encoding="utf-8")
+    text = text.replace('rdfs:label "Amanat"@en ; skos:prefLabel "Amanat"@en ;', 'rdfs:label "The ruling party"@en ;')
+    text = text.replace('skos:hiddenLabel "Aaranat"@en ;', "")
+    text = text.replace("    pe:hasName name:otan, name:nur-otan, name:amanat .", "    .")
+    make_wikidata_project(tmp_path, links=False)
+    (tmp_path / "data" / "sample" / "dataset.ttl").write_text(text, encoding="utf-8")
+    report = link_project(str(SLICE), tmp_path)
+    assert report.decisions(0.85).get(BASE + "id/organization/amanat") is None
 
 
 def test_types_from_hints_and_from_existing_links(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from polevents.source.segment import Span, sha256_hex, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
-SEED_NAMES = [REPO.parent / "shared" / "seed", Path("/work/shared/seed")]
+SEED_NAMES = [REPO.parent / "shared" / "seed"]  # the shared folder beside the checkout, as in CI
 FIXTURE = Path(__file__).parent / "fixtures" / "example-article.txt"
 
 #: (index, start, end) of the 64 sentences of data/kazakhstan-reform-2022 (SHA-256 368f12de…).

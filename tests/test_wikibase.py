@@ -12,6 +12,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic, to_isomorphic
 
+from polevents.export.quickstatements import quickstatements
 from polevents.export.wikibase import GREGORIAN, export_project, time_value
 from polevents.export.wikibase_mapping import StoreView, WikidataMapping
 from polevents.load import load_project
@@ -317,7 +318,7 @@ def test_quickstatements_qualifiers_and_url_references(tmp_path: Path) -> None:
     proj = make_wikidata_project(tmp_path / "p", links=True)
     links = proj / "data" / "sample" / "links.ttl"
     links.write_text(links.read_text().replace("skos:closeMatch wd:Q1195092", "skos:exactMatch wd:Q1195092"))
-    qs = export_project(proj).quickstatements()
+    qs = quickstatements(export_project(proj))
     assert (
         "Q1195092\tP488\tQ200881\tP580\t+2022-01-28T00:00:00Z/11\tP582\t+2022-04-26T00:00:00Z/11\tP1365\tQ57394\t"
         'S577\t+2022-05-04T00:00:00Z/11\tS813\t+2022-05-10T00:00:00Z/11\tS854\t"https://example.org/news/fixture-a"\t'

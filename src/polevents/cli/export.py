@@ -71,7 +71,9 @@ def export(profile: str, output: Path | None, fmt: str | None, project: Path, di
         summary = f"{len(result.claims)} statements, {len(result.items)} items"
         skipped = result.skipped
     else:
-        qs = result.quickstatements()
+        from ..export.quickstatements import quickstatements
+
+        qs = quickstatements(result)
         data = qs.text().encode("utf-8")
         summary = f"{len(qs.lines)} QuickStatements commands from {len(result.claims)} statements"
         skipped = qs.skipped

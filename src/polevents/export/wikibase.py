@@ -45,7 +45,7 @@ Node IRIs are the dataset base plus ``wikibase/statement/``,
 so two exports of the same data are byte-identical.
 
 The same claims are written as QuickStatements by :mod:`polevents.export.quickstatements`
-(:meth:`WikibaseExport.quickstatements`).
+(:func:`polevents.export.quickstatements.quickstatements`, which reads a :class:`WikibaseExport`).
 """
 
 from __future__ import annotations
@@ -68,7 +68,6 @@ from .wikibase_mapping import StoreView, WikidataMapping, id_number
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-    from .quickstatements import QuickStatements
 
 __all__ = [
     "Claim",
@@ -277,12 +276,6 @@ class WikibaseExport:
         data = ox.serialize(triples, format=fmt.oxigraph)
         assert data is not None  # no output file: the bytes are returned
         return data
-
-    def quickstatements(self) -> QuickStatements:
-        """The claims between verified items as QuickStatements V1 (see :mod:`polevents.export.quickstatements`)."""
-        from .quickstatements import quickstatements
-
-        return quickstatements(self)
 
 
 class _Builder:
