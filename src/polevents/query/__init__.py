@@ -206,7 +206,7 @@ def prepare(
     base = load_config(project).base
     core = prepare_text(query.text, origin=query.origin, base=base, check=check)
     if params:
-        from .params import bind_params
+        from .engine import bind_params
 
         core = bind_params(core, params, check=check)
         query = dataclasses.replace(query, text=core.text)

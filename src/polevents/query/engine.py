@@ -32,6 +32,7 @@ The rules, in one place:
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from collections.abc import Mapping
@@ -53,6 +54,7 @@ __all__ = [
     "Prepared",
     "QueryForm",
     "Written",
+    "bind_params",
     "evaluate",
     "prepare",
     "run",
@@ -442,3 +444,29 @@ def run(store: pyoxigraph.Store, job: Job, out: BinaryIO, *, prepared: Prepared 
         compact_jsonld=job.compact_jsonld,
         origin=job.origin,
     )
+
+
+def bind_params(prepared: Prepared, params: Mapping[str, str], *, check: bool = True) -> Prepared:
+    """``prepared`` with ``params`` (name -> value text) bound (see the module docstring).
+
+    A variable a SELECT does not project cannot be substituted: it is bound by a
+    ``VALUES`` block put first in the WHERE clause instead (the same answer).
+    """
+    from .params import _inject_values, _replace_values, _substitutable, _term
+
+    text = prepared.text
+    substitutions = dict(prepared.substitutions)
+    base = prepared.base or ""
+    for name, value in params.items():
+        term = str(_term(value, base, prepared.prefixes))
+        replaced = _replace_values(text, name, term)
+        if replaced is not None:
+            text = replaced
+        elif _substitutable(text, name, term, base, prepared.prefixes):
+            substitutions[name] = term
+        else:
+            text = _inject_values(text, name, term, prepared.form.is_graph)
+    again = (
+        prepare(text, origin=prepared.origin, base=prepared.base, check=check) if text != prepared.text else prepared
+    )
+    return dataclasses.replace(again, substitutions=substitutions)

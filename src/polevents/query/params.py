@@ -16,17 +16,13 @@ so ``--param fact=<id/event/…>`` asks about another fact without editing the f
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import InputError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Prepared
-
-__all__ = ["bind_params", "parse_param", "parse_term_ntriples"]
+__all__ = ["parse_param", "parse_term_ntriples"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -106,29 +102,3 @@ def _inject_values(text: str, name: str, term: str, form_is_graph: bool) -> str:
     if brace is None:
         raise InputError(f"--param {name}: the query has no WHERE clause to bind ?{name} in")
     return f"{text[: brace + 1]} VALUES ?{name} {{ {term} }} {text[brace + 1 :]}"
-
-
-def bind_params(prepared: Prepared, params: Mapping[str, str], *, check: bool = True) -> Prepared:
-    """``prepared`` with ``params`` (name -> value text) bound (see the module docstring).
-
-    A variable a SELECT does not project cannot be substituted: it is bound by a
-    ``VALUES`` block put first in the WHERE clause instead (the same answer).
-    """
-    from .engine import prepare
-
-    text = prepared.text
-    substitutions = dict(prepared.substitutions)
-    base = prepared.base or ""
-    for name, value in params.items():
-        term = str(_term(value, base, prepared.prefixes))
-        replaced = _replace_values(text, name, term)
-        if replaced is not None:
-            text = replaced
-        elif _substitutable(text, name, term, base, prepared.prefixes):
-            substitutions[name] = term
-        else:
-            text = _inject_values(text, name, term, prepared.form.is_graph)
-    again = (
-        prepare(text, origin=prepared.origin, base=prepared.base, check=check) if text != prepared.text else prepared
-    )
-    return dataclasses.replace(again, substitutions=substitutions)

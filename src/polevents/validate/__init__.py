@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..names import compact_iri
 from ..vocab import PREFIXES
+from .locate import find_line
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -770,59 +771,6 @@ class _Locator:
             except (OSError, UnicodeDecodeError):
                 self._lines[path] = []
         return self._lines[path]
-
-
-_PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
-_NAME_CHAR = re.compile(r"[\w\-.:%]")
-
-
-def find_line(lines: Sequence[str], iri: str, base: str) -> int | None:
-    """The first line (1-based) of a Turtle file that describes ``iri``.
-
-    The IRI may be written relative to ``base`` (``<id/person/x>``), absolute,
-    or as a prefixed name of a prefix the file declares.  A line that starts
-    with one of these (the subject of a statement) wins; else the first line
-    that mentions one; else ``None``.
-    """
-    spellings = [f"<{iri}>"]
-    if base and iri.startswith(base):
-        spellings.append(f"<{iri[len(base) :]}>")
-    for line in lines:
-        m = _PREFIX_RE.match(line)
-        if not m:
-            continue
-        ns = m.group(2)
-        if not re.match(r"^[a-zA-Z][\w+.-]*:", ns):
-            ns = base + ns  # a relative namespace, resolved against the base
-        if iri.startswith(ns) and len(iri) > len(ns):
-            local = iri[len(ns) :]
-            if re.fullmatch(r"[\w\-.%]+", local) and not local.endswith("."):
-                spellings.append(f"{m.group(1) or ''}:{local}")
-
-    def mentions(text: str, at_start: bool) -> bool:
-        for s in spellings:
-            idx = text.find(s)
-            while idx != -1:
-                before_ok = idx == 0 or (not at_start and not _NAME_CHAR.match(text[idx - 1]))
-                end = idx + len(s)
-                after_ok = end >= len(text) or s.endswith(">") or not _NAME_CHAR.match(text[end])
-                if before_ok and after_ok and (not at_start or idx == 0):
-                    return True
-                if at_start:
-                    break
-                idx = text.find(s, idx + 1)
-        return False
-
-    for number, line in enumerate(lines, start=1):
-        if mentions(line.lstrip(), at_start=True):
-            return number
-    for number, line in enumerate(lines, start=1):
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            continue
-        if mentions(line, at_start=False):
-            return number
-    return None
 
 
 # ---------------------------------------------------------------- printing IRIs and terms

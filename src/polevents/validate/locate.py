@@ -11,13 +11,14 @@ again by Oxigraph, fed one line at a time, so the parser hands out each triple o
 its object ends.  Triples come out in the order the loader read them, so the n-th triple of a file
 is the n-th triple of its :class:`~polevents.load.SourceGraph` slice.  This costs one more parse of
 the files that have results, and nothing when the data conforms.  Other formats (JSON-LD, RDF/XML)
-get the first line that mentions the focus node (:func:`polevents.validate.find_line`).
+get the first line that mentions the focus node (:func:`find_line`).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..load import Project, SourceGraph
 
-__all__ = ["Location", "TripleLocator", "triple_lines"]
+__all__ = ["Location", "TripleLocator", "find_line", "triple_lines"]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LINE_FORMATS = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.NTRIPLES, RdfFormat.NQUADS)
@@ -123,8 +124,6 @@ class TripleLocator:
                 lines = self.lines(path)
                 line = lines[position - start] if lines is not None and len(lines) == size else None
                 if line is None:
-                    from . import find_line
-
                     t = src.triples[position]
                     line = find_line(_read_lines(path), str(getattr(t.subject, "value", "")), self.base)
                 return Location(src.name, path, line)
@@ -194,3 +193,56 @@ def _read_lines(path: Path) -> list[str]:
         return path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return []
+
+
+_PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_NAME_CHAR = re.compile(r"[\w\-.:%]")
+
+
+def find_line(lines: Sequence[str], iri: str, base: str) -> int | None:
+    """The first line (1-based) of a Turtle file that describes ``iri``.
+
+    The IRI may be written relative to ``base`` (``<id/person/x>``), absolute,
+    or as a prefixed name of a prefix the file declares.  A line that starts
+    with one of these (the subject of a statement) wins; else the first line
+    that mentions one; else ``None``.
+    """
+    spellings = [f"<{iri}>"]
+    if base and iri.startswith(base):
+        spellings.append(f"<{iri[len(base) :]}>")
+    for line in lines:
+        m = _PREFIX_RE.match(line)
+        if not m:
+            continue
+        ns = m.group(2)
+        if not re.match(r"^[a-zA-Z][\w+.-]*:", ns):
+            ns = base + ns  # a relative namespace, resolved against the base
+        if iri.startswith(ns) and len(iri) > len(ns):
+            local = iri[len(ns) :]
+            if re.fullmatch(r"[\w\-.%]+", local) and not local.endswith("."):
+                spellings.append(f"{m.group(1) or ''}:{local}")
+
+    def mentions(text: str, at_start: bool) -> bool:
+        for s in spellings:
+            idx = text.find(s)
+            while idx != -1:
+                before_ok = idx == 0 or (not at_start and not _NAME_CHAR.match(text[idx - 1]))
+                end = idx + len(s)
+                after_ok = end >= len(text) or s.endswith(">") or not _NAME_CHAR.match(text[end])
+                if before_ok and after_ok and (not at_start or idx == 0):
+                    return True
+                if at_start:
+                    break
+                idx = text.find(s, idx + 1)
+        return False
+
+    for number, line in enumerate(lines, start=1):
+        if mentions(line.lstrip(), at_start=True):
+            return number
+    for number, line in enumerate(lines, start=1):
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            continue
+        if mentions(line, at_start=False):
+            return number
+    return None
