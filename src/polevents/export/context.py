@@ -45,7 +45,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import InputError
@@ -53,8 +52,6 @@ from ..vocab import OWL, PE, PREFIXES, RDF, XSD
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
-
-    from .canonical import CanonicalDataset
 
     Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
@@ -67,7 +64,6 @@ __all__ = [
     "TermDefinition",
     "TermKind",
     "term_context",
-    "write_compact_jsonld",
 ]
 
 #: Bumped whenever a document compacted with the context would read differently.
@@ -348,28 +344,6 @@ class TermCompactor:
             statements.append((t.predicate, t.object))
         if subject is not None:
             yield self.node(subject, statements)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def write_compact_jsonld(dataset: CanonicalDataset, context: TermContext, path: Path) -> None:
-    """Write ``dataset`` compacted with ``context`` (inline) to ``path``: one node per line,
-    one ``{"id": graph, "@graph": […]}`` per named graph, in canonical order (byte-deterministic)."""
-    from .context_lines import LineCompactor
-
-    compactor = LineCompactor(context)
-    with path.open("w", encoding="utf-8", newline="\n") as out:
-        out.write('{\n  "@context": ' + _dumps(context.document()["@context"]) + ',\n  "@graph": [')
-        for i, graph in enumerate(dataset.graphs):
-            out.write(("\n" if i == 0 else ",\n") + '    {"id": ' + _dumps(graph.iri) + ', "@graph": [')
-            first = True
-            for node in compactor.nodes(graph.lines):
-                out.write(("\n      " if first else ",\n      ") + node)
-                first = False
-            out.write("\n    ]}" if not first else "]}")
-        out.write("\n  ]\n}\n")
 
 
 def context_json(context: TermContext) -> str:

@@ -19,9 +19,12 @@ from .canonical import RDF_TYPE
 from .context import TermCompactor, TermKind
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+    from .canonical import CanonicalDataset
     from .context import TermContext
 
-__all__ = ["LineCompactor"]
+__all__ = ["LineCompactor", "write_compact_jsonld"]
 
 _INTEGER = re.compile(rb"-?(?:0|[1-9][0-9]*)")
 _XSD = b"http://www.w3.org/2001/XMLSchema#"
@@ -157,3 +160,26 @@ class LineCompactor:
             statements.append((p, o))
         if statements:
             yield self.node(subject, statements)
+
+
+def write_compact_jsonld(dataset: CanonicalDataset, context: TermContext, path: Path) -> None:
+    """Write ``dataset`` compacted with ``context`` (inline) to ``path``: one node per line,
+    one ``{"id": graph, "@graph": […]}`` per named graph, in canonical order (byte-deterministic)."""
+    compactor = LineCompactor(context)
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        out.write(
+            '{\n  "@context": ' + json.dumps(context.document()["@context"], ensure_ascii=False) + ',\n  "@graph": ['
+        )
+        for i, graph in enumerate(dataset.graphs):
+            out.write(
+                ("\n" if i == 0 else ",\n")
+                + '    {"id": '
+                + json.dumps(graph.iri, ensure_ascii=False)
+                + ', "@graph": ['
+            )
+            first = True
+            for node in compactor.nodes(graph.lines):
+                out.write(("\n      " if first else ",\n      ") + node)
+                first = False
+            out.write("\n    ]}" if not first else "]}")
+        out.write("\n  ]\n}\n")

@@ -118,7 +118,8 @@ def _write_jsonld(ctx: DumpContext, path: Path) -> None:
 
 def _write_compact_jsonld(ctx: DumpContext, path: Path) -> None:
     from ..vocab import ONTOLOGY_IRI
-    from .context import term_context, write_compact_jsonld
+    from .context import term_context
+    from .context_lines import write_compact_jsonld
 
     ontology = ctx.dataset.graph(ONTOLOGY_IRI)
     write_compact_jsonld(ctx.dataset, term_context(ontology.triples() if ontology else []), path)
