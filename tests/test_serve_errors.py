@@ -66,13 +66,19 @@ def test_one_table_maps_errors_to_statuses() -> None:
     assert status_of(QueryTimeoutError("x")) == 503
     assert status_of(RemoteError("x")) == 502
     assert status_of(PoleventsError("x")) == 500
+    from polevents.errors import MemoryLimitError, WorkerError
+    from polevents.serve.worker import NetworkRefusedError
+
+    assert status_of(NetworkRefusedError("SERVICE")) == 403
+    assert status_of(MemoryLimitError("x")) == 503
+    assert status_of(WorkerError("x")) == 500
 
     class Unlisted(InputError):
         pass
 
     assert status_of(Unlisted("x")) == 400  # a subclass takes its parent's status
     assert RdfSyntaxError in ERROR_STATUS
-    assert set(ERROR_STATUS.values()) <= {400, 404, 406, 431, 500, 502, 503}
+    assert set(ERROR_STATUS.values()) <= {400, 403, 404, 406, 431, 500, 502, 503}
 
 
 @pytest.mark.integration

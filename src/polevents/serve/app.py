@@ -44,15 +44,9 @@ from starlette.routing import Route
 from ..errors import (
     HeaderTooLargeError,
     InputError,
-    NonConformingError,
     NotAcceptableError,
     NotFoundError,
     PoleventsError,
-    QueryError,
-    QueryTimeoutError,
-    RdfSyntaxError,
-    RemoteError,
-    WorkerError,
 )
 from ..formats import RdfFormat
 from ..process import DEFAULT_MEMORY_LIMIT, Sandbox
@@ -65,6 +59,7 @@ from .files import DistFile, body_etag, dist_files, file_response, not_modified
 from .negotiate import choose
 from .pages import Alternate, Pages, SiteInfo, stylesheet
 from .sparql import sparql_endpoint, wants_html
+from .status import ERROR_STATUS, ERROR_TITLES, status_of
 from .urls import UrlMap, describe_url
 from .worker import QueryPool
 
@@ -74,7 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..export.context import TermContext
     from .data import ServedData
 
-__all__ = ["ServeSettings", "ServerContext", "create_app"]
+__all__ = ["ERROR_STATUS", "ServeSettings", "ServerContext", "create_app", "error_response", "status_of"]
 
 RDF_TYPE = RDF + "type"
 DCAT = PREFIXES["dcat"]
@@ -561,32 +556,6 @@ async def style(request: Request) -> Response:
 
 
 # ---------------------------------------------------------------- errors: the one seam
-
-#: The HTTP status of each library error: the only place the server chooses an error status.
-#: The most specific class of an error's MRO found here wins.
-ERROR_STATUS: dict[type[PoleventsError], int] = {
-    NotFoundError: 404,
-    NotAcceptableError: 406,
-    HeaderTooLargeError: 431,
-    RdfSyntaxError: 400,
-    InputError: 400,
-    QueryError: 400,
-    QueryTimeoutError: 503,
-    WorkerError: 503,
-    RemoteError: 502,
-    NonConformingError: 500,
-    PoleventsError: 500,
-}
-ERROR_TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 431: "Header too large",
-                500: "Server error", 502: "Bad gateway", 503: "Unavailable"}  # fmt: skip
-
-
-def status_of(exc: PoleventsError) -> int:
-    """The HTTP status :data:`ERROR_STATUS` gives ``exc``."""
-    for cls in type(exc).__mro__:
-        if cls in ERROR_STATUS:
-            return ERROR_STATUS[cls]
-    return 500
 
 
 def error_response(request: Request, exc: PoleventsError) -> Response:

@@ -41,7 +41,8 @@ from ..vocab import PREFIXES
 from .negotiate import choose
 from .protocol import ProtocolError, read_sparql_request
 from .results import GRAPH_FORMATS
-from .worker import NetworkRefusedError, QueryJob, QueryOutcome
+from .status import status_of
+from .worker import QueryJob, QueryOutcome
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -327,7 +328,7 @@ async def sparql_endpoint(request: Request) -> Response:
     try:
         check_nesting(query)
     except QueryError as exc:
-        return _error(ctx, request, 400, exc.message, query)
+        return _error(ctx, request, status_of(exc), exc.message, query)
     scan = scan_query(query)
     if scan.update:
         return _error(
@@ -365,16 +366,13 @@ async def sparql_endpoint(request: Request) -> Response:
     )
     try:
         outcome = await ctx.pool.run(job, ctx.settings.timeout)
-    except NetworkRefusedError as exc:
-        return _error(ctx, request, 403, exc.message, query)
-    except QueryError as exc:
-        return _error(ctx, request, 400, exc.message, query)
-    except QueryTimeoutError as exc:
-        return _error(ctx, request, 503, f"{exc.message} (--timeout {ctx.settings.timeout:g} s)", query)
-    except MemoryLimitError as exc:
-        return _error(ctx, request, 503, f"{exc.message} (--max-memory {ctx.settings.max_memory >> 20} MiB)", query)
-    except PoleventsError as exc:
-        return _error(ctx, request, 500, exc.message, query)
+    except PoleventsError as exc:  # the status comes from the server's one table (serve.status)
+        message = exc.message
+        if isinstance(exc, QueryTimeoutError):
+            message += f" (--timeout {ctx.settings.timeout:g} s)"
+        elif isinstance(exc, MemoryLimitError):
+            message += f" (--max-memory {ctx.settings.max_memory >> 20} MiB)"
+        return _error(ctx, request, status_of(exc), message, query)
     headers = {"Vary": "Accept"}
     if outcome.truncated:
         headers["X-SPARQL-MaxRows"] = str(ctx.settings.max_rows)
