@@ -19,15 +19,18 @@ from typing import TYPE_CHECKING
 
 from .config import ProjectConfig
 from .dataset import dist_folder
-from .errors import InputError, NonConformingError, PoleventsError
-from .load import InputFiles, Layout, Project
+from .errors import InputError, PoleventsError
+from .load import InputFiles, Layout
 from .staging import new_staging, remove_stale
-from .store import INDEX_DIR
+from .store import ensure_index
+from .verdict import CACHE_NOTE, VALIDATORS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
-__all__ = ["VALIDATORS", "BuildResult", "build", "publish_atomically"]
+    from .export.release import GraphInput
+
+__all__ = ["CACHE_NOTE", "VALIDATORS", "BuildResult", "build", "publish_atomically"]
 
 
 @dataclass(frozen=True)
@@ -63,125 +66,8 @@ def publish_atomically(staging: Path, out_dir: Path) -> None:
         shutil.rmtree(backup, ignore_errors=True)
 
 
-#: Validators ``build`` may use: "auto" = build cache, then the SPARQL screen, then pyshacl
-#: whenever the screen flags anything or cannot compile the shapes; "pyshacl" = always pyshacl.
-VALIDATORS = ("auto", "pyshacl")
-
-
-@dataclass
-class _Inputs:
-    """What validation needs, however it was loaded (in-process, or by a forked worker)."""
-
-    config: ProjectConfig
-    digests: dict[Path, str]
-    shapes: list[pyoxigraph.Triple]
-    make_store: Callable[[], pyoxigraph.Store]
-    make_project: Callable[[], Project]
-
-    @classmethod
-    def of_project(cls, project: Project) -> _Inputs:
-        return cls(project.config, project.digests, project.shapes, project.store, lambda: project)
-
-    @classmethod
-    def of_files(cls, root: Path) -> _Inputs:
-        """Read straight from the files, the store by Oxigraph alone (for a worker forked before
-        the parent loads anything).  Each file is read once: the digests (for the cache), the
-        store and, if pyshacl is needed, the project are all made of those bytes."""
-        layout = Layout.of(root)
-        inputs = layout.read()
-        shapes = [t for f in layout.shape_files for t in inputs.parse(f, layout.config.base)]
-        return cls(layout.config, inputs.digests, shapes, lambda: layout.store(inputs), lambda: layout.load(inputs))
-
-
-def _validate(
-    inputs: _Inputs, say: Callable[[str], None], validator: str, use_cache: bool, shapes_required: bool = True
-) -> str:
-    """Raise :class:`NonConformingError` unless the inputs conform; pyshacl has the last word.
-
-    The SPARQL screen (:mod:`polevents.validate.screen`) never misses what pyshacl reports, so
-    when it flags nothing the data conforms; when it flags something, pyshacl decides and
-    writes the report.  A conforming verdict is remembered in the build cache under the
-    digest of every input, so an unchanged project is not validated again.  Returns that
-    digest.
-
-    The terms the data uses are checked first, on the same store (closed vocabulary, dangling
-    IRIs: :mod:`polevents.validate.terms`); any problem there goes to the full report.  Without
-    shapes the build stops (:func:`polevents.validate.no_shapes_error`) unless ``shapes_required``
-    is false, when only the terms are checked.
-    """
-    from .cache import BuildCache, input_digest
-    from .load import to_rdflib_graph
-    from .validate import count_shapes, no_shapes_error, validate_project
-
-    if validator not in VALIDATORS:
-        raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
-    shapes = to_rdflib_graph(inputs.shapes)
-    has_shapes = count_shapes(shapes) > 0
-    if not has_shapes and shapes_required:
-        raise no_shapes_error(inputs.config.shapes_dir)
-    started = time.perf_counter()
-    cache = BuildCache.of(inputs.config)
-    key = input_digest(inputs.config, inputs.digests)
-    if use_cache and validator == "auto":
-        hit = cache.conformed(key)
-        if hit is not None:
-            say(f"validation: conforms (inputs unchanged since a conforming build: {CACHE_NOTE})")
-            return key
-    if validator == "auto":
-        from .validate.screen import Unsupported, compile_shapes, screen
-        from .validate.terms import check_terms
-
-        found = None
-        store = inputs.make_store()
-        problems = check_terms(store, inputs.config.base)
-        if problems:
-            say(
-                f"validation: {len(problems)} unknown term(s) or undeclared IRI(s); running the full check for the report"
-            )
-        elif not has_shapes:
-            say(f"validation: terms checked, no shapes (--no-shapes) in {time.perf_counter() - started:.2f}s")
-            if use_cache:
-                cache.record(key, validator="terms", warnings=0)
-            return key
-        else:
-            try:
-                compiled = compile_shapes(shapes)
-                say(f"validation: screening with {compiled.queries} SPARQL queries")
-                found = screen(store, compiled, progress=say)
-            except Unsupported as exc:
-                say(f"validation: the SPARQL screen cannot check these shapes ({exc}); running pyshacl")
-        del store
-        if found is not None:
-            if found.conforms:
-                warnings = len(found.results)
-                note = f", {warnings} warning(s): see `polevents validate`" if warnings else ""
-                say(f"validation: conforms (SPARQL screen{note}) in {time.perf_counter() - started:.2f}s")
-                if use_cache:
-                    cache.record(key, validator="screen", warnings=warnings)
-                return key
-            say(f"validation: the screen flags {found.violations} node(s); running pyshacl for the report")
-    project = inputs.make_project()
-    n_triples = sum(len(src.triples) for src in project.sources)
-    say(
-        f"validation: pyshacl on {n_triples} triples"
-        + (" (it runs about 90 s per million triples on a 2-core machine)" if n_triples >= 200_000 else "")
-    )
-    report = validate_project(project, shapes_required=shapes_required)
-    if not report.conforms:
-        raise NonConformingError(
-            f"the data does not conform to the shapes ({len(report.results)} result(s)); "
-            f"nothing was published. Details:\n{report.to_text()}"
-        )
-    say(f"validation: conforms (pyshacl) in {time.perf_counter() - started:.2f}s")
-    if use_cache:
-        cache.record(key, validator="pyshacl", warnings=len(report.results))
-    return key
-
-
-CACHE_NOTE = ".polevents-cache/, --no-cache to validate anyway"
-
 #: From this many bytes of source files on (about 200,000 triples of Turtle), validation runs
-#: in a forked child, beside loading and export.
+#: in a forked child, beside the export.
 PARALLEL_MIN_BYTES = 12_000_000
 
 
@@ -189,7 +75,7 @@ class _BackgroundValidation:
     """:func:`_validate` in a forked child process, so it runs beside loading and export.
 
     The child is forked before the parent parses anything: it reads the files itself into
-    its own Oxigraph store (Oxigraph parses; no Python object per triple), and sends back
+    its own Oxigraph store (:func:`polevents.verdict.decide`: on disk for big projects), and sends back
     one JSON document: ``{"ok": true, "key": digest}`` or ``{"ok": false, "error": payload}``
     (:meth:`PoleventsError.to_payload`), raised again in the parent.  The parent checks
     that the digest is that of the bytes it loaded (so both saw the same files), and
@@ -212,7 +98,17 @@ class _BackgroundValidation:
             os.close(read_fd)
             payload: dict[str, object]
             try:
-                key = _validate(_Inputs.of_files(root), say, validator, use_cache, shapes_required)
+                from .verdict import decide
+
+                layout = Layout.of(root)
+                key = decide(
+                    layout,
+                    say,
+                    validator=validator,
+                    use_cache=use_cache,
+                    cache_dir=_cache_dir(layout),
+                    shapes_required=shapes_required,
+                )
                 payload = {"ok": True, "key": key}
             except PoleventsError as exc:
                 payload = {"ok": False, "error": exc.to_payload()}
@@ -272,15 +168,15 @@ class _BackgroundValidation:
             self.pid = 0
 
 
-def _up_to_date(config: ProjectConfig, inputs: InputFiles, out: Path) -> BuildResult | None:
-    """The result of the last build into ``out`` when ``inputs`` are byte-identical to its
-    inputs and ``out`` is unchanged since (see :meth:`BuildCache.output_current`)."""
+def _up_to_date(config: ProjectConfig, digests: dict[Path, str], out: Path) -> BuildResult | None:
+    """The result of the last build into ``out`` when the inputs (``digests``) are byte-identical
+    to its inputs and ``out`` is unchanged since (see :meth:`BuildCache.output_current`)."""
     from .cache import SUMS, BuildCache, input_digest
 
-    entry = BuildCache.of(config).output_current(input_digest(config, inputs.digests), out)
+    entry = BuildCache.of(config).output_current(input_digest(config, digests), out)
     if entry is None:
         return None
-    names = sorted(p.name for p in out.iterdir() if p.name != SUMS and not p.name.startswith(INDEX_DIR))
+    names = sorted(p.name for p in out.iterdir() if p.name != SUMS and not p.name.startswith("."))
     return BuildResult(
         out_dir=out,
         files=[out / n for n in names] + [out / SUMS],
@@ -288,6 +184,47 @@ def _up_to_date(config: ProjectConfig, inputs: InputFiles, out: Path) -> BuildRe
         sources=int(str(entry.get("sources", 0))),
         seconds=0.0,
     )
+
+
+def _cache_dir(layout: Layout) -> Path:
+    from .cache import CACHE_DIR
+
+    return layout.config.root / CACHE_DIR
+
+
+def _graph_inputs(layout: Layout, digests: dict[Path, str], inputs: InputFiles | None) -> list[GraphInput]:
+    """The published graphs (ontology, one per source folder), keyed by the bytes of their files."""
+    from .cache import code_digest
+    from .export.chunks import graph_key
+    from .export.release import GraphInput
+    from .vocab import ONTOLOGY_IRI
+
+    config = layout.config
+    code = code_digest()
+
+    def relative(path: Path) -> str:
+        try:
+            return path.resolve().relative_to(config.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def reader(files: list[Path]) -> Callable[[], list[pyoxigraph.Triple]]:
+        def read() -> list[pyoxigraph.Triple]:
+            triples: list[pyoxigraph.Triple] = []
+            for path in files:
+                if inputs is not None:
+                    triples.extend(inputs.parse(path, config.base))
+                else:
+                    triples.extend(layout.parse_verified(path, digests[path]))
+            return triples
+
+        return read
+
+    graphs = []
+    for iri, files in [(ONTOLOGY_IRI, layout.ontology_files), *layout.sources]:
+        key = graph_key(iri, config.base, [(relative(f), digests[f]) for f in files], code)
+        graphs.append(GraphInput(iri, key, reader(files)))
+    return graphs
 
 
 def build(
@@ -303,7 +240,8 @@ def build(
     """Build the project at ``project_dir`` into ``out_dir`` (default ``dist/``).
 
     :param validator: "auto" (cache, SPARQL screen, pyshacl when needed) or "pyshacl" (always).
-    :param use_cache: read and write the build cache (``.polevents-cache/``).
+    :param use_cache: read and write the build cache (``.polevents-cache/``: verdicts, and the
+        per-graph chunks a rebuild reuses).
     :param parallel: validate in a forked child while the dumps are written into the staging
         folder (default: from :data:`PARALLEL_MIN_BYTES` of source files on, where ``os.fork``
         exists).
@@ -312,75 +250,104 @@ def build(
         terms the data uses are checked (the CLI's ``--no-shapes``).
     """
     import os
+    import tempfile
 
-    from .export import write_dist
-    from .store import ensure_index
+    from .cache import BuildCache, input_digest
+    from .export.chunks import CHUNKS_DIR, ChunkCache
+    from .export.release import make_chunks, write_release
+    from .verdict import decide
+    from .vocab import ONTOLOGY_IRI
 
     started = time.perf_counter()
     say = (lambda _m: None) if quiet else _progress
     if validator not in VALIDATORS:
         raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
     layout = Layout.of(project_dir)
-    out = dist_folder(layout.config.root, out_dir).resolve()
-    inputs: InputFiles | None = None  # read once: for the cache check, then for loading
-    if use_cache and validator == "auto":
-        inputs = layout.read()
-        current = _up_to_date(layout.config, inputs, out)
-        if current is not None:
-            seconds = time.perf_counter() - started
-            say(
-                f"up to date: {out} was built from these inputs and is unchanged (checked against its "
-                f"SHA256SUMS); nothing to do ({seconds:.2f}s; --no-cache to build anyway)"
-            )
-            return dataclasses.replace(current, seconds=seconds)
+    config = layout.config
+    out = dist_folder(config.root, out_dir).resolve()
     if parallel is None:
         parallel = layout.data_bytes >= PARALLEL_MIN_BYTES
     background: _BackgroundValidation | None = None
     if parallel and hasattr(os, "fork"):
-        background = _BackgroundValidation(layout.config.root, say, validator, use_cache, shapes_required)
-        say("validation: running beside loading and export; nothing is published unless the data conforms")
+        background = _BackgroundValidation(config.root, say, validator, use_cache, shapes_required)
     try:
-        project: Project = layout.load(inputs)
+        # a small project is read once into memory; a big one is hashed, then parsed graph by graph
+        inputs = None if background is not None else layout.read()
+        digests = inputs.digests if inputs is not None else layout.hash_files()
+        key = input_digest(config, digests)
+        if use_cache and validator == "auto":
+            current = _up_to_date(config, digests, out)
+            if current is not None:
+                if background is not None:
+                    background.kill()
+                seconds = time.perf_counter() - started
+                say(
+                    f"up to date: {out} was built from these inputs and is unchanged (checked against its "
+                    f"SHA256SUMS); nothing to do ({seconds:.2f}s; --no-cache to build anyway)"
+                )
+                return dataclasses.replace(current, seconds=seconds)
+        if background is not None:
+            say("validation: running beside the export; nothing is published unless the data conforms")
+        elif (
+            decide(
+                layout,
+                say,
+                validator=validator,
+                use_cache=use_cache,
+                cache_dir=_cache_dir(layout),
+                inputs=inputs,
+                shapes_required=shapes_required,
+            )
+            != key
+        ):
+            raise InputError("files changed while the project was being built; nothing was published; build again")
+        with tempfile.TemporaryDirectory(prefix="polevents-build-") as tmp:
+            cache = ChunkCache(_cache_dir(layout) / CHUNKS_DIR if use_cache else Path(tmp) / CHUNKS_DIR)
+            chunks = make_chunks(_graph_inputs(layout, digests, inputs), cache, config.base, say)
+            n_quads = sum(c.meta.triples for c in chunks)
+            say(
+                f"{len(layout.sources)} source graph(s), {n_quads} quads in canonical form in "
+                f"{time.perf_counter() - started:.2f}s"
+            )
+            shapes = [
+                t
+                for f in layout.shape_files
+                for t in (inputs.parse(f, config.base) if inputs is not None else layout.parse_verified(f, digests[f]))
+            ]
+            titles = {ONTOLOGY_IRI: "The ontology"}
+            titles.update({iri: f"Facts from source {layout.folder_name(files)}" for iri, files in layout.sources})
+            out.parent.mkdir(parents=True, exist_ok=True)
+            for stale in remove_stale(out):
+                say(f"removed {stale.name}, the staging folder of a build that did not finish")
+            staging = new_staging(out)
+            exported = time.perf_counter()
+            try:
+                files = write_release(
+                    config, chunks, cache, shapes, staging, titles=titles, ontology_iri=ONTOLOGY_IRI, work=Path(tmp)
+                )
+                ensure_index(staging)  # the query index (dist/.index/), keyed by the dump: query and serve open it
+                if background is not None:
+                    say(f"export written to the staging folder in {time.perf_counter() - exported:.2f}s")
+                    background.join(key)
+                    background = None
+                publish_atomically(staging, out)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            if use_cache:
+                cache.prune()
     except BaseException:
         if background is not None:
             background.kill()
-        raise
-    inputs = None  # the bytes are parsed: let them go before the export
-    n_triples = sum(len(s.triples) for s in project.sources) + len(project.ontology)
-    say(f"loaded {len(project.sources)} source graph(s), {n_triples} triples in {time.perf_counter() - started:.2f}s")
-    if background is None:
-        _validate(_Inputs.of_project(project), say, validator, use_cache, shapes_required)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in remove_stale(out):
-        say(f"removed {stale.name}, the staging folder of a build that did not finish")
-    staging = new_staging(out)
-    exported = time.perf_counter()
-    try:
-        files = write_dist(project, staging)
-        ensure_index(staging)  # the query index (dist/.index/), keyed by the dump: query and serve open it
-        if background is not None:
-            say(f"export written to the staging folder in {time.perf_counter() - exported:.2f}s")
-            from .cache import input_digest
-
-            background.join(input_digest(project.config, project.digests))
-        publish_atomically(staging, out)
-    except BaseException:
-        if background is not None:
-            background.kill()
-        shutil.rmtree(staging, ignore_errors=True)
         raise
     if use_cache:
-        from .cache import BuildCache, input_digest
-
-        BuildCache.of(project.config).record_output(
-            input_digest(project.config, project.digests), out, quads=n_triples, sources=len(project.sources)
-        )
+        BuildCache.of(config).record_output(key, out, quads=n_quads, sources=len(layout.sources))
     seconds = time.perf_counter() - started
     say(f"wrote {len(files)} files to {out} in {time.perf_counter() - exported:.2f}s (build {seconds:.2f}s)")
     return BuildResult(
         out_dir=out,
         files=[out / f.relative_to(staging) for f in files],
-        quads=n_triples,
-        sources=len(project.sources),
+        quads=n_quads,
+        sources=len(layout.sources),
         seconds=seconds,
     )

@@ -282,6 +282,38 @@ class Layout:
         """Every input file, in loading order: the sources', then the ontology's and the shapes'."""
         return [f for _iri, files in self.sources for f in files] + self.ontology_files + self.shape_files
 
+    def folder_name(self, files: list[Path]) -> str:
+        """The name of the data/ folder (the source) that ``files`` belong to."""
+        return _source_folder(files[0], self.config).name
+
+    def hash_files(self) -> dict[Path, str]:
+        """The SHA-256 of every input file, read in blocks: nothing is kept in memory.
+
+        :raises InputError: a file cannot be read.
+        """
+        import hashlib
+
+        digests: dict[Path, str] = {}
+        for path in self.files:
+            try:
+                with path.open("rb") as f:
+                    digests[path] = hashlib.file_digest(f, "sha256").hexdigest()
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+        return digests
+
+    def parse_verified(self, path: Path, digest: str) -> list[pyoxigraph.Triple]:
+        """:func:`parse_file` of ``path``, whose bytes must still have the SHA-256 ``digest``.
+
+        :raises InputError: the file changed since it was hashed.
+        """
+        import hashlib
+
+        data = _read(path)
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise InputError(f"{path}: changed while the project was being built; nothing was published; build again")
+        return _parse_bytes(path, data, RdfFormat.from_path(path), self.config.base)
+
     def read(self) -> InputFiles:
         """Read every input file and hash its bytes: the one place that does.
 

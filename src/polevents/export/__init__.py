@@ -37,6 +37,8 @@ from .canonical import CanonicalDataset, CanonicalGraph, Tally
 from .prefixes import dataset_prefixes
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
     from ..load import Project
     from .void import FileRole, PublishedFile
 
@@ -265,61 +267,47 @@ def write_dist(
     """Write every published file of ``project`` into ``out_dir`` (a new or empty folder).
 
     ``download_base`` and ``sparql_endpoint`` override ``polevents.toml`` in the
-    dataset description.  Returns the paths written, ``SHA256SUMS`` last.
+    dataset description.  Returns the paths written, ``SHA256SUMS`` last.  The files
+    are made from per-graph chunks in a temporary folder (:mod:`polevents.export.release`),
+    as ``polevents build`` makes them from its chunk cache.
     """
-    from .ontodoc import render_ontology_html
-    from .void import (
-        FileRole,
-        PublishedFile,
-        dataset_stats,
-        describe,
-        description_prefixes,
-        void_turtle,
-    )
+    import hashlib
+    import tempfile
+
+    from .chunks import ChunkCache
+    from .release import GraphInput, make_chunks, write_release
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.iterdir()):
         raise InputError(f"{out_dir}: the output folder of write_dist must be empty")
     config = project.config
-    dataset = CanonicalDataset.from_project(project)
-    prefixes = publish_prefixes(dataset, config.base)
-
-    tallies: dict[str, Tally] = {}
-    files = write_dumps(dataset, out_dir, prefixes, tallies=tallies)
-    files.append(_write_context(out_dir, prefixes))
-    files.append(_write_term_context(out_dir, dataset, project.ontology_graph_iri))
-
-    ontology = dataset.graph(project.ontology_graph_iri)
-    assert ontology is not None
-    files += _write_graph_files(ontology, ONTOLOGY_STEM, "The ontology", FileRole.ONTOLOGY, out_dir, prefixes)
-    html = out_dir / ONTOLOGY_HTML
-    downloads = [f"{ONTOLOGY_STEM}.{fmt.extension}" for fmt in VOCABULARY_FORMATS]
-    html.write_text(render_ontology_html(ontology.triples(), prefixes, downloads), encoding="utf-8", newline="\n")
-    files.append(
-        PublishedFile.measure(
-            html, title="The ontology, documentation page", role=FileRole.DOCUMENTATION, media_type="text/html"
-        )
-    )
-    shapes = CanonicalDataset.from_graphs([(SHAPES_GRAPH_KEY, project.shapes)]).graphs[0]
-    files += _write_graph_files(shapes, SHAPES_STEM, "The SHACL shapes", FileRole.SHAPES, out_dir, prefixes)
-
-    stats = dataset_stats(dataset, config.base, namespaces=sorted(set(prefixes.values())), tallies=tallies)
+    by_iri: dict[str, list[pyoxigraph.Triple]] = {}
+    for iri, triples in [
+        (project.ontology_graph_iri, project.ontology),
+        *((s.iri, s.triples) for s in project.sources),
+    ]:
+        by_iri.setdefault(iri, []).extend(triples)
     titles = {project.ontology_graph_iri: "The ontology"}
     titles.update({src.iri: f"Facts from source {src.name}" for src in project.sources})
-    triples = describe(
-        config,
-        stats,
-        files,
-        download_base=download_base,
-        sparql_endpoint=sparql_endpoint,
-        title_of_graph=titles,
-        conforms_to=_ontology_iris(shapes),
-    )
-    void = out_dir / VOID_FILE
-    void.write_bytes(void_turtle(triples, {**prefixes, **description_prefixes(config, download_base)}))
-    paths = [out_dir / f.name for f in files] + [void]
-    sums = write_sha256sums(out_dir, paths)
-    return [*paths, sums]
+    with tempfile.TemporaryDirectory(prefix="polevents-export-") as tmp:
+        cache = ChunkCache(Path(tmp) / "chunks")
+        graphs = [
+            GraphInput(iri, hashlib.sha256(iri.encode()).hexdigest(), lambda t=triples: t)  # type: ignore[misc]
+            for iri, triples in by_iri.items()
+        ]
+        chunks = make_chunks(graphs, cache, config.base)
+        return write_release(
+            config,
+            chunks,
+            cache,
+            project.shapes,
+            out_dir,
+            titles=titles,
+            ontology_iri=project.ontology_graph_iri,
+            work=Path(tmp),
+            download_base=download_base,
+            sparql_endpoint=sparql_endpoint,
+        )
 
 
 def write_sha256sums(out_dir: Path, paths: Iterable[Path]) -> Path:

@@ -22,7 +22,7 @@ from typing import Final
 
 from ..vocab import PREFIXES
 
-__all__ = ["EXTRA_PREFIXES", "dataset_prefixes", "namespace_of"]
+__all__ = ["EXTRA_PREFIXES", "MAX_NESTED_PREFIXES", "dataset_prefixes", "namespace_of"]
 
 #: Prefixes the published files use beyond the query prefixes.
 EXTRA_PREFIXES: Final[dict[str, str]] = {
@@ -57,17 +57,34 @@ def _prefix_name(base: str, namespace: str) -> str | None:
     return name
 
 
+#: Namespaces nested deeper than a kind of entity (``id/source/<slug>/sentence/``: one per
+#: source) get prefixes only while there are at most this many, so that the prefixes — the
+#: JSON-LD context, the Turtle and TriG headers — do not grow with the number of sources.
+MAX_NESTED_PREFIXES: Final = 8
+
+
+def _depth(base: str, namespace: str) -> int:
+    return len([s for s in namespace[len(base) :].split("/") if s])
+
+
 def dataset_prefixes(base: str, iris: Iterable[str]) -> dict[str, str]:
     """Fixed prefixes plus one per namespace of the dataset's own ``iris`` (sorted, deterministic).
 
     A derived name that is taken (``org``, ``time``), not a valid prefix name, or a
-    URI scheme is skipped: those IRIs are then written in full.
+    URI scheme is skipped: those IRIs are then written in full.  Namespaces of the
+    kinds of entities (``<BASE>id/person/``, ``<BASE>graph/``) always get a prefix;
+    deeper ones (``<BASE>id/source/<slug>/sentence/``) only while there are at most
+    :data:`MAX_NESTED_PREFIXES` of them: the mapping is bounded whatever the number
+    of sources.
     """
     prefixes: dict[str, str] = {**PREFIXES, **EXTRA_PREFIXES}
     known = set(prefixes.values())
     namespaces = sorted(
         {ns for iri in iris if iri.startswith(base) and (ns := namespace_of(iri)) and len(ns) > len(base)}
     )
+    nested = [ns for ns in namespaces if _depth(base, ns) > 2]
+    if len(nested) > MAX_NESTED_PREFIXES:
+        namespaces = [ns for ns in namespaces if _depth(base, ns) <= 2]
     for ns in namespaces:
         if ns in known:
             continue

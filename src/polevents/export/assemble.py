@@ -1,0 +1,310 @@
+"""Assemble the dataset dumps from per-graph chunks, in a stream, and count the dataset for VoID.
+
+Each dump is what the earlier whole-dataset writers produced, byte for byte, but
+made of the graphs' chunks (:mod:`polevents.export.chunks`) one graph at a time:
+
+* N-Quads: each graph's sorted lines with its graph name, graphs in IRI order;
+* TriG: the prefix header, then each graph's block (Oxigraph's TriG of that graph
+  alone: a graph block does not depend on the others);
+* JSON-LD: the context, then each graph's ``{"@id": …, "@graph": […]}`` object;
+* N-Triples: the union, an external merge of the graphs' sorted lines (``sort -m -u``,
+  :mod:`polevents.export.merge`);
+* Turtle: Oxigraph's conversion of that N-Triples file, in a child process;
+* gzip copies of N-Quads, N-Triples and Turtle (one gzip member, no name, mtime 0),
+  compressed in a thread as each file is done.
+
+The TriG and JSON-LD blocks of a graph are kept with its chunk (for the prefixes
+in use), so a rebuild after one source changed makes only that graph's blocks.
+Memory is that of one graph plus the dataset-wide sets of the description
+(predicates, classes, people): no list of every triple, term or subject.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..formats import RdfFormat
+from .chunks import ChunkCache, GraphChunk
+from .merge import MergeJob, merge_lines
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import Dump
+    from .context import TermContext
+    from .void import DatasetStats, PublishedFile
+
+__all__ = ["DumpPlan", "assemble_dumps", "chunk_stats", "prefix_digest"]
+
+
+def prefix_digest(prefixes: dict[str, str]) -> str:
+    """A short digest of a prefix mapping (names the TriG and JSON-LD blocks made with it)."""
+    text = json.dumps(sorted(prefixes.items()), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _trig_header(prefixes: dict[str, str]) -> bytes:
+    import pyoxigraph as ox
+
+    probe = ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.NamedNode("urn:x:o"), ox.NamedNode("urn:x:g"))
+    text = ox.serialize([probe], format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
+    return text[: text.index(b"<urn:x:g>")]
+
+
+def _nquads_block(chunk: GraphChunk) -> bytes:
+    return chunk.nt.read_bytes().replace(b" .\n", f" <{chunk.iri}> .\n".encode())
+
+
+@dataclass
+class DumpPlan:
+    """The dumps to write and how their blocks are made (shared by the writers below)."""
+
+    chunks: list[GraphChunk]
+    cache: ChunkCache
+    prefixes: dict[str, str]
+    out_dir: Path
+    work: Path
+    #: (dump file name, title, format, gzip copy): the order in which they are described
+    measured: dict[str, Future[PublishedFile]] = field(default_factory=dict)
+
+    #: the term context of the compact JSON-LD dump (from the ontology), if it is written
+    term_context: TermContext | None = None
+
+    def __post_init__(self) -> None:
+        self.pkey = prefix_digest(self.prefixes)
+        self.header = _trig_header(self.prefixes)
+        from .jsonld import _Terms
+
+        self.terms = _Terms(self.prefixes)
+        self.ckey = ""
+        if self.term_context is not None:
+            from .context import context_json
+
+            self.ckey = hashlib.sha256(context_json(self.term_context).encode()).hexdigest()[:16]
+
+    def trig_block(self, chunk: GraphChunk) -> bytes:
+        import pyoxigraph as ox
+
+        data = _nquads_block(chunk)
+        if not data:
+            return b""
+        text = ox.serialize(
+            ox.parse(data, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.TRIG, prefixes=self.prefixes
+        )
+        assert text is not None and text.startswith(self.header)
+        return text[len(self.header) :]
+
+    def jsonld_block(self, chunk: GraphChunk) -> bytes:
+        import io
+
+        from .canonical import Tally
+        from .jsonld import _nodes, _write_nodes
+
+        buffer = io.BytesIO()
+        buffer.write(b'    {\n      "@id": ' + self.terms.ref(f"<{chunk.iri}>".encode()) + b',\n      "@graph": [')
+        _write_nodes(buffer, _nodes(chunk.lines(), self.terms, Tally()), b"        ")
+        buffer.write(b"      ]\n    }")
+        return buffer.getvalue()
+
+    def compact_block(self, chunk: GraphChunk) -> bytes:
+        """The graph's ``{"id": …, "@graph": […]}`` object of the compact JSON-LD dump
+        (as :func:`polevents.export.context.write_compact_jsonld` writes it)."""
+        from .canonical import CanonicalGraph
+        from .context import TermCompactor, _dumps
+
+        assert self.term_context is not None
+        compactor = TermCompactor(self.term_context)
+        parts = ['    {"id": ' + _dumps(chunk.iri) + ', "@graph": [']
+        first = True
+        for node in compactor.nodes(CanonicalGraph(chunk.iri, chunk.lines()).triples()):
+            parts.append(("\n      " if first else ",\n      ") + _dumps(node))
+            first = False
+        parts.append("\n    ]}" if not first else "]}")
+        return "".join(parts).encode("utf-8")
+
+    def block(self, chunk: GraphChunk, dump: Dump) -> Path:
+        """The chunk's block of the TriG, JSON-LD or compact JSON-LD dump (made now unless a build made it)."""
+        if dump.variant == "compact":
+            return self.cache.derived(chunk, f"-{self.ckey}.compact.jsonld", self.compact_block)
+        make: Callable[[GraphChunk], bytes] = self.trig_block if dump.fmt is RdfFormat.TRIG else self.jsonld_block
+        return self.cache.derived(chunk, f"-{self.pkey}.{dump.fmt.extension}", make)
+
+
+def _copy(path: Path, out: object) -> None:
+    import shutil
+
+    with path.open("rb") as f:
+        shutil.copyfileobj(f, out, 1 << 20)  # type: ignore[arg-type]
+
+
+def write_nquads(plan: DumpPlan, path: Path) -> None:
+    with path.open("wb") as out:
+        for chunk in plan.chunks:
+            out.write(_nquads_block(chunk))
+
+
+def write_trig(plan: DumpPlan, dump: Dump, path: Path) -> None:
+    with path.open("wb") as out:
+        if any(c.meta.triples for c in plan.chunks):
+            out.write(plan.header)
+        for chunk in plan.chunks:
+            _copy(plan.block(chunk, dump), out)
+
+
+def write_jsonld(plan: DumpPlan, dump: Dump, path: Path) -> None:
+    from .jsonld import _write_context
+
+    with path.open("wb") as out:
+        if dump.variant == "compact":
+            from .context import _dumps
+
+            assert plan.term_context is not None
+            head = '{\n  "@context": ' + _dumps(plan.term_context.document()["@context"]) + ',\n  "@graph": ['
+            out.write(head.encode("utf-8"))
+        else:
+            _write_context(out, plan.prefixes)
+            out.write(b'  "@graph": [')
+        for i, chunk in enumerate(plan.chunks):
+            out.write(b"\n" if i == 0 else b",\n")
+            _copy(plan.block(chunk, dump), out)
+        out.write(b"\n  ]\n}\n")
+
+
+def _gzip_and_measure(path: Path, target: Path, title: str, fmt: RdfFormat) -> PublishedFile:
+    from .rdf import gzip_file
+    from .void import FileRole, PublishedFile
+
+    gzip_file(path, target)
+    return PublishedFile.measure(
+        target, title=title, role=FileRole.DUMP, media_type=fmt.media_type, rdf_format=fmt, compressed=True
+    )
+
+
+def assemble_dumps(plan: DumpPlan, dumps: Sequence[Dump]) -> list[PublishedFile]:
+    """Write ``dumps`` into ``plan.out_dir``.
+
+    The N-Triples union is merged by a child process and the Turtle converted by another
+    while this process writes TriG and JSON-LD; gzip and checksums run in a thread.
+    Returns the measured files, in the order of ``dumps`` (each followed by its gzip copy).
+    """
+    from .void import FileRole, PublishedFile
+    from .worker import Conversion
+
+    out = plan.out_dir
+    main = {d.fmt: d for d in dumps if not d.variant}
+    results: dict[str, Future[PublishedFile]] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-gzip") as threads:
+
+        def finished(dump: Dump) -> None:
+            path = out / dump.name
+            results[dump.name] = threads.submit(
+                PublishedFile.measure,
+                path,
+                title=dump.title,
+                role=FileRole.DUMP,
+                media_type=dump.fmt.media_type,
+                rdf_format=dump.fmt,
+            )
+            if dump.gzipped:
+                target = out / f"{dump.name}.gz"
+                results[target.name] = threads.submit(_gzip_and_measure, path, target, f"{dump.title} (gzip)", dump.fmt)
+
+        union: MergeJob | None = None
+        turtle: Conversion | None = None
+        nt, ttl = main.get(RdfFormat.NTRIPLES), main.get(RdfFormat.TURTLE)
+        try:
+            if nt is not None or ttl is not None:
+                target = out / (nt.name if nt is not None else ".union.nt")
+                union = MergeJob([c.nt for c in plan.chunks], target, unique=True, work=plan.work)
+            for dump in dumps:
+                if dump.fmt is RdfFormat.NQUADS and not dump.variant:
+                    write_nquads(plan, out / dump.name)
+                    finished(dump)
+            for dump in dumps:
+                if dump.fmt is RdfFormat.TRIG:
+                    write_trig(plan, dump, out / dump.name)
+                    finished(dump)
+            if union is not None:
+                union.wait()
+                if nt is not None:
+                    finished(nt)
+                if ttl is not None:
+                    turtle = Conversion(
+                        union.target, RdfFormat.NTRIPLES, out / ttl.name, RdfFormat.TURTLE, plan.prefixes
+                    ).start()
+            for dump in dumps:
+                if dump.fmt is RdfFormat.JSONLD:
+                    write_jsonld(plan, dump, out / dump.name)
+                    finished(dump)
+            if turtle is not None and ttl is not None:
+                turtle.wait()
+                turtle = None
+                finished(ttl)
+        finally:
+            if union is not None:
+                union.kill()
+            if turtle is not None and turtle.process is not None:
+                turtle.process.kill()
+                turtle.process.wait()
+        ordered = [n for d in dumps for n in (d.name, f"{d.name}.gz" if d.gzipped else None) if n]
+        return [results[name].result() for name in ordered]
+
+
+def chunk_stats(plan: DumpPlan, base: str, namespaces: Sequence[str], union_triples: int) -> DatasetStats:
+    """The dataset's counts for VoID (as :func:`polevents.export.void.dataset_stats` makes them
+    from a dataset in memory), from the chunks, with external merges for the distinct counts."""
+    from .void import DatasetStats, GraphStats
+
+    uri_space = f"<{base}id/".encode()
+    people: set[bytes] = set()
+    predicates: set[str] = set()
+    classes: set[str] = set()
+    graphs = []
+    for chunk in plan.chunks:
+        meta = chunk.meta
+        people.update(p.encode() for p in meta.people)
+        predicates.update(meta.predicates)
+        classes.update(meta.classes)
+        graphs.append(GraphStats(meta.iri, meta.triples, tuple(meta.sources)))
+    objects = MergeJob([c.path(".objects") for c in plan.chunks], plan.work / ".objects", unique=True, work=plan.work)
+    try:
+        distinct_subjects = entities = 0
+        sizes: dict[bytes, int] = {}
+        last = b""
+        with merge_lines([c.path(".subjects") for c in plan.chunks], work=plan.work) as lines:
+            for line in lines:
+                subject, _, count = line.rpartition(b" ")
+                if subject != last:
+                    distinct_subjects += 1
+                    if subject.startswith(uri_space):
+                        entities += 1
+                    last = subject
+                if subject in people:
+                    sizes[subject] = sizes.get(subject, 0) + int(count)
+        path = objects.wait()
+    finally:
+        objects.kill()
+    distinct_objects = 0
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            distinct_objects += block.count(b"\n")
+    path.unlink()
+    used = {term[1:-1] for term in (*predicates, *classes) if term.startswith("<")}
+    vocabularies = sorted({ns for ns in namespaces if any(iri.startswith(ns) for iri in used)})
+    example = sorted(people, key=lambda s: (-sizes.get(s, 0), s))[:1]
+    return DatasetStats(
+        triples=union_triples,
+        quads=sum(c.meta.triples for c in plan.chunks),
+        entities=entities,
+        distinct_subjects=distinct_subjects,
+        distinct_objects=distinct_objects,
+        properties=len(predicates),
+        classes=len(classes),
+        vocabularies=tuple(vocabularies),
+        example_resources=tuple(s[1:-1].decode() for s in example),
+        graphs=tuple(graphs),
+    )

@@ -1,0 +1,234 @@
+"""Per-graph chunks: each named graph of the dataset in canonical form, on disk, content-addressed.
+
+A build cuts the dataset into its named graphs (the ontology graph, one graph per
+source) and makes one :class:`GraphChunk` of each, from that graph's triples alone:
+
+* ``KEY.nt``       the graph's canonical, sorted, distinct N-Triples lines
+  (:func:`polevents.export.canonical.canonical_lines`);
+* ``KEY.subjects`` one ``<subject> COUNT`` line per subject, sorted;
+* ``KEY.objects``  the graph's distinct objects, sorted;
+* ``KEY.json``     what the dataset description needs of the graph (:class:`ChunkMeta`);
+* ``KEY-P.trig`` and ``KEY-P.jsonld``: the graph's block of the TriG and JSON-LD dumps
+  for the prefixes with digest ``P`` (made on first use).
+
+``KEY`` is the SHA-256 of everything the chunk is made of (:func:`graph_key`: the graph
+IRI, the base IRI, the path and SHA-256 of each file, polevents' own code), so a chunk
+made by an earlier build is reused as long as its inputs are unchanged: after one
+source changes, only its chunks are made again (incremental rebuild), and the whole
+dumps are assembled from the chunks (:mod:`polevents.export.assemble`).  The chunks of
+a build live in ``.polevents-cache/chunks/`` (:class:`ChunkCache`); one not in use by
+the latest build is removed when that build ends.
+
+Memory: one graph's triples at a time.  Blank nodes: canonical labels are computed per
+graph, which is what a dataset-wide RDFC-1.0 labelling gives when only one graph has
+blank nodes (the usual case: the ontology); when several graphs have blank nodes,
+those graphs are canonicalised together (:meth:`ChunkCache.joint`), as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from .canonical import Tally, canonical_lines
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+__all__ = ["CHUNKS_DIR", "ChunkCache", "ChunkMeta", "GraphChunk", "graph_key"]
+
+#: Folder of the chunks inside the build cache.
+CHUNKS_DIR: Final = "chunks"
+#: Bump when the content of a chunk changes meaning.
+CHUNK_VERSION: Final = "1"
+_PERSON: Final = b"<https://w3id.org/polevents/ontology#Person>"
+_SOURCE: Final = b"<https://w3id.org/polevents/ontology#Source>"
+
+
+def graph_key(iri: str, base: str, files: Iterable[tuple[str, str]], code: str) -> str:
+    """The chunk key of a graph: SHA-256 over its IRI, the base IRI, ``(relative path, SHA-256)``
+    of each of its files (in order), and the digest of polevents' code."""
+    digest = hashlib.sha256(f"polevents-chunk {CHUNK_VERSION}\n{code}\n{base}\n{iri}\n".encode())
+    for name, sha in files:
+        digest.update(f"{name}\0{sha}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ChunkMeta:
+    """What the dataset description and the prefixes need of one graph."""
+
+    iri: str
+    triples: int
+    #: whether the graph has blank nodes (their labels then depend on the other such graphs)
+    bnodes: bool
+    predicates: list[str]
+    classes: list[str]
+    #: subjects typed pe:Person whose IRI is under ``<BASE>id/`` (N-Triples form)
+    people: list[str]
+    #: the pe:Source documents described in the graph (IRIs)
+    sources: list[str]
+    #: owl:Ontology subjects (IRIs)
+    ontologies: list[str]
+    #: namespaces ("folders") of the graph's subject IRIs under the base, and of the graph IRI
+    namespaces: list[str]
+
+
+@dataclass(frozen=True)
+class GraphChunk:
+    """One graph's chunk in a :class:`ChunkCache`."""
+
+    key: str
+    folder: Path
+    meta: ChunkMeta
+
+    @property
+    def iri(self) -> str:
+        return self.meta.iri
+
+    def path(self, suffix: str) -> Path:
+        """The chunk's file ``KEY<suffix>`` (``.nt``, ``.subjects``, ``.objects``, ``-P.trig``...)."""
+        return self.folder / f"{self.key}{suffix}"
+
+    @property
+    def nt(self) -> Path:
+        return self.path(".nt")
+
+    def lines(self) -> list[bytes]:
+        """The graph's sorted N-Triples lines, without their ``" .\\n"`` terminator."""
+        data = self.nt.read_bytes()
+        return data[:-3].split(b" .\n") if data else []
+
+
+def _namespace(iri: str) -> str | None:
+    cut = iri.rfind("/")
+    return iri[: cut + 1] if cut >= 0 else None
+
+
+def _meta(iri: str, lines: Sequence[bytes], tally: Tally, base: str, bnodes: bool) -> ChunkMeta:
+    start = f"<{base}".encode()
+    uri_space = f"<{base}id/".encode()
+    namespaces = {ns for s in tally.sizes if s.startswith(start) and (ns := _namespace(s[1:-1].decode()))}
+    if iri.startswith(base) and (ns := _namespace(iri)):
+        namespaces.add(ns)
+    return ChunkMeta(
+        iri=iri,
+        triples=len(lines),
+        bnodes=bnodes,
+        predicates=sorted(p.decode() for p in tally.predicates),
+        classes=sorted(c.decode() for c in tally.instances),
+        people=sorted(s.decode() for s in tally.instances.get(_PERSON, []) if s.startswith(uri_space)),
+        sources=sorted({s[1:-1].decode() for s in tally.instances.get(_SOURCE, []) if s.startswith(b"<")}),
+        ontologies=sorted(
+            s[1:-1].decode()
+            for s in tally.instances.get(b"<http://www.w3.org/2002/07/owl#Ontology>", [])
+            if s.startswith(b"<")
+        ),
+        namespaces=sorted(namespaces),
+    )
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _join(lines: Iterable[bytes]) -> bytes:
+    return b"".join(line + b"\n" for line in lines)
+
+
+class ChunkCache:
+    """A folder of graph chunks, by key.
+
+    :param folder: where the chunks are (created when missing).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> GraphChunk | None:
+        """The chunk ``key`` if a build made it (and all its files are there)."""
+        try:
+            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            meta = ChunkMeta(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+        chunk = GraphChunk(key, self.folder, meta)
+        if not all(chunk.path(s).is_file() for s in (".nt", ".subjects", ".objects")):
+            return None
+        self.used.add(key)
+        return chunk
+
+    def make(self, key: str, iri: str, triples: Sequence[pyoxigraph.Triple], base: str) -> GraphChunk:
+        """Make (or replace) chunk ``key`` of graph ``iri`` from its ``triples``."""
+        lines = canonical_lines([(iri, triples)])[iri]
+        bnodes = any(_has_bnode(line) for line in lines)
+        return self.store(key, iri, lines, base, bnodes)
+
+    def store(self, key: str, iri: str, lines: list[bytes], base: str, bnodes: bool) -> GraphChunk:
+        """Write the chunk ``key`` of graph ``iri`` from its canonical sorted ``lines``."""
+        tally = Tally.of(lines)
+        meta = _meta(iri, lines, tally, base, bnodes)
+        chunk = GraphChunk(key, self.folder, meta)
+        _write_atomically(chunk.path(".nt"), b"".join(line + b" .\n" for line in lines))
+        subjects = sorted(s + b" " + str(n).encode() for s, n in tally.sizes.items())
+        _write_atomically(chunk.path(".subjects"), _join(subjects))
+        _write_atomically(chunk.path(".objects"), _join(sorted(tally.objects)))
+        # the metadata last: a chunk without it is not found by get()
+        _write_atomically(chunk.path(".json"), json.dumps(asdict(meta), ensure_ascii=False).encode())
+        self.used.add(key)
+        return chunk
+
+    def joint(
+        self, chunks: list[GraphChunk], triples_of: Callable[[GraphChunk], Sequence[pyoxigraph.Triple]], base: str
+    ) -> list[GraphChunk]:
+        """Chunks of the graphs ``chunks`` (all with blank nodes) canonicalised together, so that
+        their blank-node labels are those of one dataset-wide RDFC-1.0 labelling."""
+        if len(chunks) < 2:
+            return chunks
+        joint_key = hashlib.sha256(" ".join(c.key for c in chunks).encode()).hexdigest()
+        keys = [hashlib.sha256(f"{joint_key} {c.key}".encode()).hexdigest() for c in chunks]
+        found = [self.get(k) for k in keys]
+        if all(f is not None for f in found):
+            return [f for f in found if f is not None]
+        lines = canonical_lines([(c.iri, triples_of(c)) for c in chunks])
+        return [self.store(k, c.iri, lines[c.iri], base, True) for k, c in zip(keys, chunks, strict=True)]
+
+    def derived(self, chunk: GraphChunk, suffix: str, make: Callable[[GraphChunk], bytes]) -> Path:
+        """The chunk's file ``KEY<suffix>``, made by ``make`` when missing."""
+        path = chunk.path(suffix)
+        if not path.is_file():
+            _write_atomically(path, make(chunk))
+        self.used.add(path.name)
+        return path
+
+    def prune(self) -> None:
+        """Remove every chunk file not used since this cache object was made."""
+        for path in self.folder.iterdir():
+            stem = path.name.partition(".")[0]
+            key, derived, _ = stem.partition("-")
+            keep = path.name.startswith(".") or (key in self.used and (not derived or path.name in self.used))
+            if not keep:
+                path.unlink(missing_ok=True)
+
+
+def _has_bnode(line: bytes) -> bool:
+    """Whether a canonical N-Triples line has a blank node as subject or object."""
+    if line.startswith(b"_:"):
+        return True
+    _s, _p, o = line.split(b" ", 2)
+    return o.startswith(b"_:")

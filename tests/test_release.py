@@ -1,0 +1,180 @@
+"""Releases made from per-graph chunks (#14): the same bytes as before, incremental rebuilds equal full builds.
+
+``tests/release_fixture/`` is a frozen copy of the repository's project as it was before the
+chunked writer (commit 038d02d: its ontology, shapes and data), and ``SHA256SUMS.expected``
+is what the code of that commit published for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from polevents.export import DUMPS, publish_prefixes, write_dumps
+from polevents.export.canonical import CanonicalDataset
+from polevents.export.chunks import ChunkCache
+from polevents.export.prefixes import MAX_NESTED_PREFIXES, dataset_prefixes
+from polevents.export.release import GraphInput, make_chunks
+from support import run
+
+FIXTURE = Path(__file__).resolve().parent / "release_fixture"
+#: Files written by the export stage itself.  The ontology page, void.ttl and SHA256SUMS also
+#: depend on the page template and the description's vocabulary, which change on their own.
+EXPORT_FILES = (
+    "context.jsonld",
+    "ontology.jsonld",
+    "ontology.ttl",
+    "polevents.jsonld",
+    "polevents.nq",
+    "polevents.nq.gz",
+    "polevents.nt",
+    "polevents.nt.gz",
+    "polevents.trig",
+    "polevents.ttl",
+    "polevents.ttl.gz",
+    "shapes.jsonld",
+    "shapes.ttl",
+)
+EX = "http://example.org/"
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _expected() -> dict[str, str]:
+    text = (FIXTURE / "SHA256SUMS.expected").read_text(encoding="utf-8")
+    return {name: digest for digest, _, name in (line.partition("  ") for line in text.splitlines())}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    dest = tmp_path / "project"
+    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("SHA256SUMS.expected"))
+    return dest
+
+
+def _build(project: Path, out: Path, *flags: str) -> str:
+    result = run("build", "--project", project, "--out", out, *flags)
+    assert result.code == 0, result.err
+    return result.err
+
+
+def test_the_seed_release_has_the_bytes_the_code_before_chunks_published(project: Path, tmp_path: Path) -> None:
+    _build(project, tmp_path / "dist", "--no-cache")
+    published, expected = _digests(tmp_path / "dist"), _expected()
+    assert set(expected) <= set(published)
+    assert {n: published[n] for n in EXPORT_FILES} == {n: expected[n] for n in EXPORT_FILES}
+
+
+def test_the_description_counts_what_the_in_memory_counter_counts(project: Path, tmp_path: Path) -> None:
+    """void.ttl's numbers (from chunks and external merges) equal the old whole-dataset count."""
+    from polevents.export.void import dataset_stats
+    from polevents.load import load_project
+
+    _build(project, tmp_path / "dist", "--no-cache")
+    dataset = CanonicalDataset.from_project(load_project(project))
+    prefixes = publish_prefixes(dataset, "https://w3id.org/polevents/")
+    stats = dataset_stats(dataset, "https://w3id.org/polevents/", namespaces=sorted(set(prefixes.values())))
+    void = ox.Store()
+    void.load(path=str(tmp_path / "dist" / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    for name, value in [
+        ("triples", stats.triples),
+        ("entities", stats.entities),
+        ("distinctSubjects", stats.distinct_subjects),
+        ("distinctObjects", stats.distinct_objects),
+        ("properties", stats.properties),
+        ("classes", stats.classes),
+    ]:
+        query = f"SELECT ?n {{ ?d a <http://rdfs.org/ns/void#Dataset> ; <http://rdfs.org/ns/void#{name}> ?n ; <http://rdfs.org/ns/void#subset> ?s }}"
+        rows = list(void.query(query))  # type: ignore[arg-type]
+        assert [int(r["n"].value) for r in rows][:1] == [value], name  # type: ignore[union-attr]
+    examples = {
+        r["e"].value  # type: ignore[union-attr]
+        for r in void.query("SELECT ?e { ?d <http://rdfs.org/ns/void#exampleResource> ?e }")  # type: ignore[union-attr]
+    }
+    assert examples == set(stats.example_resources)
+
+
+def _edit(project: Path) -> None:
+    facts = project / "data" / "kazakhstan-reform-2022" / "facts.ttl"
+    with facts.open("a", encoding="utf-8") as f:
+        f.write('\n<id/person/kassym-jomart-tokayev> <http://www.w3.org/2004/02/skos/core#altLabel> "Tokaev K."@en .\n')
+
+
+def test_a_rebuild_after_one_source_changed_remakes_one_graph_and_equals_a_full_build(
+    project: Path, tmp_path: Path
+) -> None:
+    dist = project / "dist"
+    first = _build(project, dist)
+    assert "3 made, 0 unchanged" in first
+    chunks = project / ".polevents-cache" / "chunks"
+    before = {p.name for p in chunks.iterdir()}
+    _edit(project)
+    again = _build(project, dist)
+    assert "1 made, 2 unchanged" in again
+    after = {p.name for p in chunks.iterdir()}
+    assert len(before - after) == len(after - before) > 0  # the old chunk of the changed graph is gone
+    fresh = tmp_path / "fresh"
+    _build(project, fresh, "--no-cache")
+    assert _digests(dist) == _digests(fresh)
+    assert _digests(dist)["polevents.nq"] != _expected()["polevents.nq"]
+
+
+def _graphs() -> list[tuple[str, list[ox.Triple]]]:
+    """Three graphs, two with blank nodes (lists), a triple shared by two graphs, a literal with escapes."""
+    a, b, c = (ox.NamedNode(f"{EX}graph/{n}") for n in "abc")
+    p, s = ox.NamedNode(f"{EX}p"), ox.NamedNode(f"{EX}id/thing/s")
+    first, rest = ox.NamedNode(f"{EX}first"), ox.NamedNode(f"{EX}rest")
+    b1, b2, b3 = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
+    return [
+        (a.value, [ox.Triple(s, p, b1), ox.Triple(b1, first, ox.Literal("x")), ox.Triple(b1, rest, b2)]),
+        (b.value, [ox.Triple(s, p, b3), ox.Triple(b3, first, ox.Literal("x")), ox.Triple(s, p, ox.Literal("shared"))]),
+        (c.value, [ox.Triple(s, p, ox.Literal("shared")), ox.Triple(s, p, ox.Literal('line\nbreak "q" é\t'))]),
+    ]
+
+
+@pytest.mark.parametrize("gnu_sort", [True, False], ids=["sort-m", "python-merge"])
+def test_dumps_from_chunks_equal_the_whole_dataset_writers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gnu_sort: bool
+) -> None:
+    """Blank nodes in two graphs keep one dataset-wide labelling; the union drops the shared triple once."""
+    from polevents.export import merge
+    from polevents.export.assemble import DumpPlan, assemble_dumps
+    from polevents.export.context import term_context
+
+    if not gnu_sort:
+        monkeypatch.setattr(merge, "_SORT", [None])
+    graphs = _graphs()
+    dataset = CanonicalDataset.from_graphs(graphs)
+    prefixes = publish_prefixes(dataset, EX)
+    old = tmp_path / "old"
+    old.mkdir()
+    write_dumps(dataset, old, prefixes, parallel=False)
+    cache = ChunkCache(tmp_path / "chunks")
+    inputs = [GraphInput(iri, f"k{i}", lambda t=triples: t) for i, (iri, triples) in enumerate(graphs)]  # type: ignore[misc]
+    chunks = make_chunks(inputs, cache, EX)
+    assert sum(c.meta.bnodes for c in chunks) == 2
+    new = tmp_path / "new"
+    new.mkdir()
+    assemble_dumps(
+        DumpPlan(chunks, cache, prefixes, new, tmp_path), [(d.fmt, d.name, d.gzipped, d.title) for d in DUMPS]
+    )
+    assert _digests(new) == _digests(old)
+    assert (new / "polevents.nt").read_bytes().count(b'"shared"') == 1
+
+
+def test_the_prefixes_do_not_grow_with_the_number_of_sources() -> None:
+    def prefixes(n: int) -> dict[str, str]:
+        iris = [f"{EX}id/source/s{i}/sentence/1" for i in range(n)] + [f"{EX}id/person/p{i}" for i in range(n)]
+        return dataset_prefixes(EX, iris)
+
+    few = prefixes(2)
+    assert "source-s0-sentence" in few and "person" in few
+    many = prefixes(MAX_NESTED_PREFIXES + 1)
+    assert many == prefixes(10 * MAX_NESTED_PREFIXES) == prefixes(1000)
+    assert "person" in many and not any("sentence" in name for name in many)
