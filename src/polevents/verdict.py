@@ -173,6 +173,8 @@ def decide(
     cache = BuildCache.of(config)
     on_disk = layout.data_bytes >= ON_DISK_MIN_BYTES
     parent = cache_dir if cache_dir is not None else Path(tempfile.gettempdir())
+    if on_disk:
+        parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".validation-", dir=parent)) if on_disk else None
     try:
         store, digests, quads = load_store(layout, work / "store" if work is not None else None, inputs)
