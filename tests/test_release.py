@@ -161,9 +161,8 @@ def test_dumps_from_chunks_equal_the_whole_dataset_writers(
     assert sum(c.meta.bnodes for c in chunks) == 2
     new = tmp_path / "new"
     new.mkdir()
-    assemble_dumps(
-        DumpPlan(chunks, cache, prefixes, new, tmp_path), [(d.fmt, d.name, d.gzipped, d.title) for d in DUMPS]
-    )
+    plan = DumpPlan(chunks, cache, prefixes, new, tmp_path, term_context=term_context([]))
+    assemble_dumps(plan, DUMPS)
     assert _digests(new) == _digests(old)
     assert (new / "polevents.nt").read_bytes().count(b'"shared"') == 1
 
