@@ -247,9 +247,8 @@ def assemble_dumps(plan: DumpPlan, dumps: Sequence[Dump]) -> list[PublishedFile]
         finally:
             if union is not None:
                 union.kill()
-            if turtle is not None and turtle.process is not None:
-                turtle.process.kill()
-                turtle.process.wait()
+            if turtle is not None:
+                turtle.kill()
         ordered = [n for d in dumps for n in (d.name, f"{d.name}.gz" if d.gzipped else None) if n]
         return [results[name].result() for name in ordered]
 
@@ -257,6 +256,7 @@ def assemble_dumps(plan: DumpPlan, dumps: Sequence[Dump]) -> list[PublishedFile]
 def chunk_stats(plan: DumpPlan, base: str, namespaces: Sequence[str], union_triples: int) -> DatasetStats:
     """The dataset's counts for VoID (as :func:`polevents.export.void.dataset_stats` makes them
     from a dataset in memory), from the chunks, with external merges for the distinct counts."""
+    from ..vocab import ONTOLOGY_IRI
     from .void import DatasetStats, GraphStats
 
     uri_space = f"<{base}id/".encode()
@@ -264,12 +264,20 @@ def chunk_stats(plan: DumpPlan, base: str, namespaces: Sequence[str], union_trip
     predicates: set[str] = set()
     classes: set[str] = set()
     graphs = []
+    languages: set[str] = set()
+    dates: set[tuple[str, str]] = set()
+    places: set[str] = set()
     for chunk in plan.chunks:
         meta = chunk.meta
         people.update(p.encode() for p in meta.people)
         predicates.update(meta.predicates)
         classes.update(meta.classes)
-        graphs.append(GraphStats(meta.iri, meta.triples, tuple(meta.sources)))
+        graphs.append(GraphStats(meta.iri, meta.triples, tuple(meta.sources), tuple(meta.links)))
+        if meta.iri == ONTOLOGY_IRI:
+            continue
+        languages.update(meta.languages)
+        dates.update((d[0], d[1]) for d in (meta.earliest, meta.latest) if d is not None)
+        places.update(meta.places)
     objects = MergeJob([c.path(".objects") for c in plan.chunks], plan.work / ".objects", unique=True, work=plan.work)
     try:
         distinct_subjects = entities = 0
@@ -307,4 +315,8 @@ def chunk_stats(plan: DumpPlan, base: str, namespaces: Sequence[str], union_trip
         vocabularies=tuple(vocabularies),
         example_resources=tuple(s[1:-1].decode() for s in example),
         graphs=tuple(graphs),
+        languages=tuple(sorted(languages)),
+        earliest=min(dates) if dates else None,
+        latest=max(dates) if dates else None,
+        places=tuple(sorted(places)),
     )

@@ -32,10 +32,11 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from ..vocab import PE
 from .canonical import Tally, canonical_lines
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,7 +47,7 @@ __all__ = ["CHUNKS_DIR", "ChunkCache", "ChunkMeta", "GraphChunk", "graph_key"]
 #: Folder of the chunks inside the build cache.
 CHUNKS_DIR: Final = "chunks"
 #: Bump when the content of a chunk changes meaning.
-CHUNK_VERSION: Final = "1"
+CHUNK_VERSION: Final = "2"
 _PERSON: Final = b"<https://w3id.org/polevents/ontology#Person>"
 _SOURCE: Final = b"<https://w3id.org/polevents/ontology#Source>"
 
@@ -78,6 +79,15 @@ class ChunkMeta:
     ontologies: list[str]
     #: namespaces ("folders") of the graph's subject IRIs under the base, and of the graph IRI
     namespaces: list[str]
+    #: link predicates used, when some objects are Wikidata entities (a linkset)
+    links: list[str] = field(default_factory=list)
+    #: primary language tags of the graph's literals
+    languages: list[str] = field(default_factory=list)
+    #: the earliest and latest date literal, as [lexical form, datatype IRI]
+    earliest: list[str] | None = None
+    latest: list[str] | None = None
+    #: objects of pe:country
+    places: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,33 @@ def _meta(iri: str, lines: Sequence[bytes], tally: Tally, base: str, bnodes: boo
     namespaces = {ns for s in tally.sizes if s.startswith(start) and (ns := _namespace(s[1:-1].decode()))}
     if iri.startswith(base) and (ns := _namespace(iri)):
         namespaces.add(ns)
+    from .void import LINK_PREDICATES, WIKIDATA_ENTITY, XSD
+
+    link_predicates = {f"<{p}>".encode() for p in LINK_PREDICATES}
+    links: list[str] = []
+    if any(o.startswith(f"<{WIKIDATA_ENTITY}".encode()) for o in tally.objects):
+        links = sorted(p[1:-1].decode() for p in tally.predicates & link_predicates)
+    date_suffixes = tuple(f'"^^<{XSD}{t}>'.encode() for t in ("date", "gYearMonth", "gYear", "dateTime"))
+    dates: set[tuple[str, str]] = set()
+    languages: set[str] = set()
+    for o in tally.objects:
+        if o[:1] != b'"':
+            continue
+        if o.endswith(date_suffixes):
+            lexical, _, datatype = o.rpartition(b'"^^<')
+            dates.add((lexical[1:].decode(), datatype[:-1].decode()))
+        elif not o.endswith(b'"') and b'"@' in o:
+            tag = o.rsplit(b'"@', 1)[1].decode().split("-")[0].lower()
+            if tag.isalpha() and len(tag) in (2, 3):
+                languages.add(tag)
+    country = f" <{PE}country> <".encode()
+    places = sorted({line.rsplit(b" ", 1)[1][1:-1].decode() for line in lines if country in line})
     return ChunkMeta(
+        links=links,
+        languages=sorted(languages),
+        earliest=list(min(dates)) if dates else None,
+        latest=list(max(dates)) if dates else None,
+        places=places,
         iri=iri,
         triples=len(lines),
         bnodes=bnodes,
