@@ -13,8 +13,9 @@ so absolute times move; the ratios are what to read):
    ``python -c "import rdflib"`` (fresh processes, alternating, medians).
 3. **/sparql throughput**: ``polevents serve --dist D`` against
    ``oxigraph serve-read-only --location L --union-default-graph``, the same small queries
-   (those of ``load_test.py``) from the same client: N keep-alive connections for S seconds
-   each, servers alternating; requests/s and p50/p90 latency.
+   (:data:`SMALL`, bounded answers) from the same client (``load_test.py``'s minimal
+   keep-alive HTTP/1.1 client): N connections for S seconds each, servers alternating;
+   requests/s and p50/p90 latency.
 
 Usage::
 
@@ -43,7 +44,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import QUERIES, Connection, percentile
+from load_test import Connection, percentile
 
 BIN = Path(sys.executable).parent
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
@@ -157,10 +158,19 @@ def server(command: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
             process.wait()
 
 
+#: Small queries: bounded answers that stay small on any size of data (no ORDER BY over everything)
+SMALL = [
+    "ASK { ?s a pe:Person }",
+    "SELECT ?p ?label WHERE { ?p a pe:Person ; rdfs:label ?label } LIMIT 10",
+    "SELECT ?s ?sentence WHERE { ?s prov:wasDerivedFrom ?sentence } LIMIT 10",
+    "SELECT ?e ?date WHERE { ?e pe:date ?date } LIMIT 10",
+]
+
+
 def targets() -> list[str]:
-    """The load test's SPARQL queries, with their prefixes declared (Oxigraph predefines none)."""
+    """The small queries, with their prefixes declared (Oxigraph predefines none)."""
     out = []
-    for query in QUERIES:
+    for query in SMALL:
         decls = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if f"{p}:" in query)
         out.append("/sparql?" + urlencode({"query": f"{decls} {query}"}))
     return out
@@ -205,32 +215,42 @@ async def load(port: int, clients: int, duration: float) -> dict[str, float]:
     }
 
 
-def serve(dist: Path, location: Path, clients: int, duration: float, rounds: int, workers: int) -> dict[str, object]:
-    runs: dict[str, list[dict[str, float]]] = {"polevents": [], "oxigraph": []}
+def serve(
+    dist: Path, location: Path, clients: Sequence[int], duration: float, rounds: int, workers: int
+) -> dict[str, object]:
+    """Each server in turn, for each number of concurrent clients: requests/s, p50, p90."""
+    runs: dict[str, dict[int, list[dict[str, float]]]] = {
+        "polevents": {n: [] for n in clients},
+        "oxigraph": {n: [] for n in clients},
+    }
     for _ in range(rounds):
         port = free_port()
         ours = [*polevents(), "serve", "--dist", str(dist), "--port", str(port), "--no-access-log"]
         ours += ["--workers", str(workers)]
-        with server(ours, port):
-            asyncio.run(load(port, clients, min(3.0, duration)))  # warm-up
-            runs["polevents"].append(asyncio.run(load(port, clients, duration)))
-        port = free_port()
-        theirs = [oxigraph(), "serve-read-only", "--location", str(location), "--union-default-graph",
-                  "--bind", f"127.0.0.1:{port}"]  # fmt: skip
-        with server(theirs, port):
-            asyncio.run(load(port, clients, min(3.0, duration)))
-            runs["oxigraph"].append(asyncio.run(load(port, clients, duration)))
-    summary: dict[str, object] = {"runs": runs}
-    for name, results in runs.items():
-        summary[name] = {k: statistics.median(r[k] for r in results) for k in ("rps", "p50_ms", "p90_ms", "errors")}
-    p, o = summary["polevents"], summary["oxigraph"]
-    assert isinstance(p, dict) and isinstance(o, dict)
-    summary["throughput_ratio"] = p["rps"] / o["rps"]
-    summary["p50_ratio"] = p["p50_ms"] / o["p50_ms"]
-    print(
-        f"serve {dist}: polevents {p['rps']:.0f} req/s p50 {p['p50_ms']:.1f} ms; oxigraph {o['rps']:.0f} req/s "
-        f"p50 {o['p50_ms']:.1f} ms; throughput {summary['throughput_ratio']:.2f}x, p50 {summary['p50_ratio']:.2f}x"
-    )
+        theirs = [oxigraph(), "serve-read-only", "--location", str(location), "--union-default-graph"]
+        for name, command in (("polevents", ours), ("oxigraph", [*theirs, "--bind", f"127.0.0.1:{port}"])):
+            with server(command, port):
+                asyncio.run(load(port, max(clients), min(3.0, duration)))  # warm-up
+                for n in clients:
+                    runs[name][n].append(asyncio.run(load(port, n, duration)))
+            port = free_port()
+    summary: dict[str, object] = {"runs": {k: {str(n): v for n, v in r.items()} for k, r in runs.items()}}
+    for n in clients:
+        row: dict[str, object] = {}
+        for name in runs:
+            row[name] = {
+                k: statistics.median(r[k] for r in runs[name][n]) for k in ("rps", "p50_ms", "p90_ms", "errors")
+            }
+        p, o = row["polevents"], row["oxigraph"]
+        assert isinstance(p, dict) and isinstance(o, dict)
+        row["throughput_ratio"] = p["rps"] / o["rps"]
+        row["p50_ratio"] = p["p50_ms"] / o["p50_ms"]
+        summary[f"{n} clients"] = row
+        print(
+            f"serve {dist.parent.name} {n} clients: polevents {p['rps']:.0f} req/s p50 {p['p50_ms']:.1f} ms "
+            f"p90 {p['p90_ms']:.1f} ms; oxigraph {o['rps']:.0f} req/s p50 {o['p50_ms']:.1f} ms p90 {o['p90_ms']:.1f} ms; "
+            f"throughput {row['throughput_ratio']:.2f}x, p50 {row['p50_ratio']:.2f}x"
+        )
     return summary
 
 
@@ -247,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=Path, required=True, help="the seed dataset's built dist")
     ap.add_argument("--runs", type=int, default=5, help="alternating runs per CLI command")
     ap.add_argument("--startup-runs", type=int, default=15)
-    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--clients", type=int, nargs="+", default=[50, 2], help="concurrent clients (each count a run)")
     ap.add_argument("--duration", type=float, default=10.0)
     ap.add_argument("--rounds", type=int, default=2, help="alternating server rounds per dataset")
     ap.add_argument("--workers", type=int, default=2, help="polevents serve --workers")

@@ -36,7 +36,7 @@ import dataclasses
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import QueryError
@@ -87,8 +87,6 @@ class Prepared:
     base: str | None
     #: the text as evaluated: ``SELECT *`` spelled out in the star order (else ``text``)
     evaluated: str
-    #: prefixes the query declares itself (they win over the predefined ones)
-    declared: dict[str, str] = field(default_factory=dict)
     #: the query names its own dataset (FROM / FROM NAMED)
     from_clause: bool = False
     #: the query calls SERVICE
@@ -97,6 +95,13 @@ class Prepared:
     checked: bool = True
     #: variables bound before evaluation (pyoxigraph substitutions): name -> term in N-Triples syntax
     substitutions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def declared(self) -> dict[str, str]:
+        """The prefixes the query declares itself (they win over the predefined ones)."""
+        from .scan import declared_prefixes
+
+        return declared_prefixes(self.text)
 
     @property
     def prefixes(self) -> dict[str, str]:
@@ -240,7 +245,7 @@ def prepare(text: str, *, origin: str = "query", base: str | None = None, check:
 
     :raises QueryError: empty, SPARQL Update, no query form, or a syntax error (``ORIGIN:LINE:COL:``).
     """
-    from .scan import check_nesting, declared_prefixes, scan_query
+    from .scan import check_nesting, scan_query
 
     if not text.strip():
         raise QueryError(f"{origin}: the query is empty")
@@ -255,7 +260,9 @@ def prepare(text: str, *, origin: str = "query", base: str | None = None, check:
         )
     form = QueryForm(scan.form) if scan.form else None
     evaluated = text
-    probed = check and not scan.service
+    # the probe parses on an empty store: for the check, for the variables of a SELECT *, or for
+    # the form the scan could not tell (a worker skips it otherwise: evaluating parses anyway)
+    probed = (check or form is None or ("*" in text and form is QueryForm.SELECT)) and not scan.service
     if probed:
         import pyoxigraph as ox
 
@@ -280,10 +287,9 @@ def prepare(text: str, *, origin: str = "query", base: str | None = None, check:
         form=form,
         base=base,
         evaluated=evaluated,
-        declared=declared_prefixes(text),
         from_clause=scan.from_clause,
         service=scan.service,
-        checked=probed,
+        checked=probed and check,
     )
 
 
@@ -403,8 +409,9 @@ class Job:
     #: prefixes Turtle/JSON-LD results may use (None: vocab.PREFIXES)
     prefixes: dict[str, str] | None = None
     compact_jsonld: bool = False
-    #: check the syntax first (an unchecked query still fails on a syntax error, with its position)
-    check: bool = True
+    #: parse on an empty store first (an unchecked query still fails on a syntax error when it is
+    #: evaluated, with the same ``ORIGIN:LINE:COL`` message: a worker does not check twice)
+    check: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
