@@ -254,6 +254,52 @@ def serve(
     return summary
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            children = []
+        todo += [int(c) for c in children]
+    return out
+
+
+def _smaps(pid: int) -> dict[str, int]:
+    """Rss and Pss (kB) of one process from /proc/PID/smaps_rollup."""
+    found = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("Rss", "Pss"):
+                found[key] = int(value.split()[0])
+    except OSError:
+        pass
+    return found
+
+
+def memory(dist: Path, workers: Sequence[int], seconds: float) -> dict[str, object]:
+    """The server's process tree after ``seconds`` of small queries (every worker used): the sum of
+    PSS (shared pages counted once: what the tree costs) and the largest RSS, per worker count."""
+    out: dict[str, object] = {}
+    for n in workers:
+        port = free_port()
+        command = [*polevents(), "serve", "--dist", str(dist), "--port", str(port), "--no-access-log"]
+        with server([*command, "--workers", str(n)], port) as process:
+            asyncio.run(load(port, 4 * n, seconds))
+            pids = _tree(process.pid)
+            stats = [_smaps(p) for p in pids]
+        pss = sum(s.get("Pss", 0) for s in stats) / 1024
+        rss = max((s.get("Rss", 0) for s in stats), default=0) / 1024
+        out[str(n)] = {"processes": len(pids), "pss_mb": pss, "largest_rss_mb": rss}
+        print(f"serve memory {dist.parent.name}, {n} workers: {len(pids)} processes, PSS sum {pss:.0f} MB, "
+              f"largest RSS {rss:.0f} MB")  # fmt: skip
+    return out
+
+
 def quads(dist: Path) -> int:
     from polevents.store import index_key
 
@@ -271,10 +317,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=10.0)
     ap.add_argument("--rounds", type=int, default=2, help="alternating server rounds per dataset")
     ap.add_argument("--workers", type=int, default=2, help="polevents serve --workers")
-    ap.add_argument("--only", choices=("cli", "startup", "serve"), action="append")
+    ap.add_argument("--memory-workers", type=int, nargs="+", default=[1, 2, 4])
+    ap.add_argument("--only", choices=("cli", "startup", "serve", "memory"), action="append")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
-    only = set(args.only or ("cli", "startup", "serve"))
+    only = set(args.only or ("cli", "startup", "serve", "memory"))
     report: dict[str, object] = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         "python": platform.python_version(),
@@ -295,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         if "serve" in only:
             report["serve_seed"] = serve(args.seed, small, args.clients, args.duration, args.rounds, args.workers)
             report["serve_big"] = serve(args.dist, big, args.clients, args.duration, args.rounds, args.workers)
+        if "memory" in only:
+            report["memory_big"] = memory(args.dist, args.memory_workers, args.duration)
     report["load_after"] = os.getloadavg()
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

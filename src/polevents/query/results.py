@@ -32,8 +32,6 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import InputError
 from ..formats import RdfFormat, ResultFormat
-from ..names import IriNames, NameSyntax, triple_iris
-from .table import DEFAULT_MAX_WIDTH
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -390,6 +388,8 @@ def graph_document(
     """
     import pyoxigraph as ox
 
+    from ..names import IriNames, NameSyntax, triple_iris
+
     if fmt is RdfFormat.TURTLE:
         used = IriNames(prefixes).used(triple_iris(triples))
         return ox.serialize(triples, format=fmt.oxigraph, prefixes=used) or b""
@@ -410,22 +410,24 @@ def write_result(
     *,
     prefixes: Mapping[str, str],
     base: str | None = None,
-    max_width: int = DEFAULT_MAX_WIDTH,
+    max_width: int | None = None,
     total_width: int | None = None,
 ) -> None:
     """Write ``result`` to ``out`` in ``fmt``.
 
     ``prefixes`` shorten IRIs in tables, Turtle and JSON-LD; ``base`` lets a
     table show the dataset's own IRIs relative to it (``<id/person/…>``);
-    ``max_width`` and ``total_width`` shape the table (see :func:`render_table`).
+    ``max_width`` (default :data:`~polevents.query.table.DEFAULT_MAX_WIDTH`) and ``total_width``
+    shape the table (see :func:`~polevents.query.table.render_table`).
 
     :raises InputError: the format does not fit the query form.
     """
     check_format(result.form, fmt)
     if fmt is ResultFormat.TABLE:
-        from .table import render_table
+        from .table import DEFAULT_MAX_WIDTH, render_table
 
-        table = render_table(result, prefixes=prefixes, base=base, max_width=max_width, total_width=total_width)
+        width = DEFAULT_MAX_WIDTH if max_width is None else max_width
+        table = render_table(result, prefixes=prefixes, base=base, max_width=width, total_width=total_width)
         out.write(table.encode("utf-8"))
     elif result.boolean is not None:
         out.write(boolean_document(result.boolean, fmt))
