@@ -14,7 +14,6 @@ from polevents.query.scan import scan_query
 from polevents.serve.data import select
 from polevents.serve.display import XSD, display_iri, format_date, wikidata_page
 from polevents.serve.negotiate import choose, parse_accept, quality
-from polevents.serve.results import Table, collect_solutions
 from polevents.serve.urls import UrlMap
 
 # ---------------------------------------------------------------- Accept
@@ -93,34 +92,45 @@ def _solutions() -> ox.QuerySolutions:
     return select(store, query)
 
 
+def _table() -> tuple[list[str], list[list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]]]:
+    solutions = _solutions()
+    variables = [v.value for v in solutions.variables]
+    return variables, [[s[v] for v in variables] for s in solutions]
+
+
 @pytest.mark.parametrize("fmt", [ResultFormat.JSON, ResultFormat.XML, ResultFormat.TSV])
 def test_solutions_round_trip(fmt: ResultFormat) -> None:
     """What we write reads back (with Oxigraph's parser) as the same solutions."""
-    table = collect_solutions(_solutions(), 100)
-    body = solutions_document(table.variables, table.rows, fmt)
+    variables, rows = _table()
+    body = solutions_document(variables, rows, fmt)
     parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(fmt.media_type))
     assert isinstance(parsed, ox.QuerySolutions)
-    assert [v.value for v in parsed.variables] == table.variables
-    assert [[s[v] for v in table.variables] for s in parsed] == table.rows
+    assert [v.value for v in parsed.variables] == variables
+    assert [[s[v] for v in variables] for s in parsed] == rows
 
 
 def test_csv_is_rfc4180_with_lexical_values() -> None:
     """CSV (lossy by design) carries lexical forms, quoted where needed, CRLF line ends."""
-    table = collect_solutions(_solutions(), 100)
-    body = solutions_document(table.variables, table.rows, ResultFormat.CSV).decode("utf-8")
+    variables, rows = _table()
+    body = solutions_document(variables, rows, ResultFormat.CSV).decode("utf-8")
     assert body.endswith("\r\n")
-    rows = list(csv.reader(io.StringIO(body, newline="")))
-    assert rows[0] == table.variables
-    assert rows[1:] == [["" if t is None else t.value for t in row] for row in table.rows]
+    read = list(csv.reader(io.StringIO(body, newline="")))
+    assert read[0] == variables
+    assert read[1:] == [["" if t is None else t.value for t in row] for row in rows]
 
 
 def test_row_cap_truncates_and_says_so() -> None:
+    from polevents.query.results import write_solutions
+
     store = ox.Store()
-    result = select(store, "SELECT ?n { VALUES ?n { 1 2 3 4 5 } }")
-    table = collect_solutions(result, 3)
-    assert table.truncated and len(table.rows) == 3
-    table = collect_solutions(select(store, "SELECT ?n { VALUES ?n { 1 2 3 } }"), 3)
-    assert not table.truncated and len(table.rows) == 3
+    out = io.BytesIO()
+    assert write_solutions(select(store, "SELECT ?n { VALUES ?n { 1 2 3 4 5 } }"), ResultFormat.TSV, out, 3) == (
+        3,
+        True,
+    )
+    assert out.getvalue() == b"?n\n1\n2\n3\n"
+    out = io.BytesIO()
+    assert write_solutions(select(store, "SELECT ?n { VALUES ?n { 1 2 3 } }"), ResultFormat.TSV, out, 3) == (3, False)
 
 
 @pytest.mark.parametrize("fmt", [ResultFormat.JSON, ResultFormat.XML])
@@ -133,8 +143,7 @@ def test_boolean_round_trip(fmt: ResultFormat, value: bool) -> None:
 
 
 def test_empty_table() -> None:
-    table = Table(variables=["x"], rows=[], truncated=False)
-    body = solutions_document(table.variables, table.rows, ResultFormat.TSV)
+    body = solutions_document(["x"], [], ResultFormat.TSV)
     assert body == b"?x\n"
 
 
