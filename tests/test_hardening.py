@@ -341,3 +341,23 @@ def test_the_forked_validator_dies_with_a_killed_build(tmp_path: Path) -> None:
             build.kill()
         if validator is not None and _state(validator) not in (None, "Z"):
             os.kill(validator, signal.SIGKILL)
+
+
+def test_without_a_namespace_service_is_decided_on_a_parse() -> None:
+    from polevents.serve.sparql import service_by_parse
+
+    escaped = "PREFIX ex: <http://e/> SELECT * WHERE { OPTIONAL { ?s ?p ex:a\\# } SERVICE <http://h/x> { ?x ?y ?z } }"
+    assert service_by_parse(escaped)
+    assert service_by_parse("SELECT * WHERE { ?s ?p 'SERVICE' # SERVICE <http://h/>\n }") is False
+    assert service_by_parse("SELECT * WHERE { ?s ?p ?o") is True  # cannot be parsed: cannot be shown safe
+
+
+def test_the_server_without_network_isolation_says_so(tmp_path: Path) -> None:
+    data = tmp_path / "data.ttl"
+    data.write_text(DATA, encoding="utf-8")
+    with launched_server([str(data), "--no-isolate-network", "--no-access-log"], cwd=tmp_path) as running:
+        assert "network NOT isolated" in running.stderr() and "refused on a parse" in running.stderr()
+        with httpx.Client(base_url=running.url.rstrip("/"), timeout=60) as c:
+            assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+            r = c.get("/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }"})
+            assert r.status_code == 403

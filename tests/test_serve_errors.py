@@ -106,7 +106,10 @@ def test_unknown_entity_is_404_through_the_seam(server: RunningServer) -> None:
 def test_an_oversized_accept_is_refused_and_pages_still_served(server: RunningServer) -> None:
     huge = "text/plain;q=0.1, " * 60_000  # about 1 MB
     for path in ("/polevents/id/person/x", "/static/style.css", "/sparql?query=ASK%7B%7D"):
-        status, body = raw_get(server, path, {"Accept": huge})
+        try:
+            status, body = raw_get(server, path, {"Accept": huge})
+        except (ConnectionResetError, BrokenPipeError):
+            continue  # refused at the request head limit (64 KiB) while the client was still sending
         assert status in (400, 431), (path, status)
         assert "Traceback" not in body
     status, _ = raw_get(server, "/static/style.css")

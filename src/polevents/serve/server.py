@@ -34,6 +34,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+#: bytes of request line + headers uvicorn buffers before giving up on a request (400): the head is
+#: parsed on the event loop, so a megabyte of headers would slow every other request down (#12 row 5).
+#: A GET query longer than this is sent with POST (which --max-body bounds).
+MAX_REQUEST_HEAD = 64 * 1024
+
+
 class _Stopped(Exception):
     """SIGINT or SIGTERM after uvicorn's graceful shutdown."""
 
@@ -144,7 +150,7 @@ def _run(
                 lifespan="on",
                 access_log=access_log,
                 log_config=_log_config(access_log),
-                h11_max_incomplete_event_size=max(64 * 1024, settings.max_body),
+                h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
                 timeout_graceful_shutdown=5,
                 server_header=False,
             )
