@@ -367,6 +367,7 @@ def _subject_line(file: Path, iri: str, base: str) -> int | None:
     return index.get(iri) or find_line(lines, iri, base)
 
 
+@functools.lru_cache(maxsize=1024)
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root).as_posix()
