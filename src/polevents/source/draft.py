@@ -60,10 +60,8 @@ _SPEECH = re.compile(
     re.IGNORECASE,
 )
 #: ``“…,” Tokayev told reporters``: a verb of saying just after the quotation.
-_SPEECH_AFTER = re.compile(
-    r"[\s,.!?”’\"»]*(?:(?:he|she|they|it|[A-Z][\w’'.-]*)\s+){1,4}(?:said|says|told|tells|added|adds|stated|"
-    r"declared|wrote|writes|replied|insisted|warned|noted|explained)\b"
-)
+_SAYING = r"(?:said|says|told|tells|added|adds|stated|declared|wrote|writes|replied|insisted|warned|noted|explained)"
+_SPEECH_AFTER = re.compile(rf"[\s,.!?”’\"»]*(?:(?:he|she|they|it|[A-Z][\w’'.-]*)\s+){{0,4}}{_SAYING}\b")
 #: How well a name must match an entity's name to be proposed as that entity.
 KNOWN_MATCH = 0.9
 
@@ -385,12 +383,28 @@ def draft_facts(
         if kind == "pe:Person":
             person_at.setdefault(sentence, []).append(iri)
 
-    for c in ordered:
-        best_known = max(
-            ((name_match(c.text, n.text), e, n.text) for e in known for n in e.names),
+    def best_of(text: str) -> tuple[float, EntityRecord | None, str]:
+        return max(
+            ((name_match(text, n.text), e, n.text) for e in known for n in e.names),
             key=lambda x: x[0],
             default=(0.0, None, ""),
         )
+
+    expanded: list[_Candidate] = []
+    for c in ordered:
+        words = c.text.split()
+        if c.headline and len(words) > 1 and best_of(c.text)[0] < KNOWN_MATCH:
+            # a headline capitalises every word: look for known names inside it ("Kazakhstan Votes")
+            for size in (3, 2, 1):
+                for k in range(len(words) - size + 1):
+                    part = " ".join(words[k : k + size])
+                    if part.lower() not in _STOP and best_of(part)[0] >= 0.95:
+                        expanded.append(_Candidate(c.sentence, part, c.start, c.cue, True))
+            continue
+        expanded.append(c)
+
+    for c in expanded:
+        best_known = best_of(c.text)
         score, entity, matched_name = best_known
         if entity is not None and score >= KNOWN_MATCH:
             label = entity.label or matched_name

@@ -15,8 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .draft import KNOWN_MATCH, Draft, Proposal, decimal_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .entities import EntityRecord
 
 __all__ = ["DraftScore", "GoldItem", "gold_items", "score_draft"]
 
@@ -58,19 +62,24 @@ class DraftScore:
         return f"recall {self.recall:.2f} ({per}); precision {self.precision:.2f} ({ok})"
 
 
-def gold_items(triples: Iterable[tuple[str, str, object]]) -> list[GoldItem]:
+def gold_items(triples: Iterable[tuple[str, str, object]], known: Iterable[EntityRecord] = ()) -> list[GoldItem]:
     """The dates, numbers (amounts, percentages, counts), quotations and named entities of a facts graph.
 
     ``triples`` are (subject, predicate, object) with IRIs as strings and literals as
-    ``pyoxigraph.Literal`` (or anything with ``value`` and ``datatype``).
+    ``pyoxigraph.Literal`` (or anything with ``value`` and ``datatype``).  The people,
+    organisations and places of ``known`` (the dataset the draft was matched against) that
+    the facts refer to are named entities of the facts too.
     """
     from ..vocab import PE, RDF, RDFS, SCHEMA, SKOS, XSD
 
     names: dict[str, set[str]] = {}
     types: dict[str, set[str]] = {}
     items: set[GoldItem] = set()
+    referenced: set[str] = set()
     for s, p, o in triples:
         value = getattr(o, "value", o)
+        if isinstance(o, str):
+            referenced.add(o)
         datatype = getattr(getattr(o, "datatype", None), "value", None)
         if p == RDF + "type":
             types.setdefault(s, set()).add(str(value))
@@ -96,6 +105,9 @@ def gold_items(triples: Iterable[tuple[str, str, object]]) -> list[GoldItem]:
     for s, ts in types.items():
         if ts & named and s in names:
             items.add(GoldItem("entity", s, tuple(sorted(names[s]))))
+    for record in known:
+        if record.iri in referenced and record.iri not in types and set(record.types) & named:
+            items.add(GoldItem("entity", record.iri, tuple(sorted(n.text for n in record.names))))
     return sorted(items, key=lambda g: (g.kind, g.value))
 
 
