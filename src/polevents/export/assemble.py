@@ -112,7 +112,7 @@ class DumpPlan:
 
     def compact_block(self, chunk: GraphChunk) -> bytes:
         """The graph's ``{"id": …, "@graph": […]}`` object of the compact JSON-LD dump
-        (as :func:`polevents.export.context.write_compact_jsonld` writes it)."""
+        (as :func:`polevents.export.context_lines.write_compact_jsonld` writes it)."""
         from .canonical import CanonicalGraph
         from .context import TermCompactor, _dumps
 

@@ -346,6 +346,11 @@ class TermCompactor:
             yield self.node(subject, statements)
 
 
+def _dumps(value: Any) -> str:
+    """JSON text of ``value`` as every compacted document writes it (UTF-8 kept, no ASCII escapes)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def context_json(context: TermContext) -> str:
     """The context file's text (indented, sorted, with a final newline)."""
     return json.dumps(context.document(), ensure_ascii=False, indent=2) + "\n"
