@@ -114,7 +114,8 @@ class DumpPlan:
         """The graph's ``{"id": …, "@graph": […]}`` object of the compact JSON-LD dump
         (as :func:`polevents.export.context_lines.write_compact_jsonld` writes it)."""
         from .canonical import CanonicalGraph
-        from .context import TermCompactor, _dumps
+        from .context import TermCompactor
+        from .context_lines import _dumps
 
         assert self.term_context is not None
         compactor = TermCompactor(self.term_context)
@@ -160,7 +161,7 @@ def write_jsonld(plan: DumpPlan, dump: Dump, path: Path) -> None:
 
     with path.open("wb") as out:
         if dump.variant == "compact":
-            from .context import _dumps
+            from .context_lines import _dumps
 
             assert plan.term_context is not None
             head = '{\n  "@context": ' + _dumps(plan.term_context.document()["@context"]) + ',\n  "@graph": ['
