@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Final
 from .errors import InputError, NonConformingError, PoleventsError
 from .formats import RdfFormat
 from .load import InputFiles, Layout
+from .verdict_store import PersistentStore
 from .vocab import ONTOLOGY_IRI
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -175,12 +176,27 @@ def decide(
     parent = cache_dir if cache_dir is not None else Path(tempfile.gettempdir())
     if on_disk:
         parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".validation-", dir=parent)) if on_disk else None
+    persistent = PersistentStore(cache_dir) if on_disk and use_cache and cache_dir is not None else None
+    work = Path(tempfile.mkdtemp(prefix=".validation-", dir=parent)) if on_disk and persistent is None else None
+    focus: set[str] | None = None
     try:
-        store, digests, quads = load_store(layout, work / "store" if work is not None else None, inputs)
+        view = None
+        if persistent is not None:
+            try:
+                view = persistent.open(layout, inputs, _graph_nquads, say)
+            except OSError as exc:  # the store is in use (another build): a store of our own
+                say(f"validation: the kept store cannot be opened ({exc}); using a new one")
+                persistent = None
+                work = Path(tempfile.mkdtemp(prefix=".validation-", dir=parent))
+        if view is not None:
+            store, digests, quads, focus = view.store, view.digests, view.quads, view.focus
+        else:
+            store, digests, quads = load_store(layout, work / "store" if work is not None else None, inputs)
         key = input_digest(config, digests)
         if use_cache and validator == "auto" and cache.conformed(key) is not None:
             say(f"validation: conforms (inputs unchanged since a conforming build: {CACHE_NOTE})")
+            if persistent is not None:
+                persistent.conformed()
             return key
         where = "an on-disk" if on_disk else "an in-memory"
         say(f"validation: {quads} quads in {where} store in {time.perf_counter() - started:.2f}s")
@@ -205,13 +221,15 @@ def decide(
                     cache.record(key, validator="terms", warnings=0)
                 return key
             else:
-                found = _screen(store, shapes, say)
+                found = _screen(store, shapes, say, focus)
         if found is not None and found.conforms:
             warnings = len(found.results)
             note = f", {warnings} warning(s): see `polevents validate`" if warnings else ""
             say(f"validation: conforms (SPARQL screen{note}) in {time.perf_counter() - started:.2f}s")
             if use_cache:
                 cache.record(key, validator="screen", warnings=warnings)
+            if persistent is not None:
+                persistent.conformed()
             return key
         if quads > PYSHACL_MAX_TRIPLES and validator == "auto":
             if found is None:
@@ -244,13 +262,15 @@ def _shapes(layout: Layout, inputs: InputFiles | None) -> rdflib.Graph:
     )
 
 
-def _screen(store: pyoxigraph.Store, shapes: rdflib.Graph, say: Callable[[str], None]) -> ScreenReport | None:
+def _screen(
+    store: pyoxigraph.Store, shapes: rdflib.Graph, say: Callable[[str], None], focus: set[str] | None = None
+) -> ScreenReport | None:
     from .validate.screen import Unsupported, compile_shapes, screen
 
     try:
         compiled = compile_shapes(shapes)
         say(f"validation: screening with {compiled.queries} SPARQL queries")
-        return screen(store, compiled, progress=say)
+        return screen(store, compiled, progress=say, focus=focus)
     except Unsupported as exc:
         say(f"validation: the SPARQL screen cannot check these shapes ({exc})")
         return None
