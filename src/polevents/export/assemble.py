@@ -113,16 +113,14 @@ class DumpPlan:
     def compact_block(self, chunk: GraphChunk) -> bytes:
         """The graph's ``{"id": …, "@graph": […]}`` object of the compact JSON-LD dump
         (as :func:`polevents.export.context_lines.write_compact_jsonld` writes it)."""
-        from .canonical import CanonicalGraph
-        from .context import TermCompactor
-        from .context_lines import _dumps
+        from .context_lines import LineCompactor
 
         assert self.term_context is not None
-        compactor = TermCompactor(self.term_context)
-        parts = ['    {"id": ' + _dumps(chunk.iri) + ', "@graph": [']
+        compactor = LineCompactor(self.term_context)
+        parts = ['    {"id": ' + json.dumps(chunk.iri, ensure_ascii=False) + ', "@graph": [']
         first = True
-        for node in compactor.nodes(CanonicalGraph(chunk.iri, chunk.lines()).triples()):
-            parts.append(("\n      " if first else ",\n      ") + _dumps(node))
+        for node in compactor.nodes(chunk.lines()):
+            parts.append(("\n      " if first else ",\n      ") + node)
             first = False
         parts.append("\n    ]}" if not first else "]}")
         return "".join(parts).encode("utf-8")
@@ -161,10 +159,9 @@ def write_jsonld(plan: DumpPlan, dump: Dump, path: Path) -> None:
 
     with path.open("wb") as out:
         if dump.variant == "compact":
-            from .context_lines import _dumps
-
             assert plan.term_context is not None
-            head = '{\n  "@context": ' + _dumps(plan.term_context.document()["@context"]) + ',\n  "@graph": ['
+            context = json.dumps(plan.term_context.document()["@context"], ensure_ascii=False)
+            head = '{\n  "@context": ' + context + ',\n  "@graph": ['
             out.write(head.encode("utf-8"))
         else:
             _write_context(out, plan.prefixes)
