@@ -74,10 +74,11 @@ PARALLEL_MIN_BYTES = 12_000_000
 class _BackgroundValidation:
     """:func:`_validate` in a forked child process, so it runs beside loading and export.
 
-    The child is forked before the parent parses anything: it reads the files itself into
-    its own Oxigraph store (:func:`polevents.verdict.decide`: on disk for big projects), and sends back
-    one JSON document: ``{"ok": true, "key": digest}`` or ``{"ok": false, "error": payload}``
-    (:meth:`PoleventsError.to_payload`), raised again in the parent.  The parent checks
+    The child (:meth:`polevents.process.Child.fork`: it dies with the build, even one killed
+    with SIGKILL) is forked before the parent parses anything: it reads the files itself into
+    its own Oxigraph store (:func:`polevents.verdict.decide`: on disk for big projects), and
+    answers with the digest of what it read, or the error it met as an
+    :class:`~polevents.errors.ErrorPayload`, raised again in the parent.  The parent checks
     that the digest is that of the bytes it loaded (so both saw the same files), and
     publishes nothing before :meth:`join` has returned.
     """
@@ -85,87 +86,41 @@ class _BackgroundValidation:
     def __init__(
         self, root: Path, say: Callable[[str], None], validator: str, use_cache: bool, shapes_required: bool = True
     ) -> None:
-        import os
+        from .process import Child, Message
 
-        read_fd, write_fd = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the child: validate, report, leave without running the parent's cleanup
-            from .process import die_with_parent
+        def work() -> Message:
+            from .verdict import decide
 
-            die_with_parent()  # ends with the build, even one killed with SIGKILL (#12 row 9)
-            os.close(read_fd)
-            payload: dict[str, object]
-            try:
-                from .verdict import decide
+            layout = Layout.of(root)
+            key = decide(
+                layout,
+                say,
+                validator=validator,
+                use_cache=use_cache,
+                cache_dir=_cache_dir(layout),
+                shapes_required=shapes_required,
+            )
+            return Message({"key": key})
 
-                layout = Layout.of(root)
-                key = decide(
-                    layout,
-                    say,
-                    validator=validator,
-                    use_cache=use_cache,
-                    cache_dir=_cache_dir(layout),
-                    shapes_required=shapes_required,
-                )
-                payload = {"ok": True, "key": key}
-            except PoleventsError as exc:
-                payload = {"ok": False, "error": exc.to_payload()}
-            except BaseException:
-                import traceback
-
-                payload = {"ok": False, "crash": traceback.format_exc()}
-            try:
-                import json
-
-                with os.fdopen(write_fd, "w", encoding="utf-8") as out:
-                    out.write(json.dumps(payload))
-                sys.stderr.flush()
-            finally:
-                os._exit(0)
-        os.close(write_fd)
-        self.pid = pid
-        self.read_fd = read_fd
+        self.child = Child.fork(work, what="validation")
 
     def join(self, key: str) -> None:
         """Wait for the verdict on the inputs with digest ``key``; raise what the child raised."""
-        import json
-        import os
+        from .errors import WorkerError
 
-        with os.fdopen(self.read_fd, "r", encoding="utf-8") as pipe:
-            text = pipe.read()
-        _pid, status = os.waitpid(self.pid, 0)
-        self.pid = 0
         try:
-            payload = json.loads(text)
-        except ValueError:
-            raise PoleventsError(
-                f"validation stopped unexpectedly (exit status {status}); nothing was published"
-            ) from None
-        if payload.get("ok"):
-            if payload.get("key") != key:
-                raise InputError(
-                    "files changed while the project was being built (the validated bytes are "
-                    "not the exported ones); nothing was published; build again"
-                )
-            return
-        if "crash" in payload:
-            raise RuntimeError(f"validation failed in the worker process:\n{payload['crash']}")
-        raise PoleventsError.from_payload(payload["error"])
+            reply = self.child.result()
+        except WorkerError as exc:
+            raise PoleventsError(f"{exc}; nothing was published") from None
+        if reply.header.get("key") != key:
+            raise InputError(
+                "files changed while the project was being built (the validated bytes are "
+                "not the exported ones); nothing was published; build again"
+            )
 
     def kill(self) -> None:
         """Stop the child (the build failed elsewhere)."""
-        import os
-        import signal
-
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-            self.pid = 0
+        self.child.kill()
 
 
 def _up_to_date(config: ProjectConfig, digests: dict[Path, str], out: Path) -> BuildResult | None:
