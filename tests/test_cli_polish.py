@@ -109,3 +109,13 @@ def test_rdf_format_options_take_extensions_and_media_types(built: Path, fmt: st
     r = run("export", "--profile", "wikidata", "--format", fmt, "--project", built)
     assert r.code == 0 and r.data.startswith(start), r.err
     assert run("export", "--profile", "wikidata", "--format", "xml", "--project", built).code == 2
+
+
+def test_query_writes_to_the_common_output_option(built: Path, tmp_path: Path) -> None:
+    """-o/--output as in build and export; the format from the file's extension."""
+    target = tmp_path / "answers" / "v1.csv"
+    r = run("query", "--name", "v1-party-chairs", "-o", target, "--project", built)
+    assert r.code == 0 and r.out == "", r.err
+    assert target.read_text(encoding="utf-8").startswith("party,post,")
+    r = run("query", "ASK { ?s ?p ?o }", "--output", tmp_path / "ask.json", "--project", built)
+    assert r.code == 0 and '"boolean"' in (tmp_path / "ask.json").read_text(encoding="utf-8")

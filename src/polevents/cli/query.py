@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -91,6 +91,15 @@ the query form, unreachable endpoint or HTTP error; 3 timeout.
     help="Bind ?NAME to VALUE (an IRI <…>, a prefixed name, a literal, else a plain string); repeatable. "
     "A query's one-variable VALUES ?NAME {…} block (its default) is replaced.",
 )
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write the answer to FILE instead of stdout (the format from its extension unless --format).",
+)
 @click.option("--list", "list_", is_flag=True, help="List the shipped queries (name TAB description) and exit.")
 @click.option(
     "--format",
@@ -147,6 +156,7 @@ def query(
     file: str | None,
     name: str | None,
     params: tuple[str, ...],
+    output: Path | None,
     list_: bool,
     fmt: ResultFormat | None,
     dist: Path | None,
@@ -200,14 +210,25 @@ def query(
 
     bindings = dict(parse_param(p) for p in params)
     prepared = prepare(text, project, check=check or endpoint is None, params=bindings)
-    out_format = fmt if fmt is not None else default_format(prepared.form, sys.stdout.isatty())
+    if fmt is None and output is not None and output.suffix:
+        fmt = ResultFormat.from_name(output.suffix)
+    out_format = fmt if fmt is not None else default_format(prepared.form, sys.stdout.isatty() and output is None)
     check_format(prepared.form, out_format)
     notify = lambda note: click.echo(f"polevents: note: {note}", err=True)  # noqa: E731
-    stdout = sys.stdout.buffer
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            stdout: BinaryIO = output.open("wb")
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror}") from exc
+    else:
+        stdout = sys.stdout.buffer
     if endpoint is None and out_format is not ResultFormat.TABLE:
         # the local dataset, written by the engine straight to stdout (streamed)
         written = answer(prepared, out_format, stdout, project=project, dist=dist, timeout=timeout, notify=notify)
         stdout.flush()
+        if output is not None:
+            stdout.close()
         if ask_exit and written.boolean is False:
             ctx.exit(1)
         return
@@ -220,7 +241,7 @@ def query(
         notify=notify,
     )
 
-    terminal = sys.stdout.isatty()
+    terminal = sys.stdout.isatty() and output is None
     write_result(
         result,
         out_format,
@@ -231,6 +252,8 @@ def query(
         total_width=shutil.get_terminal_size().columns if terminal and fit else None,
     )
     stdout.flush()
+    if output is not None:
+        stdout.close()
     if out_format is ResultFormat.TABLE and result.boolean is None and sys.stderr.isatty():
         rows = len(result.rows)
         click.echo(f"({rows} row{'s' if rows != 1 else ''})", err=True)
