@@ -224,16 +224,18 @@ def serve(
         "oxigraph": {n: [] for n in clients},
     }
     for _ in range(rounds):
-        port = free_port()
-        ours = [*polevents(), "serve", "--dist", str(dist), "--port", str(port), "--no-access-log"]
-        ours += ["--workers", str(workers)]
-        theirs = [oxigraph(), "serve-read-only", "--location", str(location), "--union-default-graph"]
-        for name, command in (("polevents", ours), ("oxigraph", [*theirs, "--bind", f"127.0.0.1:{port}"])):
+        for name in runs:
+            port = free_port()
+            if name == "polevents":
+                command = [*polevents(), "serve", "--dist", str(dist), "--port", str(port), "--no-access-log"]
+                command += ["--workers", str(workers)]
+            else:
+                command = [oxigraph(), "serve-read-only", "--location", str(location), "--union-default-graph"]
+                command += ["--bind", f"127.0.0.1:{port}"]
             with server(command, port):
                 asyncio.run(load(port, max(clients), min(3.0, duration)))  # warm-up
                 for n in clients:
                     runs[name][n].append(asyncio.run(load(port, n, duration)))
-            port = free_port()
     summary: dict[str, object] = {"runs": {k: {str(n): v for n, v in r.items()} for k, r in runs.items()}}
     for n in clients:
         row: dict[str, object] = {}
@@ -247,7 +249,7 @@ def serve(
         row["p50_ratio"] = p["p50_ms"] / o["p50_ms"]
         summary[f"{n} clients"] = row
         print(
-            f"serve {dist.parent.name} {n} clients: polevents {p['rps']:.0f} req/s p50 {p['p50_ms']:.1f} ms "
+            f"serve {dist.resolve().parent.name} {n} clients: polevents {p['rps']:.0f} req/s p50 {p['p50_ms']:.1f} ms "
             f"p90 {p['p90_ms']:.1f} ms; oxigraph {o['rps']:.0f} req/s p50 {o['p50_ms']:.1f} ms p90 {o['p90_ms']:.1f} ms; "
             f"throughput {row['throughput_ratio']:.2f}x, p50 {row['p50_ratio']:.2f}x"
         )
@@ -295,7 +297,7 @@ def memory(dist: Path, workers: Sequence[int], seconds: float) -> dict[str, obje
         pss = sum(s.get("Pss", 0) for s in stats) / 1024
         rss = max((s.get("Rss", 0) for s in stats), default=0) / 1024
         out[str(n)] = {"processes": len(pids), "pss_mb": pss, "largest_rss_mb": rss}
-        print(f"serve memory {dist.parent.name}, {n} workers: {len(pids)} processes, PSS sum {pss:.0f} MB, "
+        print(f"serve memory {dist.resolve().parent.name}, {n} workers: {len(pids)} processes, PSS sum {pss:.0f} MB, "
               f"largest RSS {rss:.0f} MB")  # fmt: skip
     return out
 

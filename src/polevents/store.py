@@ -30,12 +30,8 @@ which; :class:`IndexKey` carries it to the query engine.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import shutil
-import tempfile
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,6 +118,8 @@ def _oxigraph_series() -> str:
 
 def dump_digest(path: Path) -> str:
     """The SHA-256 (hex) of a file, read in 1 MiB blocks."""
+    import hashlib
+
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while block := fh.read(1 << 20):
@@ -183,6 +181,9 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def _clean_leftovers(dist: Path) -> None:
     """Remove replaced indexes, and building folders a killed process left (older than an hour)."""
+    import shutil
+    import time
+
     now = time.time()
     for entry in dist.iterdir():
         if entry.name.startswith(_OLD):
@@ -235,6 +236,9 @@ def ensure_index(dist: Path) -> Path:
         (a read-only folder: the caller may load the dump in memory instead).
     :raises RdfSyntaxError: the dump does not parse.
     """
+    import shutil
+    import tempfile
+
     dump = dist / DUMP_NQUADS
     index = dist / INDEX_DIR
     if not dump.is_file():

@@ -126,8 +126,9 @@ class Written:
 
 # --------------------------------------------------------------------------- syntax errors
 
-_ERROR_AT = re.compile(r"(?s)\Aerror at (\d+):(\d+): (.*)\Z")
-_EXPECTED_ITEM = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|\[(?:'(?:[^'\\]|\\.)*'|[^\]])*\]|[^,]+)\s*(?:,|$)""")
+# patterns as text: compiled (and cached by re) on first use, not at start-up
+_ERROR_AT = r"(?s)\Aerror at (\d+):(\d+): (.*)\Z"
+_EXPECTED_ITEM = r"""\s*("(?:[^"\\]|\\.)*"|\[(?:'(?:[^'\\]|\\.)*'|[^\]])*\]|[^,]+)\s*(?:,|$)"""
 
 
 def _explain(detail: str) -> str:
@@ -138,7 +139,7 @@ def _explain(detail: str) -> str:
         return detail
     tokens: list[str] = []
     notes: list[str] = []
-    for item in (x.group(1).strip() for x in _EXPECTED_ITEM.finditer(m.group(1))):
+    for item in (x.group(1).strip() for x in re.finditer(_EXPECTED_ITEM, m.group(1))):
         if not item:
             continue
         if item.startswith("["):
@@ -204,7 +205,7 @@ def syntax_error(text: str, message: str, origin: str = "query") -> QueryError:
     """pyoxigraph's ``SyntaxError`` message about ``text`` as ``ORIGIN:LINE:COL: what`` (+ the line and a caret)."""
     from .scan import declared_prefixes
 
-    m = _ERROR_AT.match(message)
+    m = re.match(_ERROR_AT, message)
     if m is None:
         return QueryError(f"{origin}: syntax error: {' '.join(message.split())}")
     line, col, detail = int(m.group(1)), int(m.group(2)), m.group(3)

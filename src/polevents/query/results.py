@@ -25,7 +25,6 @@ same answer gives the same bytes.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO
@@ -121,22 +120,25 @@ def term_json(term: Term) -> dict[str, object]:
 
 
 def _json_dumps(value: object) -> str:
+    import json
+
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_XML_INVALID_BYTES = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+# patterns as text: compiled (and cached by re) on first use, not at start-up
+_XML_INVALID = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+_XML_INVALID_BYTES = b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]"
 _XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&apos;", '"': "&quot;"}
-_XML_SPECIAL = re.compile("[&<>'\"]")
-_EDGE_SPACE = re.compile("\\A[ \t\n\r]+|[ \t\n\r]+\\Z")
+_XML_SPECIAL = "[&<>'\"]"
+_EDGE_SPACE = "\\A[ \t\n\r]+|[ \t\n\r]+\\Z"
 
 
 def _xml_text(value: str) -> str:
     """Text as pyoxigraph writes it in XML (leading and trailing white space as character
     references); characters XML 1.0 cannot carry become U+FFFD."""
-    value = _XML_INVALID.sub("\ufffd", value)
-    value = _XML_SPECIAL.sub(lambda m: _XML_ESCAPES[m.group()], value)
-    return _EDGE_SPACE.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), value)
+    value = re.sub(_XML_INVALID, "\ufffd", value)
+    value = re.sub(_XML_SPECIAL, lambda m: _XML_ESCAPES[m.group()], value)
+    return re.sub(_EDGE_SPACE, lambda m: "".join(f"&#{ord(c)};" for c in m.group()), value)
 
 
 def _xml_term(term: Term) -> str:
@@ -177,13 +179,13 @@ def _csv_field(term: Term | None) -> str:
 
 #: Literals TSV writes bare, as Turtle would: (datatype, lexical forms Turtle reads back as it)
 _TURTLE_NUMBER = {
-    XSD + "integer": re.compile(r"[+-]?\d+"),
-    XSD + "decimal": re.compile(r"[+-]?\d*\.\d+"),
-    XSD + "double": re.compile(r"[+-]?(\d+\.\d*|\.?\d+)[eE][+-]?\d+"),
-    XSD + "boolean": re.compile(r"true|false"),
+    XSD + "integer": r"[+-]?\d+",
+    XSD + "decimal": r"[+-]?\d*\.\d+",
+    XSD + "double": r"[+-]?(\d+\.\d*|\.?\d+)[eE][+-]?\d+",
+    XSD + "boolean": r"true|false",
 }
 _TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_TSV_SPECIAL = re.compile('[\\\\"\n\r\t]')
+_TSV_SPECIAL = '[\\\\"\n\r\t]'
 
 
 def _tsv_field(term: Term | None) -> str:
@@ -200,9 +202,9 @@ def _tsv_field(term: Term | None) -> str:
         datatype = term.datatype.value
         if not term.language:
             pattern = _TURTLE_NUMBER.get(datatype)
-            if pattern is not None and pattern.fullmatch(term.value):
+            if pattern is not None and re.fullmatch(pattern, term.value):
                 return term.value
-        quoted = '"' + _TSV_SPECIAL.sub(lambda m: _TSV_ESCAPES[m.group()], term.value) + '"'
+        quoted = '"' + re.sub(_TSV_SPECIAL, lambda m: _TSV_ESCAPES[m.group()], term.value) + '"'
         if term.language:
             return f"{quoted}@{term.language}"
         return quoted if datatype == XSD + "string" else f"{quoted}^^<{datatype}>"
@@ -280,7 +282,7 @@ class _XmlSafe:
         elif data[-2:] == b"\xef\xbf":
             cut -= 2
         self.held = data[cut:]
-        self.out.write(_XML_INVALID_BYTES.sub("\ufffd".encode(), data[:cut]))
+        self.out.write(re.sub(_XML_INVALID_BYTES, "\ufffd".encode(), data[:cut]))
         return len(data)
 
     def flush(self) -> None:
@@ -348,6 +350,8 @@ def select_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]])
 
 def ask_json(value: bool) -> bytes:
     """An ASK answer as a SPARQL 1.1 Query Results JSON document."""
+    import json
+
     return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode("utf-8")
 
 
@@ -395,6 +399,8 @@ def graph_document(
         return ox.serialize(triples, format=fmt.oxigraph, prefixes=used) or b""
     if fmt is not RdfFormat.JSONLD or not compact_jsonld:
         return ox.serialize(triples, format=fmt.oxigraph) or b""
+    import json
+
     from pyld import jsonld  # only compacted JSON-LD pays for it
 
     expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
