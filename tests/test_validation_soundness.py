@@ -200,9 +200,11 @@ def test_no_shapes_is_a_usage_error_unless_asked_for_loudly(published: Path, tmp
     validate = run("validate", "--project", project)
     assert validate.code == 2 and "no SHACL shapes" in validate.err
 
-    allowed = run("build", "--project", project, "--out", tmp_path / "other", "--no-cache", "--no-shapes")
+    allowed = run("build", "--project", project, "--out", tmp_path / "other", "--no-shapes")
     assert allowed.code == 0, allowed.err
     assert "WARNING: --no-shapes" in allowed.err
+    again = run("build", "--project", project, "--out", tmp_path / "other")  # the cache is no way round
+    assert again.code == 2 and "no SHACL shapes" in again.err
 
 
 def test_without_shapes_the_terms_are_still_checked(tmp_path: Path) -> None:

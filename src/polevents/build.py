@@ -231,6 +231,10 @@ def build(
         digests = inputs.digests if inputs is not None else layout.hash_files()
         key = input_digest(config, digests)
         if use_cache and validator == "auto":
+            if shapes_required:  # an up-to-date dist/ built with --no-shapes is no way round the refusal
+                from .verdict import require_shapes
+
+                require_shapes(layout, inputs)
             current = _up_to_date(config, digests, out)
             if current is not None:
                 if background is not None:

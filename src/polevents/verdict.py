@@ -193,6 +193,10 @@ def decide(
         else:
             store, digests, quads = load_store(layout, work / "store" if work is not None else None, inputs)
         key = input_digest(config, digests)
+        shapes = _shapes(layout, inputs)
+        has_shapes = count_shapes(shapes) > 0
+        if not has_shapes and shapes_required:  # before the cache: a --no-shapes verdict is no way round it
+            raise no_shapes_error(config.shapes_dir)
         if use_cache and validator == "auto" and cache.conformed(key) is not None:
             say(f"validation: conforms (inputs unchanged since a conforming build: {CACHE_NOTE})")
             if persistent is not None:
@@ -200,10 +204,6 @@ def decide(
             return key
         where = "an on-disk" if on_disk else "an in-memory"
         say(f"validation: {quads} quads in {where} store in {time.perf_counter() - started:.2f}s")
-        shapes = _shapes(layout, inputs)
-        has_shapes = count_shapes(shapes) > 0
-        if not has_shapes and shapes_required:
-            raise no_shapes_error(config.shapes_dir)
         found = None
         if validator == "auto":
             problems = check_terms(store, config.base)
@@ -251,6 +251,14 @@ def decide(
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def require_shapes(layout: Layout, inputs: InputFiles | None) -> None:
+    """Refuse a project without SHACL shapes (:func:`polevents.validate.no_shapes_error`)."""
+    from .validate import count_shapes, no_shapes_error
+
+    if not count_shapes(_shapes(layout, inputs)):
+        raise no_shapes_error(layout.config.shapes_dir)
 
 
 def _shapes(layout: Layout, inputs: InputFiles | None) -> rdflib.Graph:

@@ -207,7 +207,13 @@ def check_terms(store: pyoxigraph.Store, base: str, *, ontology_graph: str = ONT
     def under_base(iri: str) -> bool:
         return iri.startswith(base) and not iri.startswith(own_ns)
 
-    known_nodes = sorted(t for t in typed if under_base(t))
+    known: list[str] = []
+
+    def known_nodes() -> list[str]:  # the declared IRIs under the base, sorted once, when a problem needs them
+        if not known:
+            known.extend(sorted(t for t in typed if under_base(t)))
+        return known
+
     # -- confusable characters (reported once, with whether the IRI is declared at all)
     confusable: set[str] = set()
     for iri in sorted(t for t in (subjects | objects) if t.startswith(base) and not t.isascii()):
@@ -217,7 +223,7 @@ def check_terms(store: pyoxigraph.Store, base: str, *, ontology_graph: str = ONT
                 confusable.add(iri)
                 role = "o" if iri in objects else "s"
                 nowhere = "" if iri in typed else ", and is declared (typed) nowhere"
-                near = tuple(n for n in _closest(_ascii_lookalike(iri), known_nodes) if n != iri)
+                near = tuple(n for n in _closest(_ascii_lookalike(iri), known_nodes()) if n != iri)
                 hint = f"; did you mean {names(near)}?" if near else ""
                 message = (
                     f"{name(iri)}: {segment!r} mixes letters of several scripts ({', '.join(scripts)}){nowhere}{hint}"
@@ -225,11 +231,11 @@ def check_terms(store: pyoxigraph.Store, base: str, *, ontology_graph: str = ONT
                 add("confusable-iri", iri, role, message, near, True)
                 break
     for iri in sorted(t for t in objects if under_base(t) and t not in typed and t not in confusable):
-        near = _closest(iri, known_nodes)
+        near = _closest(iri, known_nodes())
         hint = f"; did you mean {names(near)}?" if near else ""
         add("dangling-iri", iri, "o", f"{name(iri)} is used as a value but declared (typed) nowhere{hint}", near, True)
     for iri in sorted(t for t in subjects if under_base(t) and t not in typed and t not in confusable):
-        near = _closest(iri, known_nodes)
+        near = _closest(iri, known_nodes())
         hint = f"; did you mean {names(near)}?" if near else ""
         message = f"{name(iri)} has no rdf:type in any graph (a typo'd subject, or its type is missing){hint}"
         add("untyped-subject", iri, "s", message, near, True)
