@@ -76,7 +76,7 @@ class SourceGraph:
         for f, size in zip(self.files, sizes, strict=False):
             local: dict[str, int] = {}
             for t in self.triples[start : start + size]:
-                key = t.subject.value
+                key = str(getattr(t.subject, "value", t.subject))  # a quoted triple has no .value
                 local[key] = local.get(key, 0) + 1
             start += size
             for key, n in local.items():
@@ -412,5 +412,5 @@ def to_rdflib_graph(triples: Iterable[pyoxigraph.Triple], graph: rdflib.Graph | 
     conv = to_rdflib_term
     add = g.add
     for t in triples:
-        add((conv(t.subject), conv(t.predicate), conv(t.object)))  # type: ignore[arg-type]
+        add((conv(t.subject), conv(t.predicate), conv(t.object)))
     return g

@@ -237,12 +237,17 @@ class Candidate:
 # ---------------------------------------------------------------- reading our side
 
 
-def _objects(store: pyoxigraph.Store, s: str | None, p: str, o: str | None = None) -> Iterator[pyoxigraph.Quad]:
+def _objects(
+    store: pyoxigraph.Store,
+    s: str | pyoxigraph.NamedNode | pyoxigraph.BlankNode | None,
+    p: str,
+    o: str | None = None,
+) -> Iterator[pyoxigraph.Quad]:
+    """Quads of ``store`` matching a subject (an IRI string or a node), a predicate IRI and an object IRI."""
     import pyoxigraph as ox
 
-    yield from store.quads_for_pattern(
-        ox.NamedNode(s) if s else None, ox.NamedNode(p), ox.NamedNode(o) if o else None, None
-    )
+    subject = ox.NamedNode(s) if isinstance(s, str) else s
+    yield from store.quads_for_pattern(subject, ox.NamedNode(p), ox.NamedNode(o) if o else None, None)
 
 
 def read_entities(store: pyoxigraph.Store, links_graph: str | None = None) -> list[Entity]:
@@ -278,12 +283,20 @@ def read_entities(store: pyoxigraph.Store, links_graph: str | None = None) -> li
                 if isinstance(q.object, ox.Literal):
                     names.add(Name(q.object.value, q.object.language, prop, weight))
         for q in _objects(store, iri, PE + "hasName"):
-            for n in _objects(store, q.object.value, PE + "name"):
+            if not isinstance(q.object, ox.NamedNode | ox.BlankNode):
+                continue
+            for n in _objects(store, q.object, PE + "name"):
                 if isinstance(n.object, ox.Literal):
                     names.add(Name(n.object.value, n.object.language, PE + "name", 1.0))
         for q in _objects(store, None, PE + "mentionOf", iri):
-            misspelt = any(m.object.value == "true" for m in _objects(store, q.subject.value, PE + "misspelled"))
-            for n in _objects(store, q.subject.value, PE + "surfaceForm"):
+            mention = q.subject
+            if isinstance(mention, ox.Triple):
+                continue
+            misspelt = any(
+                isinstance(m.object, ox.Literal) and m.object.value == "true"
+                for m in _objects(store, mention, PE + "misspelled")
+            )
+            for n in _objects(store, mention, PE + "surfaceForm"):
                 if isinstance(n.object, ox.Literal):
                     names.add(
                         Name(n.object.value, n.object.language, PE + "surfaceForm", WEAK_NAME if misspelt else 1.0)
@@ -293,12 +306,17 @@ def read_entities(store: pyoxigraph.Store, links_graph: str | None = None) -> li
                 q.object.value
                 for p in LINK_PROPERTIES
                 for q in _objects(store, iri, p)
-                if isinstance(q.object, ox.NamedNode) and (links_graph is None or q.graph_name.value != links_graph)
+                if isinstance(q.object, ox.NamedNode)
+                and (
+                    links_graph is None
+                    or not isinstance(q.graph_name, ox.NamedNode)
+                    or q.graph_name.value != links_graph
+                )
             }
         )
         best: dict[tuple[str, str | None], Name] = {}
-        for n in sorted(names, key=lambda n: (-n.weight, n.source, n.text)):
-            best.setdefault((n.text, n.language), n)
+        for name in sorted(names, key=lambda n: (-n.weight, n.source, n.text)):
+            best.setdefault((name.text, name.language), name)
         entities.append(
             Entity(iri, kind, tuple(sorted(best.values(), key=lambda n: (n.text, n.language or ""))), tuple(linked))
         )
@@ -626,7 +644,11 @@ def accept_links(report: LinkReport, config: ProjectConfig, accept_min: float = 
     existing: set[tuple[str, str, str]] = set()
     if path.is_file():
         for t in parse_file(path, config.base):
-            if t.predicate.value in LINK_PROPERTIES and isinstance(t.object, ox.NamedNode):
+            if (
+                t.predicate.value in LINK_PROPERTIES
+                and isinstance(t.subject, ox.NamedNode)
+                and isinstance(t.object, ox.NamedNode)
+            ):
                 existing.add((t.subject.value, t.predicate.value, t.object.value))
     elsewhere = {e.iri for e in report.entities if e.linked_elsewhere}
     notes: dict[tuple[str, str, str], str] = {}

@@ -438,7 +438,7 @@ def _merge(
     import rdflib
 
     out = list(shape_results)
-    by_triple = {
+    by_triple: dict[tuple[str, str | None, str | None], int] = {
         (r.focus, r.path, r.value): i
         for i, (_n, r) in enumerate(out)
         if r.value is not None and r.severity == "Violation"
