@@ -162,3 +162,71 @@ def test_remote_timeout_exits_3(server: Server) -> None:
     assert "no answer within 0.5 s" in r.err
     with pytest.raises(QueryTimeoutError):
         execute(prepare(QueryText(runaway), server.project), project=server.project, endpoint=server.url, timeout=0.3)
+
+
+# ---------------------------------------------------------------- a server that drips (#12 row 4)
+
+
+@pytest.fixture
+def drip() -> Iterator[str]:
+    """A loopback HTTP server that answers every request one byte per 0.2 s, for as long as the client stays.
+
+    Every byte arrives well within any per-read timeout, so only a deadline on the
+    whole request stops the client.  Yields the endpoint URL.
+    """
+    import socket
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def talk(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nX-Slow: "
+            try:
+                for i in range(100_000):
+                    if stop.is_set():
+                        return
+                    conn.sendall(head[i : i + 1] if i < len(head) else b"x")
+                    time.sleep(0.2)
+            except OSError:  # the client went away: what the test wants
+                return
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=talk, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    finally:
+        stop.set()
+        listener.close()
+
+
+@pytest.mark.timeout(60)
+def test_timeout_bounds_the_whole_request_to_a_dripping_server(drip: str, tmp_path: Path) -> None:
+    # the status line and headers arrive byte by byte: each read succeeds, the request never ends
+    r = run("query", "ASK {}", "--endpoint", drip, "--timeout", "1.5", "--project", str(tmp_path))
+    assert r.code == 3, r.err
+    assert r.data == b""
+    assert f"{drip}: no answer within 1.5 s; the request was abandoned" in r.err
+
+
+@pytest.mark.timeout(60)
+def test_a_remote_query_has_a_deadline_without_timeout(
+    drip: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polevents import remote
+
+    monkeypatch.setattr(remote, "DEFAULT_TIMEOUT_S", 1.0)  # the default, shortened for the test
+    with pytest.raises(QueryTimeoutError, match="no answer within 1 s"):
+        execute(prepare(QueryText("ASK {}"), tmp_path), project=tmp_path, endpoint=drip)

@@ -199,6 +199,9 @@ class QueryTimeoutError(PoleventsError):
 class RemoteError(PoleventsError):
     """A remote endpoint answered with an error or could not be reached."""
 
+    #: the HTTP status of the answer that failed, when there was one
+    status: int | None = None
+
 
 class WorkerError(PoleventsError):
     """A child process (see :mod:`polevents.process`) died before it answered."""

@@ -122,7 +122,8 @@ the query form, unreachable endpoint or HTTP error; 3 timeout.
     default=None,
     metavar="S",
     help="Stop the query after S seconds (exit 3). Local: evaluation only, the query runs in a child "
-    "process that is killed. Remote: how long to wait for the answer.",
+    "process that is killed. Remote: the whole request, connecting to reading the last byte "
+    "(default 60 s).",
 )
 @click.option(
     "--ask-exit",

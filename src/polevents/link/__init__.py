@@ -46,11 +46,11 @@ import difflib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import InputError, RemoteError
 from ..formats import RdfFormat
@@ -424,20 +424,22 @@ def _remote_rows(endpoint: str, timeout: float) -> list[Row]:
     return rows
 
 
-def _paged(endpoint: str, query_at: Any, timeout: float) -> Iterator[dict[str, dict[str, str]]]:
+def _paged(endpoint: str, query_at: Callable[[int], str], timeout: float) -> Iterator[dict[str, dict[str, str]]]:
+    """The bindings of ``query_at(offset)`` for offsets 0, PAGE, 2·PAGE… up to a short page; each request within ``timeout``."""
     import httpx
 
+    from .. import remote
+
+    doing = "cannot query the SPARQL endpoint"
     offset = 0
-    with httpx.Client(timeout=timeout, headers={"Accept": "application/sparql-results+json"}) as client:
+    with remote.client(timeout=timeout, headers={"Accept": "application/sparql-results+json"}) as client:
         while True:
             try:
                 response = client.post(endpoint, data={"query": query_at(offset)})
             except httpx.HTTPError as exc:
-                raise RemoteError(f"{endpoint}: cannot query the SPARQL endpoint: {exc}") from exc
+                raise remote.error_for(exc, endpoint, doing=doing, timeout=timeout) from exc
             if response.status_code != 200:
-                raise RemoteError(
-                    f"{endpoint}: the SPARQL endpoint answered {response.status_code}: {response.text[:200]}"
-                )
+                raise remote.status_error(response, endpoint, doing)
             try:
                 bindings = response.json()["results"]["bindings"]
             except (ValueError, KeyError) as exc:

@@ -28,20 +28,18 @@ file's path); a query running past its timeout is a
 from __future__ import annotations
 
 import dataclasses
-import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ..errors import InputError, QueryError, QueryTimeoutError, RemoteError
+from ..errors import InputError, QueryError, RemoteError
 from ..formats import ResultFormat
 from ..vocab import PREFIXES
 from .engine import Prepared, QueryForm, Written
 
 if TYPE_CHECKING:  # pragma: no cover
-    import httpx
     import pyoxigraph
 
     from ..store import QueryDataset
@@ -67,8 +65,6 @@ __all__ = [
 ]
 
 QUERY_SUFFIX = ".rq"
-#: How long to wait for a TCP connection to an endpoint, whatever --timeout says.
-CONNECT_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -327,11 +323,6 @@ def _materialize(raw: object, form: QueryForm) -> QueryResult:
 
 # --------------------------------------------------------------------------- remote evaluation
 
-SOLUTIONS_ACCEPT = (
-    "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
-)
-GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/n-quads;q=0.8, application/rdf+xml;q=0.5"
-
 
 def remote_text(prepared: PreparedQuery) -> str:
     """The query as sent to an endpoint: the predefined prefixes it uses (and the base) on line 1.
@@ -358,36 +349,23 @@ def remote_text(prepared: PreparedQuery) -> str:
     return " ".join(decls) + (" " if decls else "") + text
 
 
-def _server_message(response: httpx.Response, limit: int = 5) -> str:
-    """The first lines of an error body, tags stripped when it is HTML."""
-    body = response.text
-    if "html" in response.headers.get("content-type", "") or body.lstrip().startswith("<"):
-        body = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", body)
-        body = re.sub(r"(?s)<[^>]+>", "\n", body)
-    lines = [" ".join(x.split()) for x in body.splitlines()]
-    kept = [x for x in lines if x][:limit]
-    message = " | ".join(kept)
-    return message if len(message) <= 600 else message[:599] + "…"
-
-
-def _read_remote(response: httpx.Response, form: QueryForm, endpoint: str) -> QueryResult:
-    """Parse an endpoint's successful answer by its content type."""
+def _read_remote(media: str, content: bytes, form: QueryForm, endpoint: str) -> QueryResult:
+    """Parse an endpoint's successful answer (``media``: its content type) into a result."""
     import pyoxigraph as ox
 
-    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         if not form.is_graph:
             rfmt = ox.QueryResultsFormat.from_media_type(media) if media else None
             if rfmt is None:
                 raise RemoteError(f"{endpoint}: answered with {media or 'no content type'}, not SPARQL results")
-            result = _materialize(ox.parse_query_results(response.content, rfmt), form)
+            result = _materialize(ox.parse_query_results(content, rfmt), form)
         else:
             gfmt = ox.RdfFormat.from_media_type(media) if media else None
             if gfmt is None and media == "text/plain":
                 gfmt = ox.RdfFormat.N_TRIPLES  # old servers label N-Triples text/plain
             if gfmt is None:
                 raise RemoteError(f"{endpoint}: answered with {media or 'no content type'}, not RDF")
-            triples = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, format=gfmt)}
+            triples = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(content, format=gfmt)}
             result = QueryResult(form=form, triples=sorted(triples, key=str))
     except (SyntaxError, ValueError) as exc:
         raise RemoteError(f"{endpoint}: cannot read its {media} answer: {' '.join(str(exc).split())}") from exc
@@ -397,38 +375,21 @@ def _read_remote(response: httpx.Response, form: QueryForm, endpoint: str) -> Qu
     return result
 
 
-def _remote(prepared: PreparedQuery, endpoint: str, timeout: float | None) -> QueryResult:
-    """Send the query over the SPARQL 1.1 Protocol (URL-encoded POST; GET when POST is refused)."""
-    import httpx
+def _remote(
+    prepared: PreparedQuery, endpoint: str, timeout: float | None, notify: Callable[[str], None] | None = None
+) -> QueryResult:
+    """Send the query over the SPARQL 1.1 Protocol (query/remote.py); ``notify`` hears why an answer is empty."""
+    from .remote import empty_answer_note, fetch
+    from .scan import tokens
 
-    from .. import __version__
-
-    accept = GRAPH_ACCEPT if prepared.form.is_graph else SOLUTIONS_ACCEPT
-    headers = {"Accept": accept, "User-Agent": f"polevents/{__version__} (SPARQL client; httpx)"}
-    connect = CONNECT_TIMEOUT_S if timeout is None else min(timeout, CONNECT_TIMEOUT_S)
-    text = remote_text(prepared)
-    try:
-        with httpx.Client(timeout=httpx.Timeout(timeout, connect=connect), follow_redirects=True) as client:
-            response = client.post(endpoint, data={"query": text}, headers=headers)
-            if response.status_code == 405:
-                response = client.get(endpoint, params={"query": text}, headers=headers)
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise InputError(f"{endpoint}: not a usable endpoint URL ({exc})") from exc
-    except httpx.ConnectTimeout as exc:
-        raise RemoteError(f"{endpoint}: unreachable (no connection within {connect:g} s)") from exc
-    except httpx.TimeoutException as exc:
-        raise QueryTimeoutError(f"{endpoint}: no answer within {timeout:g} s; the request was abandoned") from exc
-    except httpx.ConnectError as exc:
-        reason = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc)) or type(exc).__name__
-        raise RemoteError(f"{endpoint}: unreachable ({reason})") from exc
-    except httpx.HTTPError as exc:
-        raise RemoteError(f"{endpoint}: request failed: {type(exc).__name__}: {exc}") from exc
-    if response.status_code >= 400:
-        detail = _server_message(response)
-        raise RemoteError(
-            f"{endpoint}: HTTP {response.status_code} {response.reason_phrase}" + (f": {detail}" if detail else "")
-        )
-    return _read_remote(response, prepared.form, endpoint)
+    answer = fetch(remote_text(prepared), endpoint, graph=prepared.form.is_graph, timeout=timeout)
+    result = _read_remote(answer.media_type, answer.content, prepared.form, endpoint)
+    if notify is not None and not (result.rows or result.triples or result.boolean):
+        chooses_dataset = any(t.text.upper() == "FROM" for t in tokens(prepared.query.text) if t.kind == "word")
+        note = None if chooses_dataset else empty_answer_note(endpoint, timeout)
+        if note is not None:
+            notify(note)
+    return result
 
 
 # --------------------------------------------------------------------------- the entry point
@@ -458,7 +419,7 @@ def execute(
     if endpoint is not None:
         if dist is not None:
             raise InputError("--dist and --endpoint exclude each other: query a local dataset or an endpoint")
-        return _remote(prepared, endpoint, timeout)
+        return _remote(prepared, endpoint, timeout, notify)
     fmt = ResultFormat.NTRIPLES if prepared.form.is_graph else ResultFormat.JSON
     buffer = io.BytesIO()
     _written, ds = _local(
