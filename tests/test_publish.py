@@ -6,11 +6,14 @@ import base64
 import hashlib
 import http.server
 import json
+import re
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pyoxigraph as ox
@@ -18,10 +21,11 @@ import pytest
 from click.testing import CliRunner
 
 from polevents.cli import cli, main
+from polevents.cli.publish import parse_auth_header
 from polevents.errors import InputError, RemoteError
 from polevents.formats import RdfFormat
-from polevents.publish import parse_auth_header, publish
-from support import copy_repo_project, oxigraph_serve, refused_port
+from polevents.publish import publish
+from support import copy_repo_project, oxigraph_serve, refused_port, run
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BASE = "https://w3id.org/polevents/"
@@ -160,7 +164,7 @@ def test_unreachable_endpoint_is_one_line_exit_2(dist: Path) -> None:
         )
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "error" in line]
-    assert len(errors) == 1 and "cannot reach" in errors[0], result.stderr
+    assert len(errors) == 1 and "unreachable" in errors[0], result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
 
@@ -246,8 +250,12 @@ def auth_server() -> Iterator[tuple[str, type[_AuthStore]]]:
 def test_token_header_is_sent(auth_server: tuple[str, type[_AuthStore]], dist: Path) -> None:
     url, handler = auth_server
     handler.scheme = "token"
-    with pytest.raises(RemoteError, match="HTTP 401.*--auth-header.*authentication required"):
+    with pytest.raises(RemoteError, match=r"HTTP 401.*refused the credentials.*authentication required") as raised:
         publish(url, dist_dir=dist)
+    assert raised.value.status == 401 and "--" not in raised.value.message  # flag names are the CLI's
+    r = run("publish", "--to", url, "--dist", str(dist))
+    assert r.code == 2 and "HTTP 401" in r.err and "(check --user/--digest or --auth-header)" in r.err
+    handler.received.clear()
     result = CliRunner().invoke(
         cli, ["publish", "--to", url, "--dist", str(dist), "--auth-header", "Authorization: Bearer s3cret"]
     )
@@ -266,18 +274,21 @@ def test_basic_auth_with_password_from_environment(
     url, handler = auth_server
     handler.scheme = "basic"
     monkeypatch.delenv("POLEVENTS_PUBLISH_PASSWORD", raising=False)
-    with pytest.raises(InputError, match="POLEVENTS_PUBLISH_PASSWORD"):
-        publish(url, dist_dir=dist, user="dba")
+    r = run("publish", "--to", url, "--dist", str(dist), "--user", "dba")
+    assert r.code == 2 and "POLEVENTS_PUBLISH_PASSWORD" in r.err and not handler.received
     monkeypatch.setenv("POLEVENTS_PUBLISH_PASSWORD", "pw")
-    result = publish(url, dist_dir=dist, user="dba")
-    assert len(result.graphs) == 3 and len(handler.received) == 3
+    r = run("publish", "--to", url, "--dist", str(dist), "--user", "dba")
+    assert r.code == 0, r.err
+    assert len(handler.received) == 3
+    result = publish(url, dist_dir=dist, user="dba", password="pw")  # the library reads no environment
+    assert len(result.graphs) == 3 and len(handler.received) == 6
 
 
 def test_digest_auth_and_graph_uri_parameter(auth_server: tuple[str, type[_AuthStore]], dist: Path) -> None:
     url, handler = auth_server
     handler.scheme = "digest"
     with pytest.raises(RemoteError, match="HTTP 401"):
-        publish(url, dist_dir=dist, user="dba:pw")  # Basic where Digest is required
+        publish(url, dist_dir=dist, user="dba", password="pw")  # Basic where Digest is required
     result = CliRunner().invoke(
         cli,
         [
@@ -360,3 +371,153 @@ def test_built_repository_published_answers_every_shipped_query_alike(union_serv
         assert local.exit_code == 0, (name, local.output)
         assert remote.exit_code == 0, (name, remote.output)
         assert sorted(remote.stdout.splitlines()[1:]) == sorted(local.stdout.splitlines()[1:]), name
+
+
+# ---------------------------------------------------------------- a Graph Store that fails on purpose (#12 row 8)
+
+
+class _FailingStore(http.server.BaseHTTPRequestHandler):
+    """A loopback Graph Store holding graphs in memory; the ``fail_at``-th PUT is answered 500.
+
+    ``graphs`` maps a graph IRI to the body it holds; ``arrivals`` counts the PUTs
+    received; ``after_failure`` counts those that arrived once the failure was answered.
+    """
+
+    fail_at = 2
+    lock = threading.Lock()
+    graphs: ClassVar[dict[str, str]] = {}
+    arrivals = 0
+    failed = False
+    after_failure = 0
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_PUT(self) -> None:
+        from urllib.parse import parse_qs, urlsplit
+
+        cls = type(self)
+        with cls.lock:
+            cls.arrivals += 1
+            number = cls.arrivals
+            if cls.failed:
+                cls.after_failure += 1
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+        graph = parse_qs(urlsplit(self.path).query)["graph"][0]
+        if number == cls.fail_at:
+            message = b"disk full, on purpose"
+            self.send_response(500)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(message)))
+            self.end_headers()
+            self.wfile.write(message)
+            self.wfile.flush()
+            with cls.lock:
+                cls.failed = True
+            return
+        with cls.lock:
+            created = graph not in cls.graphs
+            cls.graphs[graph] = body
+        self.send_response(201 if created else 204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@contextmanager
+def _failing_store(old: dict[str, str]) -> Iterator[tuple[str, type[_FailingStore]]]:
+    handler = type("Handler", (_FailingStore,), {"graphs": dict(old), "lock": threading.Lock()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/store", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _reported(err: str, heading: str) -> set[str]:
+    """The graph IRIs listed on the stderr line that starts with ``polevents: HEADING (N): ``."""
+    lines = [line for line in err.splitlines() if line.startswith(f"polevents: {heading} (")]
+    if not lines:
+        return set()
+    assert len(lines) == 1, err
+    return set(re.findall(r"<([^>]+)>", lines[0].split("): ", 1)[1]))
+
+
+def _many_graphs(dist: Path, n: int) -> list[str]:
+    iris = [f"{BASE}graph/s{i:03d}" for i in range(n)]
+    lines = [
+        f'<{BASE}id/x/{i}> <http://www.w3.org/2000/01/rdf-schema#label> "new {i}" <{iri}> .'
+        for i, iri in enumerate(iris)
+    ]
+    (dist / "polevents.nq").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return iris
+
+
+@pytest.mark.parametrize(("graphs", "jobs"), [(3, 2), (230, 8), (5, 1)])
+def test_a_failing_put_stops_publishing_and_the_report_matches_the_store(dist: Path, graphs: int, jobs: int) -> None:
+    iris = _many_graphs(dist, graphs)
+    old = {iri: "old" for iri in iris}
+    with _failing_store(old) as (url, handler):
+        r = run("publish", "--to", url, "--dist", str(dist), "--jobs", str(jobs))
+    assert r.code == 2 and r.data == b""
+    assert "HTTP 500 Internal Server Error: disk full, on purpose; publishing stopped:" in r.err
+    new = {iri for iri, body in handler.graphs.items() if body != "old"}
+    kept = set(iris) - new
+    # the report is exactly what the store holds
+    assert _reported(r.err, "new version in the store") == new
+    assert _reported(r.err, "previous version (if any) still in the store") == kept
+    assert f"{len(new)} of {graphs} graph(s) now hold the new version" in r.err
+    # nothing is scheduled after the failure: only the PUTs already in flight may still arrive
+    assert handler.arrivals <= 2 + (jobs - 1), handler.arrivals
+    assert handler.after_failure <= jobs - 1
+    assert len(new) == handler.arrivals - 1 and len(new) >= 1
+
+
+def test_publish_reports_progress_on_stderr_at_scale(dist: Path) -> None:
+    iris = _many_graphs(dist, 230)
+    with _failing_store({}) as (url, handler):
+        handler.fail_at = 10_000  # never
+        r = run("publish", "--to", url, "--dist", str(dist), "--jobs", "8")
+    assert r.code == 0, r.err
+    assert set(handler.graphs) == set(iris)
+    assert "publishing 230 graph(s), 230 triples" in r.err
+    assert "[230/230] graphs, 230 of 230 triples (100%" in r.err
+    assert r.out.startswith("published 230 graph(s), 230 triples")
+
+
+@pytest.mark.parametrize("form", ["canonical", "interleaved", "tabs-and-comments", "rdfxml"])
+def test_every_form_of_dump_gives_the_same_store(oxigraph_server: str, dist: Path, form: str) -> None:
+    """The byte scan (canonical dumps) and the parser (anything else) send the same graphs."""
+    dump = dist / "polevents.nq"
+    lines = dump.read_text(encoding="utf-8").splitlines()
+    fmt = "turtle"
+    if form == "interleaved":  # graphs in pieces: loaded into a temporary store first
+        lines = lines[2:] + lines[:2]
+        lines = [lines[i] for i in (0, 5, 1, 6, 2, 3, 4)] + lines[7:]
+    elif form == "tabs-and-comments":
+        lines = ["# a comment"] + [line.replace(" ", "\t", 1) for line in lines]
+    elif form == "rdfxml":
+        fmt = "rdfxml"
+    dump.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = run("publish", "--to", f"{oxigraph_server}/store", "--dist", str(dist), "--format", fmt)
+    assert r.code == 0, r.err
+    assert r.out.startswith("published 3 graph(s), 9 triples")
+    expected = ox.Dataset(ox.parse(DATASET.encode(), format=ox.RdfFormat.N_QUADS))
+    assert set(_remote_dataset(oxigraph_server)) == set(expected)
+
+
+def test_the_byte_scan_finds_the_graphs_of_a_canonical_dump(dist: Path) -> None:
+    from polevents.publish import _line_runs
+
+    runs = _line_runs(dist / "polevents.nq")
+    assert runs is not None
+    assert [(r.graph, r.triples) for r in runs] == [
+        ("https://w3id.org/polevents/ontology", 2),
+        (f"{BASE}graph/one", 5),
+        (f"{BASE}graph/two&x=1#frag", 2),
+    ]
+    with (dist / "polevents.nq").open("a", encoding="utf-8") as f:  # a triple in the default graph
+        f.write(f"<{BASE}s> <{BASE}p> <{BASE}graph/one> .\n")
+    assert _line_runs(dist / "polevents.nq") is None  # not taken for a quad of graph/one: parsed instead

@@ -11,23 +11,38 @@ Endpoints (see docs/publish.md)::
 
     Oxigraph server   http://HOST:7878/store
     Apache Jena Fuseki http://HOST:3030/DATASET/data        (server started with --update)
-    Virtuoso          http://HOST:8890/sparql-graph-crud-auth (--user NAME --digest)
+    Virtuoso          http://HOST:8890/sparql-graph-crud-auth (user dba, Digest authentication)
     GraphDB           http://HOST:7200/repositories/ID/rdf-graphs/service
 
-Failures become :class:`~polevents.errors.RemoteError` (exit 2): the HTTP status
-and the server's own message, or why the server could not be reached.
+Memory stays bounded whatever the size of the dump: the dump is read as a
+stream (the build writes it graph by graph), each graph is serialised into a
+spooled temporary file (in memory up to :data:`SPOOL_BYTES`, on disk past it)
+and sent from there with its ``Content-Length``; at most ``jobs`` PUTs are in
+flight and one more body is being prepared.  A dump whose graphs are not
+contiguous is first loaded into a temporary on-disk store.
+
+The first failing PUT stops the scheduling of new ones; the PUTs already in
+flight finish.  The :class:`~polevents.errors.RemoteError` then says which
+graphs the store now holds in their new version, which ones it still holds in
+their previous version (if it had one), and which may hold either (a PUT that
+was cut off); ``progress`` hears the full lists.
+
+Every HTTP exchange goes through :mod:`polevents.remote` (one deadline per PUT,
+one error mapping, one server-message rule).
 """
 
 from __future__ import annotations
 
-import os
+import functools
 import re
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from .dataset import DUMP_NQUADS, dist_folder
 from .errors import InputError, RemoteError
@@ -35,27 +50,29 @@ from .formats import RdfFormat
 from .vocab import PREFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Future
+
     import httpx
     import pyoxigraph
-    from httpx._client import UseClientDefault
 
 __all__ = [
-    "PASSWORD_ENV",
+    "BODY_FORMATS",
     "GraphPush",
     "PublishResult",
-    "parse_auth_header",
     "publish",
 ]
 
-#: Environment variable read for the password when ``--user`` carries none.
-PASSWORD_ENV = "POLEVENTS_PUBLISH_PASSWORD"
-
 #: Body formats a Graph Store accepts for one graph (triples only).
 BODY_FORMATS = (RdfFormat.TURTLE, RdfFormat.NTRIPLES, RdfFormat.RDFXML)
-
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-_TAGS = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
+#: A graph's body stays in memory up to this size, then moves to a temporary file.
+SPOOL_BYTES = 8 * 1024 * 1024
+#: Bytes read from a body file per write to the socket.
+CHUNK_BYTES = 256 * 1024
+#: With more graphs than this, progress is reported every :data:`PROGRESS_EVERY_S` seconds, not per graph.
+PROGRESS_EACH_UP_TO = 20
+PROGRESS_EVERY_S = 2.0
+#: Graphs named in the error message per category (``progress`` hears them all).
+NAMED_IN_MESSAGE = 5
 
 
 @dataclass(frozen=True)
@@ -70,7 +87,7 @@ class GraphPush:
 
 @dataclass(frozen=True)
 class PublishResult:
-    """What :func:`publish` sent, where, and how long it took."""
+    """What :func:`publish` sent (the default graph first, then by IRI), where, and how long it took."""
 
     endpoint: str
     dump: Path
@@ -90,74 +107,220 @@ class PublishResult:
         )
 
 
-def parse_auth_header(value: str) -> tuple[str, str]:
-    """Split ``'Name: value'`` into a header name and value.
-
-    >>> parse_auth_header("Authorization: Bearer abc")
-    ('Authorization', 'Bearer abc')
-    """
-    name, sep, rest = value.partition(":")
-    name = name.strip()
-    if not sep or not _HEADER_NAME.match(name) or not rest.strip():
-        raise InputError(f"--auth-header {value!r} is not 'Name: value' (for example 'Authorization: Bearer TOKEN')")
-    return name, rest.strip()
-
-
-def _server_message(response: httpx.Response, limit: int = 300) -> str:
-    """The server's explanation of an error, as one short line (HTML tags stripped)."""
-    try:
-        text = response.text
-    except Exception:  # undecodable body: say nothing rather than fail while failing
-        return ""
-    text = _SPACE.sub(" ", _TAGS.sub(" ", text)).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _graph_label(graph: str | None) -> str:
+def _label(graph: str | None) -> str:
     return f"<{graph}>" if graph is not None else "the default graph"
 
 
-def _auth(user: str | None, digest: bool) -> httpx.Auth | None:
-    import httpx
-
-    if user is None:
-        if digest:
-            raise InputError("--digest needs --user NAME[:PASSWORD]")
-        return None
-    name, sep, password = user.partition(":")
-    if not sep:
-        password = os.environ.get(PASSWORD_ENV, "")
-        if not password:
-            raise InputError(f"--user {name!r} has no password: give NAME:PASSWORD or set {PASSWORD_ENV}")
-    if not name:
-        raise InputError("--user needs a user name before the ':'")
-    return httpx.DigestAuth(name, password) if digest else httpx.BasicAuth(name, password)
+def _labels(graphs: list[str | None], limit: int | None = None) -> str:
+    shown = [_label(g) for g in (graphs if limit is None else graphs[:limit])]
+    more = len(graphs) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def _open_dump(dump: Path) -> pyoxigraph.Store:
+# --------------------------------------------------------------------------- reading the dump
+
+
+def _graph_name(quad: pyoxigraph.Quad) -> str | None:
     import pyoxigraph as ox
 
-    store = ox.Store()
+    name = quad.graph_name
+    if isinstance(name, ox.DefaultGraph):
+        return None
+    if isinstance(name, ox.BlankNode):
+        raise InputError(f"a graph named by the blank node _:{name.value} cannot be sent to a Graph Store")
+    return str(name.value)
+
+
+def _scan(dump: Path) -> tuple[dict[str | None, int], bool]:
+    """Triples per graph in dump order, and whether each graph's quads are contiguous."""
+    import pyoxigraph as ox
+
+    sizes: dict[str | None, int] = {}
+    contiguous = True
+    current: object = object()
     try:
-        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        for quad in ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS):
+            name = _graph_name(quad)
+            if name != current:
+                if name in sizes:
+                    contiguous = False
+                current = name
+                sizes[name] = sizes.get(name, 0)
+            sizes[name] += 1
     except SyntaxError as exc:
         raise InputError(f"{dump}: not valid N-Quads ({exc}); rebuild with `polevents build`") from exc
-    return store
+    return sizes, contiguous
 
 
-def _graph_sizes(store: pyoxigraph.Store) -> dict[str | None, int]:
-    """Triples per graph (``None``: the default graph), graphs sorted by IRI."""
-    sizes: dict[str | None, int] = {}
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-        sizes[row["g"].value] = int(row["n"].value)
-    default = next(iter(store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")))
-    n_default = int(default["n"].value)
-    ordered: dict[str | None, int] = {}
-    if n_default:
-        ordered[None] = n_default
-    for iri in sorted(k for k in sizes if k is not None):
-        ordered[iri] = sizes[iri]
-    return ordered
+def _runs(dump: Path) -> Iterator[tuple[str | None, Iterator[pyoxigraph.Triple]]]:
+    """The dump's graphs as (name, triples) in file order; each run must be consumed before the next."""
+    import itertools
+
+    import pyoxigraph as ox
+
+    quads = ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    for name, run in itertools.groupby(quads, key=_graph_name):
+        yield name, (q.triple for q in run)
+
+
+@contextmanager
+def _graphs(
+    dump: Path, sizes: Mapping[str | None, int], contiguous: bool
+) -> Iterator[Iterator[tuple[str | None, Iterator[pyoxigraph.Triple]]]]:
+    """Each graph of the dump with a lazy iterator over its triples, never the whole dump in memory."""
+    import pyoxigraph as ox
+
+    if contiguous:
+        yield _runs(dump)
+        return
+    with tempfile.TemporaryDirectory(prefix="polevents-publish-") as folder:
+        store = ox.Store(folder)
+        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+
+        def graphs() -> Iterator[tuple[str | None, Iterator[pyoxigraph.Triple]]]:
+            for name in sizes:
+                node = ox.DefaultGraph() if name is None else ox.NamedNode(name)
+                yield name, (q.triple for q in store.quads_for_pattern(None, None, None, node))
+
+        yield graphs()
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The lines of one graph in a canonical dump: byte range, the graph term as written, triples."""
+
+    graph: str | None
+    term: bytes
+    start: int
+    end: int
+    triples: int
+
+
+#: The graph term that ends a line of canonical N-Quads (an IRI without escapes).
+_LAST_IRI = re.compile(rb' (<[^ <>"{}|^`\\]*+>) \.\n')
+#: A line with three terms only (``S P O .``): a triple in the default graph.
+_THREE_TERMS = re.compile(rb"\n[^ \n]++ [^ \n]++ [^ \n]++ \.\n")
+
+
+def _line_runs(dump: Path) -> list[_Run] | None:
+    """The graphs of a dump in canonical N-Quads form (as the build writes it), found without parsing it.
+
+    Every line must be ``S P O <G> .`` with single spaces and the graph's
+    lines contiguous; the file is read in blocks of whole lines and checked
+    with regular expressions (no per-line Python).  ``None`` when it is in
+    another form (triples in the default graph, tabs, comments, quoted triples,
+    escaped or blank-node graph names, graphs in pieces): the caller then parses it.
+    """
+    runs: list[_Run] = []
+    seen: set[bytes] = set()
+    current = b""
+    start = count = offset = 0
+    with dump.open("rb") as f:
+        while block := f.read(CHUNK_BYTES * 64):
+            if not block.endswith(b"\n"):
+                block += f.readline()
+                if not block.endswith(b"\n"):
+                    return None
+            if b"\t" in block or b"<<" in block or b"\r" in block or b"\n#" in block or block.startswith(b"#"):
+                return None
+            if _THREE_TERMS.search(b"\n" + block):
+                return None
+            lines = block.count(b"\n")
+            previous_end = 0
+            for m in _LAST_IRI.finditer(block):
+                lines -= 1
+                term = m.group(1)
+                if term != current:
+                    if current:
+                        runs.append(_Run(_term_graph(current), current, start, offset + previous_end, count))
+                    if term in seen:
+                        return None
+                    seen.add(term)
+                    current, start, count = term, offset + previous_end, 0
+                count += 1
+                previous_end = m.end()
+            if lines:  # some line does not end with a graph IRI
+                return None
+            offset += len(block)
+    if current:
+        runs.append(_Run(_term_graph(current), current, start, offset, count))
+    return runs
+
+
+def _term_graph(term: bytes) -> str | None:
+    return term[1:-1].decode("utf-8") if term else None
+
+
+def _text_body(dump: Path, run: _Run) -> _Body:
+    """The run's lines as N-Triples (a subset of Turtle): each line loses its graph term, no parsing."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, prefix="polevents-publish-")
+    suffix, plain = b" " + run.term + b" .\n", b" .\n"
+    with dump.open("rb") as f:
+        f.seek(run.start)
+        left = run.end - run.start
+        while left > 0:
+            block = f.read(min(CHUNK_BYTES * 16, left))
+            if not block:
+                break
+            if not block.endswith(b"\n"):
+                block += f.readline()  # whole lines only: the graph term ends a line
+            left -= len(block)
+            spool.write(block.replace(suffix, plain) if run.term else block)
+    return _Body(spool, spool.tell())
+
+
+class _Body:
+    """A graph's serialised body in a spooled file; iterable again (an authentication retry resends it)."""
+
+    def __init__(self, file: IO[bytes], size: int) -> None:
+        self.file = file
+        self.size = size
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.file.seek(0)
+        while chunk := self.file.read(CHUNK_BYTES):
+            yield chunk
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _body(triples: Iterable[pyoxigraph.Triple], body_format: RdfFormat) -> _Body:
+    import pyoxigraph as ox
+
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, prefix="polevents-publish-")
+    prefixes = dict(PREFIXES) if body_format is RdfFormat.TURTLE else None
+    ox.serialize(triples, spool, body_format.oxigraph, prefixes=prefixes)
+    return _Body(spool, spool.tell())
+
+
+@contextmanager
+def _text_bodies(dump: Path, runs: list[_Run]) -> Iterator[Iterator[tuple[str | None, Callable[[], _Body]]]]:
+    yield ((run.graph, functools.partial(_text_body, dump, run)) for run in runs)
+
+
+@contextmanager
+def _parsed_bodies(
+    dump: Path, sizes: Mapping[str | None, int], contiguous: bool, body_format: RdfFormat
+) -> Iterator[Iterator[tuple[str | None, Callable[[], _Body]]]]:
+    with _graphs(dump, sizes, contiguous) as graphs:
+        yield ((graph, functools.partial(_body, triples, body_format)) for graph, triples in graphs)
+
+
+# --------------------------------------------------------------------------- sending
+
+
+@dataclass
+class _Outcome:
+    """Where each graph stands while publishing (shared by the sending threads; guarded by ``lock``)."""
+
+    pushed: dict[str | None, GraphPush] = field(default_factory=dict)
+    #: failed with an answer from the server: the store keeps its previous version
+    refused: dict[str | None, RemoteError] = field(default_factory=dict)
+    #: failed without an answer (time-out, connection lost): the store may hold either version
+    unsure: dict[str | None, RemoteError] = field(default_factory=dict)
+    first_error: RemoteError | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def publish(
@@ -165,8 +328,9 @@ def publish(
     *,
     project_dir: Path = Path("."),
     dist_dir: Path | None = None,
-    auth_header: str | None = None,
+    headers: Mapping[str, str] | None = None,
     user: str | None = None,
+    password: str = "",
     digest: bool = False,
     body_format: RdfFormat = RdfFormat.TURTLE,
     graph_param: str = "graph",
@@ -178,105 +342,165 @@ def publish(
 
     :param endpoint: the Graph Store URL (``http://host:7878/store`` for Oxigraph).
     :param dist_dir: the build output (default ``project_dir/dist``); its N-Quads dump is sent.
-    :param auth_header: an extra header ``'Name: value'`` sent with every request (a token).
-    :param user: ``NAME:PASSWORD`` (or ``NAME`` with the password in ``$POLEVENTS_PUBLISH_PASSWORD``).
+    :param headers: extra headers sent with every request (a token).
+    :param user: a user name for HTTP authentication, with ``password``.
     :param digest: HTTP Digest instead of Basic authentication for ``user`` (Virtuoso).
     :param graph_param: the query parameter naming the graph (``graph`` per the standard).
+    :param timeout: seconds one PUT may take, everything included.
     :param jobs: how many PUTs are in flight at once (the server usually is the bottleneck).
-    :raises InputError: no built dataset, or a bad option.
-    :raises RemoteError: the endpoint could not be reached or answered with an error.
+    :param progress: told what is happening, one line at a time.
+    :raises InputError: no built dataset, or a bad argument.
+    :raises RemoteError: the endpoint could not be reached or answered with an error; the message
+        says which graphs were replaced and which were not.
     """
-    import httpx
-    import pyoxigraph as ox
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import remote
 
     say = progress or (lambda _m: None)
     if not endpoint.startswith(("http://", "https://")):
-        raise InputError(f"--to {endpoint!r}: give an http:// or https:// Graph Store URL")
+        raise InputError(f"{endpoint!r}: give an http:// or https:// Graph Store URL")
     if body_format not in BODY_FORMATS:
         allowed = ", ".join(f.label for f in BODY_FORMATS)
         raise InputError(f"cannot send graphs as {body_format.label}; use one of: {allowed}")
+    if jobs < 1:
+        raise InputError(f"jobs must be at least 1, not {jobs}")
     dist = dist_folder(project_dir, dist_dir)
     dump = dist / DUMP_NQUADS
     if not dump.is_file():
         raise InputError(f"{dist}: no built dataset ({DUMP_NQUADS} missing); run `polevents build` first")
-    headers = {"Content-Type": body_format.media_type}
-    if auth_header is not None:
-        name, value = parse_auth_header(auth_header)
-        headers[name] = value
-    auth = _auth(user, digest)
-    local = threading.local()
-
-    def thread_auth() -> httpx.Auth | UseClientDefault:
-        """Digest authentication keeps a nonce count: one authenticator per thread."""
-        if auth is None:
-            return httpx.USE_CLIENT_DEFAULT
-        if not hasattr(local, "auth"):
-            local.auth = _auth(user, digest)
-        return local.auth  # type: ignore[no-any-return]
+    if user is not None and not user:
+        raise InputError("the user name for authentication is empty")
 
     started = time.perf_counter()
-    store = _open_dump(dump)
-    sizes = _graph_sizes(store)
-    total = len(sizes)
+    runs = _line_runs(dump) if body_format in (RdfFormat.TURTLE, RdfFormat.NTRIPLES) else None
+    if runs is not None:
+        sizes = {run.graph: run.triples for run in runs}
+        bodies = _text_bodies(dump, runs)
+    else:
+        sizes, contiguous = _scan(dump)
+        bodies = _parsed_bodies(dump, sizes, contiguous, body_format)
+    total, total_triples = len(sizes), sum(sizes.values())
     say(
-        f"publishing {total} graph(s), {sum(sizes.values())} triples from {dump} to {endpoint}"
+        f"publishing {total} graph(s), {total_triples} triples from {dump} to {endpoint}"
         + (f" ({jobs} at a time)" if jobs > 1 and total > 1 else "")
     )
-    prefixes = dict(PREFIXES)
-
-    def put(client: httpx.Client, graph: str | None, n: int) -> GraphPush:
-        node = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-        body = store.dump(format=body_format.oxigraph, from_graph=node, prefixes=prefixes)
-        assert isinstance(body, bytes)
-        params = {"default": ""} if graph is None else {graph_param: graph}
-        try:
-            response = client.put(endpoint, params=params, content=body, auth=thread_auth())
-        except httpx.TimeoutException as exc:
-            raise RemoteError(
-                f"{endpoint}: no answer within {timeout:g}s while sending {_graph_label(graph)} "
-                f"({n} triples); raise --timeout"
-            ) from exc
-        except httpx.HTTPError as exc:
-            raise RemoteError(f"{endpoint}: cannot reach the Graph Store: {exc}") from exc
-        if response.status_code >= 300:
-            detail = _server_message(response)
-            hint = ""
-            if response.status_code in (401, 403):
-                hint = " (check --user/--digest or --auth-header)"
-            elif response.status_code in (404, 405):
-                hint = " (is this the Graph Store URL? Oxigraph: /store, Fuseki: /DATASET/data)"
-            raise RemoteError(
-                f"{endpoint}: PUT of {_graph_label(graph)} failed: HTTP {response.status_code} "
-                f"{response.reason_phrase}{hint}" + (f": {detail}" if detail else "")
-            )
-        return GraphPush(graph=graph, triples=n, bytes=len(body), status=response.status_code)
-
-    done: dict[str | None, GraphPush] = {}
+    auth = remote.credentials(user, password, digest=digest) if user is not None else None
+    outcome = _Outcome()
+    slots = threading.Semaphore(jobs)
+    sent_triples = 0
     last_report = time.perf_counter()
-    limits = httpx.Limits(max_connections=max(1, jobs), max_keepalive_connections=max(1, jobs))
-    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False, limits=limits) as client:
-        if jobs <= 1 or total <= 1:
-            results = (put(client, g, n) for g, n in sizes.items())
-            pool = None
-        else:
-            from concurrent.futures import ThreadPoolExecutor
 
-            pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="polevents-publish")
-            futures = [pool.submit(put, client, g, n) for g, n in sizes.items()]
-            results = (f.result() for f in futures)  # in IRI order; the others keep running
+    def report(push: GraphPush) -> None:
+        nonlocal sent_triples, last_report
+        with outcome.lock:
+            sent_triples += push.triples
+            done = len(outcome.pushed)
+            now = time.perf_counter()
+            if total > PROGRESS_EACH_UP_TO and done < total and now - last_report < PROGRESS_EVERY_S:
+                return
+            last_report = now
+        if total <= PROGRESS_EACH_UP_TO:
+            say(f"[{done}/{total}] {_label(push.graph)}: {push.triples} triples, HTTP {push.status}")
+        else:
+            rate = sent_triples / max(now - started, 1e-9)
+            say(
+                f"[{done}/{total}] graphs, {sent_triples} of {total_triples} triples "
+                f"({100 * sent_triples / max(total_triples, 1):.0f}%, {rate:,.0f} triples/s)"
+            )
+
+    def put(client: httpx.Client, graph: str | None, body: _Body) -> None:
+        import httpx
+
+        params = {"default": ""} if graph is None else {graph_param: graph}
+        doing = f"PUT of {_label(graph)}"
+        error: RemoteError | None = None
         try:
-            for push in results:
-                done[push.graph] = push
-                now = time.perf_counter()
-                if total <= 20 or len(done) == total or now - last_report >= 2.0:
-                    say(f"[{len(done)}/{total}] {_graph_label(push.graph)}: {push.triples} triples, HTTP {push.status}")
-                    last_report = now
-        except RemoteError as exc:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-            raise RemoteError(f"{exc.message} ({len(done)} of {total} graph(s) were sent before)") from exc
+            try:
+                response = client.put(endpoint, params=params, content=body, headers={"Content-Length": str(body.size)})
+            except httpx.HTTPError as exc:
+                mapped = remote.error_for(exc, endpoint, doing=doing, timeout=timeout)
+                error = mapped if isinstance(mapped, RemoteError) else RemoteError(mapped.message)
+                never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                with outcome.lock:
+                    (outcome.refused if never_sent else outcome.unsure)[graph] = error
+            else:
+                if response.status_code >= 300:
+                    error = remote.status_error(response, endpoint, doing, _hint(response.status_code))
+                    with outcome.lock:
+                        outcome.refused[graph] = error
+                else:
+                    push = GraphPush(graph, sizes[graph], body.size, response.status_code)
+                    with outcome.lock:
+                        outcome.pushed[graph] = push
+                    report(push)
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-    pushed = [done[g] for g in sizes]
-    return PublishResult(endpoint=endpoint, dump=dump, graphs=pushed, seconds=time.perf_counter() - started)
+            body.close()
+            if error is not None:
+                with outcome.lock:
+                    if outcome.first_error is None:
+                        outcome.first_error = error
+            slots.release()  # after recording the error: the scheduler checks it once it has a slot
+
+    client_headers = {"Content-Type": body_format.media_type, **(headers or {})}
+    futures: list[Future[None]] = []
+    with (
+        remote.client(
+            timeout=timeout, headers=client_headers, auth=auth, connections=jobs, follow_redirects=False
+        ) as client,
+        ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="polevents-publish") as pool,
+        bodies as graphs,
+    ):
+        for graph, make_body in graphs:
+            if outcome.first_error is not None:
+                break
+            body = make_body()
+            slots.acquire()
+            if outcome.first_error is not None:  # a PUT failed while this body was prepared
+                slots.release()
+                body.close()
+                break
+            futures.append(pool.submit(put, client, graph, body))
+        for future in futures:
+            future.result()  # put() records its own errors; this only re-raises a bug
+    if outcome.first_error is not None:
+        raise _incomplete(outcome, list(sizes), say)
+    return PublishResult(
+        endpoint=endpoint,
+        dump=dump,
+        graphs=[outcome.pushed[g] for g in sorted(sizes, key=lambda g: (g is not None, g or ""))],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _hint(status: int) -> str:
+    if status in (401, 403):
+        return "the server refused the credentials, or wants some"
+    if status in (404, 405):
+        return "is this the Graph Store URL? Oxigraph: /store, Fuseki: /DATASET/data"
+    return ""
+
+
+def _incomplete(outcome: _Outcome, order: list[str | None], say: Callable[[str], None]) -> RemoteError:
+    """The error for a publication that stopped: what the store now holds, graph by graph."""
+    assert outcome.first_error is not None
+    new = [g for g in order if g in outcome.pushed]
+    unsure = [g for g in order if g in outcome.unsure]
+    old = [g for g in order if g not in outcome.pushed and g not in outcome.unsure]
+    if new:
+        say(f"new version in the store ({len(new)}): {_labels(new)}")
+    if old:
+        say(f"previous version (if any) still in the store ({len(old)}): {_labels(old)}")
+    if unsure:
+        say(f"either version may be in the store, the PUT was cut off ({len(unsure)}): {_labels(unsure)}")
+    parts = [
+        f"{len(new)} of {len(order)} graph(s) now hold the new version"
+        + (f" ({_labels(new, NAMED_IN_MESSAGE)})" if new else "")
+    ]
+    if old:
+        parts.append(f"{len(old)} still hold the previous one ({_labels(old, NAMED_IN_MESSAGE)})")
+    if unsure:
+        parts.append(f"{len(unsure)} may hold either ({_labels(unsure, NAMED_IN_MESSAGE)})")
+    error = RemoteError(f"{outcome.first_error.message}; publishing stopped: " + "; ".join(parts))
+    error.status = outcome.first_error.status
+    return error

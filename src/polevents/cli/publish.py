@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import click
 
+from ..errors import InputError, RemoteError
 from ..formats import RdfFormat
 from .options import RdfFormatChoice, dist_option, project_option
+
+#: Environment variable read for the password when ``--user`` carries none.
+PASSWORD_ENV = "POLEVENTS_PUBLISH_PASSWORD"
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 def _progress(message: str) -> None:
     click.echo(f"polevents: {message}", err=True)
+
+
+def parse_auth_header(value: str) -> tuple[str, str]:
+    """Split ``--auth-header 'Name: value'`` into a header name and value.
+
+    >>> parse_auth_header("Authorization: Bearer abc")
+    ('Authorization', 'Bearer abc')
+    """
+    name, sep, rest = value.partition(":")
+    name = name.strip()
+    if not sep or not _HEADER_NAME.match(name) or not rest.strip():
+        raise InputError(f"--auth-header {value!r} is not 'Name: value' (for example 'Authorization: Bearer TOKEN')")
+    return name, rest.strip()
+
+
+def parse_user(value: str | None, digest: bool) -> tuple[str | None, str]:
+    """``--user NAME[:PASSWORD]`` as (name, password); without ``:PASSWORD``, the password is ``$POLEVENTS_PUBLISH_PASSWORD``."""
+    if value is None:
+        if digest:
+            raise InputError("--digest needs --user NAME[:PASSWORD]")
+        return None, ""
+    name, sep, password = value.partition(":")
+    if not name:
+        raise InputError("--user needs a user name before the ':'")
+    if not sep:
+        password = os.environ.get(PASSWORD_ENV, "")
+        if not password:
+            raise InputError(f"--user {name!r} has no password: give NAME:PASSWORD or set {PASSWORD_ENV}")
+    return name, password
 
 
 @click.command()
@@ -38,7 +75,7 @@ def _progress(message: str) -> None:
     "user",
     metavar="NAME[:PASSWORD]",
     default=None,
-    help="HTTP authentication; without :PASSWORD the password is read from $POLEVENTS_PUBLISH_PASSWORD.",
+    help=f"HTTP authentication; without :PASSWORD the password is read from ${PASSWORD_ENV}.",
 )
 @click.option("--digest/--basic", "digest", default=False, help="Authentication scheme for --user.")
 @click.option(
@@ -62,7 +99,7 @@ def _progress(message: str) -> None:
     type=click.FloatRange(min=0.1),
     default=60.0,
     show_default=True,
-    help="Seconds to wait for each request.",
+    help="Seconds one PUT may take, everything included.",
 )
 @click.option(
     "--jobs",
@@ -88,24 +125,36 @@ def publish(
 
     Reads dist/polevents.nq (run `polevents build` first). A PUT replaces the
     graph, so running it again leaves the store with the same data. Progress
-    goes to stderr; a one-line summary to stdout.
+    goes to stderr; a one-line summary to stdout. The first failing PUT stops
+    the run; stderr then lists which graphs the store holds in their new
+    version and which in their previous one.
 
     Exit codes: 0 published; 2 no build, bad option, or the endpoint failed
     (the HTTP status and the server's message are shown).
     """
     from ..publish import publish as run_publish
 
-    result = run_publish(
-        to,
-        project_dir=project,
-        dist_dir=dist,
-        auth_header=auth_header,
-        user=user,
-        digest=digest,
-        body_format=RdfFormat.from_name(body_format),
-        graph_param=graph_param,
-        timeout=timeout,
-        jobs=jobs,
-        progress=_progress,
-    )
+    if not to.startswith(("http://", "https://")):
+        raise InputError(f"--to {to!r}: give an http:// or https:// Graph Store URL")
+    headers = dict([parse_auth_header(auth_header)]) if auth_header is not None else {}
+    name, password = parse_user(user, digest)
+    try:
+        result = run_publish(
+            to,
+            project_dir=project,
+            dist_dir=dist,
+            headers=headers,
+            user=name,
+            password=password,
+            digest=digest,
+            body_format=RdfFormat.from_name(body_format),
+            graph_param=graph_param,
+            timeout=timeout,
+            jobs=jobs,
+            progress=_progress,
+        )
+    except RemoteError as exc:
+        if exc.status in (401, 403):
+            raise RemoteError(f"{exc.message} (check --user/--digest or --auth-header)") from exc
+        raise
     click.echo(result.summary())
