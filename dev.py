@@ -25,8 +25,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 #: Pinned versions of the test environment, made by
 #: `pip-compile --extra test --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-test.lock pyproject.toml`.
 LOCK = ROOT / "requirements-test.lock"
-#: Debian packages the integration tests use (a real browser for the HTML pages).
-DEBIAN_PACKAGES = ["chromium"]
+#: Debian packages the integration tests use, with the program that shows each is installed:
+#: a real browser for the HTML pages, a real Virtuoso 7 for publishing and remote queries.
+DEBIAN_PACKAGES = {"chromium": "chromium", "virtuoso-opensource": "virtuoso-t"}
 
 
 def say(message: str) -> None:
@@ -72,12 +73,12 @@ def ensure_venv(extras: str = "") -> None:
 
 
 def ensure_debian_packages() -> None:
-    """Install the browser for the HTML tests when we may (root with apt); else those tests skip."""
-    missing = [p for p in DEBIAN_PACKAGES if shutil.which(p) is None]
+    """Install the browser and Virtuoso for the integration tests when we may (root with apt); else those tests skip."""
+    missing = [p for p, program in DEBIAN_PACKAGES.items() if shutil.which(program) is None]
     if not missing:
         return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        say(f"not installing {', '.join(missing)} (needs root and apt-get); browser tests will skip")
+        say(f"not installing {', '.join(missing)} (needs root and apt-get); the tests that need them will skip")
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     say(f"installing Debian packages: {' '.join(missing)}")
