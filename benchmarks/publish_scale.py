@@ -12,6 +12,11 @@ benchmarks/make_corpus.py).  Each round, in one run on the same machine:
    timed from the command's start to its exit, with its peak RSS;
 3. a check that the server holds as many quads as the dump has lines.
 
+Besides wall time, it reports CPU seconds (``os.wait4``): of ``oxigraph load``,
+of the publishing client, and of the server over its whole life (start, the
+PUTs, the count query); ``cpu_ratio`` = (client + server) / load is the figure
+that holds on a machine shared with other work, where wall time does not.
+
 Prints one JSON object per round and a summary line with the ratio.
 """
 
@@ -43,8 +48,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _timed(cmd: list[str]) -> tuple[float, int, str, str]:
-    """Wall seconds, peak RSS (KiB) of that one child (``os.wait4``), its stdout and stderr."""
+def _timed(cmd: list[str]) -> tuple[float, int, str, str, float]:
+    """Wall seconds, peak RSS (KiB) of that one child (``os.wait4``), its stdout and stderr, its CPU seconds."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(cmd, stdout=out, stderr=err)
@@ -56,7 +61,7 @@ def _timed(cmd: list[str]) -> tuple[float, int, str, str]:
         stdout, stderr = out.read().decode(), err.read().decode()
     if process.returncode != 0:
         sys.exit(f"publish_scale: {' '.join(cmd)} failed ({process.returncode}):\n{stderr[-2000:]}")
-    return seconds, usage.ru_maxrss, stdout, stderr
+    return seconds, usage.ru_maxrss, stdout, stderr, usage.ru_utime + usage.ru_stime
 
 
 def _count(url: str) -> int:
@@ -77,7 +82,9 @@ def one_round(dist: Path, jobs: int, work: Path) -> dict[str, object]:
     dump = dist / "polevents.nq"
     with dump.open("rb") as f:
         quads = sum(1 for _ in f)
-    load_s, load_rss, _, _ = _timed([oxigraph, "load", "--location", str(work / "loaded"), "--file", str(dump)])
+    load_s, load_rss, _, _, load_cpu = _timed(
+        [oxigraph, "load", "--location", str(work / "loaded"), "--file", str(dump)]
+    )
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = (work / "serve.log").open("wb")
@@ -100,12 +107,14 @@ def one_round(dist: Path, jobs: int, work: Path) -> dict[str, object]:
                 sys.exit("publish_scale: oxigraph serve did not start")
             time.sleep(0.1)
         cmd = [str(Path(sys.executable).with_name("polevents")), "publish", "--to", f"{url}/store", "--dist", str(dist)]
-        publish_s, publish_rss, stdout, stderr = _timed([*cmd, "--jobs", str(jobs)])
+        publish_s, publish_rss, stdout, stderr, publish_cpu = _timed([*cmd, "--jobs", str(jobs)])
         held = _count(url)
     finally:
         server.terminate()
-        server.wait(30)
+        _, _, server_usage = os.wait4(server.pid, 0)
+        server.returncode = 0
         log.close()
+    server_cpu = server_usage.ru_utime + server_usage.ru_stime
     progress = [line for line in stderr.splitlines() if line.startswith("polevents: [")]
     return {
         "quads": quads,
@@ -115,6 +124,10 @@ def one_round(dist: Path, jobs: int, work: Path) -> dict[str, object]:
         "oxigraph_load_peak_rss_mib": round(load_rss / 1024),
         "publish_s": round(publish_s, 2),
         "publish_peak_rss_mib": round(publish_rss / 1024),
+        "oxigraph_load_cpu_s": round(load_cpu, 1),
+        "publish_client_cpu_s": round(publish_cpu, 1),
+        "server_cpu_s": round(server_cpu, 1),
+        "cpu_ratio": round((publish_cpu + server_cpu) / load_cpu, 2),
         "ratio": round(publish_s / load_s, 2),
         "server_holds": held,
         "progress_lines": len(progress),
