@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -404,6 +405,8 @@ class _FailingStore(http.server.BaseHTTPRequestHandler):
                 cls.after_failure += 1
         body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
         graph = parse_qs(urlsplit(self.path).query)["graph"][0]
+        if number > cls.fail_at:
+            time.sleep(0.3)  # the PUTs in flight beside the failing one answer after it: no slot frees meanwhile
         if number == cls.fail_at:
             message = b"disk full, on purpose"
             self.send_response(500)
@@ -469,8 +472,9 @@ def test_a_failing_put_stops_publishing_and_the_report_matches_the_store(dist: P
     assert _reported(r.err, "new version in the store") == new
     assert _reported(r.err, "previous version (if any) still in the store") == kept
     assert f"{len(new)} of {graphs} graph(s) now hold the new version" in r.err
-    # nothing is scheduled after the failure: only the PUTs already in flight may still arrive
-    assert handler.arrivals <= 2 + (jobs - 1), handler.arrivals
+    # nothing is scheduled after the failure: besides the first PUT (answered before it), only the
+    # PUTs in flight with the failing one arrive (the baseline sent 22 more with 230 graphs, --jobs 8)
+    assert handler.arrivals <= 1 + jobs, handler.arrivals
     assert handler.after_failure <= jobs - 1
     assert len(new) == handler.arrivals - 1 and len(new) >= 1
 
