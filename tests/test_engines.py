@@ -71,7 +71,7 @@ def _publish(url: str, dist: Path, *auth: str) -> None:
     assert r.out.startswith("published ")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from polevents.build import build
 
@@ -80,15 +80,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Iterator[VirtuosoServer]:
-    """A private Virtuoso holding the published build (Graph Store PUTs with Digest authentication)."""
+    """A private Virtuoso holding the published build (Graph Store PUTs with Digest authentication).
+
+    Module-scoped, not session-scoped: the servers stop when this file's tests end, so the tests
+    that check for leftover child processes (test_query's time-outs) do not see them.
+    """
     with virtuoso_serve(tmp_path_factory.mktemp("virtuoso")) as server:
         _publish(server.graph_store, built / "dist", "--user", "dba:dba", "--digest")
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory, built: Path, request: pytest.FixtureRequest) -> Iterator[Engines]:
     dist = built / "dist"
     graphs = frozenset(
