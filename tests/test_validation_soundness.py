@@ -116,6 +116,9 @@ def test_a_custom_severity_stops_the_build(published: Path, tmp_path: Path) -> N
     assert "planted: a custom severity" in err
     line = _line_of(project / FACTS, "person:yerlan-koshanov a pe:Person")
     assert f"{FACTS.as_posix()}:{line}:" in err
+    # the summary counts what blocked the build, under its own name, not "0 violations" alone
+    assert "1 Blocking result" in err
+    assert "== source kazakhstan-reform-2022: 1 Blocking result" in err
 
 
 # ---------------------------------------------------------------- typos and undeclared IRIs

@@ -101,6 +101,12 @@ JSON_RESULT_KEYS: dict[str, str] = {
 }
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+_SEVERITY_NOUN = {"Violation": "violation", "Warning": "warning", "Info": "info result"}
+
+
+def _severities(results: Sequence[ValidationResult]) -> list[str]:
+    found = {r.severity for r in results}
+    return sorted(found, key=lambda s: (_SEVERITY_ORDER.get(s, 3), s))
 
 
 class ReportFormat(enum.Enum):
@@ -195,14 +201,21 @@ class ValidationReport:
         """Number of results of ``severity`` ("Violation", "Warning", "Info")."""
         return sum(1 for r in self.results if r.severity == severity)
 
+    def severities(self) -> list[str]:
+        """The severities present, Violation, Warning, Info first, then custom ones (sorted).
+
+        A custom severity (``ex:MySeverity``) blocks conformance as a violation does:
+        pyshacl with ``allow_warnings`` only lets ``sh:Warning`` and ``sh:Info`` through.
+        """
+        return _severities(self.results)
+
     def summary(self) -> str:
         """One line: conforms or not, with counts per severity."""
         parts = [_plural(self.count("Violation"), "violation")]
-        if self.count("Warning"):
-            parts.append(_plural(self.count("Warning"), "warning"))
-        if self.count("Info"):
-            parts.append(_plural(self.count("Info"), "info result"))
-        files = {r.file for r in self.results if r.severity == "Violation" and r.file}
+        for sev in self.severities():
+            if sev != "Violation":
+                parts.append(_plural(self.count(sev), _SEVERITY_NOUN.get(sev, f"{sev} result")))
+        files = {r.file for r in self.results if r.severity not in ("Warning", "Info") and r.file}
         where = f" in {_plural(len(files), 'file')}" if files else ""
         if self.conforms:
             return f"conforms: {', '.join(parts)}"
@@ -226,9 +239,8 @@ class ValidationReport:
             groups.setdefault(r.graph, []).append(r)
         for graph, results in groups.items():
             counts = ", ".join(
-                _plural(n, sev.lower())
-                for sev in ("Violation", "Warning", "Info")
-                if (n := sum(1 for r in results if r.severity == sev))
+                _plural(sum(1 for r in results if r.severity == sev), _SEVERITY_NOUN.get(sev, f"{sev} result"))
+                for sev in _severities(results)
             )
             title = f"source {graph}" if graph is not None else "outside the source graphs"
             lines.append(f"== {title}: {counts}")
