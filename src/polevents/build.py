@@ -208,8 +208,9 @@ def build(
     import tempfile
 
     from .cache import BuildCache, input_digest
+    from .export import write_release
     from .export.chunks import CHUNKS_DIR, ChunkCache
-    from .export.release import make_chunks, write_release
+    from .export.release import make_chunks
     from .verdict import decide
     from .vocab import ONTOLOGY_IRI
 

@@ -26,7 +26,7 @@ in a table, never chosen by comparing names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -39,7 +39,9 @@ from .prefixes import dataset_prefixes
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
+    from ..config import ProjectConfig
     from ..load import Project
+    from .chunks import ChunkCache, GraphChunk
     from .void import FileRole, PublishedFile
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "publish_prefixes",
     "write_dist",
     "write_dumps",
+    "write_release",
     "write_sha256sums",
 ]
 
@@ -275,7 +278,7 @@ def write_dist(
     import tempfile
 
     from .chunks import ChunkCache
-    from .release import GraphInput, make_chunks, write_release
+    from .release import GraphInput, make_chunks
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.iterdir()):
@@ -308,6 +311,90 @@ def write_dist(
             download_base=download_base,
             sparql_endpoint=sparql_endpoint,
         )
+
+
+def write_release(
+    config: ProjectConfig,
+    chunks: list[GraphChunk],
+    cache: ChunkCache,
+    shapes: Sequence[pyoxigraph.Triple],
+    out_dir: Path,
+    *,
+    titles: dict[str, str],
+    ontology_iri: str,
+    work: Path,
+    download_base: str | None = None,
+    sparql_endpoint: str | None = None,
+) -> list[Path]:
+    """Write every published file into ``out_dir`` (new or empty); the paths, ``SHA256SUMS`` last.
+
+    :param titles: the title of each graph in the description.
+    :param work: a folder for temporary files (external merges).
+    """
+    from .assemble import DumpPlan, assemble_dumps, chunk_stats
+    from .canonical import CanonicalDataset, CanonicalGraph
+    from .context import term_context
+    from .ontodoc import render_ontology_html
+    from .prefixes import dataset_prefixes
+    from .void import FileRole, PublishedFile, describe, description_prefixes, void_turtle
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if any(out_dir.iterdir()):
+        raise InputError(f"{out_dir}: the output folder of a release must be empty")
+    base = config.base
+    prefixes = dataset_prefixes(base, sorted({ns for c in chunks for ns in c.meta.namespaces}))
+    ontology_chunk = next((c for c in chunks if c.iri == ontology_iri), None)
+    ontology = CanonicalGraph(ontology_iri, ontology_chunk.lines() if ontology_chunk is not None else [])
+    terms = term_context(ontology.triples()) if any(d.variant == "compact" for d in DUMPS) else None
+    plan = DumpPlan(chunks, cache, prefixes, out_dir, work, term_context=terms)
+    files = assemble_dumps(plan, DUMPS)
+    files.append(_write_context(out_dir, prefixes))
+    files.append(_write_term_context(out_dir, CanonicalDataset([ontology]), ontology_iri))
+    files += _write_graph_files(ontology, ONTOLOGY_STEM, "The ontology", FileRole.ONTOLOGY, out_dir, prefixes)
+    html = out_dir / ONTOLOGY_HTML
+    downloads = [f"{ONTOLOGY_STEM}.{fmt.extension}" for fmt in VOCABULARY_FORMATS]
+    html.write_text(render_ontology_html(ontology.triples(), prefixes, downloads), encoding="utf-8", newline="\n")
+    files.append(
+        PublishedFile.measure(
+            html, title="The ontology, documentation page", role=FileRole.DOCUMENTATION, media_type="text/html"
+        )
+    )
+    shapes_graph = CanonicalDataset.from_graphs([(SHAPES_GRAPH_KEY, shapes)]).graphs[0]
+    files += _write_graph_files(shapes_graph, SHAPES_STEM, "The SHACL shapes", FileRole.SHAPES, out_dir, prefixes)
+
+    union_triples = _count_lines(out_dir / next(d.name for d in DUMPS if d.fmt.name == "NTRIPLES"))
+    stats = chunk_stats(plan, base, sorted(set(prefixes.values())), union_triples)
+    ontologies = sorted(
+        s[1:-1].decode()
+        for s in shapes_graph.tally.instances.get(b"<http://www.w3.org/2002/07/owl#Ontology>", [])
+        if s.startswith(b"<")
+    )
+    triples = describe(
+        config,
+        stats,
+        files,
+        download_base=download_base,
+        sparql_endpoint=sparql_endpoint,
+        title_of_graph=titles,
+        conforms_to=ontologies,
+    )
+    void = out_dir / VOID_FILE
+    void.write_bytes(void_turtle(triples, {**prefixes, **description_prefixes(config, download_base)}))
+    sums = {f.name: f.sha256 for f in files}
+    import hashlib
+
+    sums[void.name] = hashlib.sha256(void.read_bytes()).hexdigest()
+    target = out_dir / SHA256SUMS
+    target.write_text("".join(f"{sums[n]}  {n}\n" for n in sorted(sums)), encoding="utf-8", newline="\n")
+    return [*(out_dir / f.name for f in files), void, target]
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            count += block.count(b"\n")
+    return count
 
 
 def write_sha256sums(out_dir: Path, paths: Iterable[Path]) -> Path:
