@@ -206,6 +206,7 @@ def build(
     """
     import os
     import tempfile
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     from .cache import BuildCache, input_digest
     from .export import write_release
@@ -282,10 +283,29 @@ def build(
             staging = new_staging(out)
             exported = time.perf_counter()
             try:
-                files = write_release(
-                    config, chunks, cache, shapes, staging, titles=titles, ontology_iri=ONTOLOGY_IRI, work=Path(tmp)
-                )
-                ensure_index(staging)  # the query index (dist/.index/), keyed by the dump: query and serve open it
+                # the query index (dist/.index/, keyed by the dump: query and serve open it) is loaded
+                # from the N-Quads dump in a thread (Oxigraph's bulk load releases the GIL) while
+                # the other dumps are written
+                index = ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-index")
+                indexed: list[Future[Path]] = []
+                try:
+                    files = write_release(
+                        config,
+                        chunks,
+                        cache,
+                        shapes,
+                        staging,
+                        titles=titles,
+                        ontology_iri=ONTOLOGY_IRI,
+                        work=Path(tmp),
+                        after_nquads=lambda _nq: indexed.append(index.submit(ensure_index, staging)),
+                    )
+                    for future in indexed:
+                        future.result()
+                    if not indexed:
+                        ensure_index(staging)
+                finally:
+                    index.shutdown(wait=True)
                 if background is not None:
                     say(f"export written to the staging folder in {time.perf_counter() - exported:.2f}s")
                     background.join(key)

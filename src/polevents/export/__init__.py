@@ -26,7 +26,7 @@ in a table, never chosen by comparing names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -325,6 +325,7 @@ def write_release(
     work: Path,
     download_base: str | None = None,
     sparql_endpoint: str | None = None,
+    after_nquads: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Write every published file into ``out_dir`` (new or empty); the paths, ``SHA256SUMS`` last.
 
@@ -347,7 +348,7 @@ def write_release(
     ontology = CanonicalGraph(ontology_iri, ontology_chunk.lines() if ontology_chunk is not None else [])
     terms = term_context(ontology.triples()) if any(d.variant == "compact" for d in DUMPS) else None
     plan = DumpPlan(chunks, cache, prefixes, out_dir, work, term_context=terms)
-    files = assemble_dumps(plan, DUMPS)
+    files = assemble_dumps(plan, DUMPS, after_nquads)
     files.append(_write_context(out_dir, prefixes))
     files.append(_write_term_context(out_dir, CanonicalDataset([ontology]), ontology_iri))
     files += _write_graph_files(ontology, ONTOLOGY_STEM, "The ontology", FileRole.ONTOLOGY, out_dir, prefixes)

@@ -182,8 +182,11 @@ def _gzip_and_measure(path: Path, target: Path, title: str, fmt: RdfFormat) -> P
     )
 
 
-def assemble_dumps(plan: DumpPlan, dumps: Sequence[Dump]) -> list[PublishedFile]:
-    """Write ``dumps`` into ``plan.out_dir``.
+def assemble_dumps(
+    plan: DumpPlan, dumps: Sequence[Dump], after_nquads: Callable[[Path], None] | None = None
+) -> list[PublishedFile]:
+    """Write ``dumps`` into ``plan.out_dir``; ``after_nquads`` is called with the N-Quads dump
+    as soon as it is complete (the build starts the query index from it).
 
     The N-Triples union is merged by a child process and the Turtle converted by another
     while this process writes TriG and JSON-LD; gzip and checksums run in a thread.
@@ -222,6 +225,8 @@ def assemble_dumps(plan: DumpPlan, dumps: Sequence[Dump]) -> list[PublishedFile]
                 if dump.fmt is RdfFormat.NQUADS and not dump.variant:
                     write_nquads(plan, out / dump.name)
                     finished(dump)
+                    if after_nquads is not None:
+                        after_nquads(out / dump.name)
             for dump in dumps:
                 if dump.fmt is RdfFormat.TRIG:
                     write_trig(plan, dump, out / dump.name)
