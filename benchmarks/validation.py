@@ -9,9 +9,10 @@ For each Python (each has its own polevents installed: the baseline's code and t
 child process each time, runs are interleaved (before, after, before, after, ...) so that the load of
 a shared machine falls on both alike:
 
-* **build's validation step**: ``polevents.build._validate`` with the default validator ("auto": the
-  SPARQL screen, pyshacl only when it flags anything), no build cache, from the files (parse into an
-  Oxigraph store included), as the build's background validation runs it;
+* **build's validation step**: ``polevents.verdict.decide`` (the baseline: ``polevents.build._validate``)
+  with the default validator ("auto": the SPARQL screen, pyshacl only when it flags anything), no build
+  cache, from the files (parse into an Oxigraph store included), as the build's background validation
+  runs it;
 * with ``--validate``, **``polevents validate``** (pyshacl's full report; after #11 also the term checks,
   and the evidence checks of ``validate/evidence.py`` when the source texts are at hand): once each.
 
@@ -32,9 +33,14 @@ from pathlib import Path
 _STEP = """
 import sys, time
 from pathlib import Path
-from polevents.build import _Inputs, _validate
 started = time.perf_counter()
-_validate(_Inputs.of_files(Path(sys.argv[1])), lambda _m: None, "auto", False)
+try:
+    from polevents.verdict import decide  # the build's verdict since the on-disk validation store
+    from polevents.load import Layout
+    decide(Layout.of(Path(sys.argv[1])), lambda _m: None, validator="auto", use_cache=False)
+except ImportError:  # the baseline: build._validate
+    from polevents.build import _Inputs, _validate
+    _validate(_Inputs.of_files(Path(sys.argv[1])), lambda _m: None, "auto", False)
 print(time.perf_counter() - started)
 """
 
