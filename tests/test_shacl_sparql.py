@@ -3,7 +3,7 @@
 The screen lets `polevents build` skip pyshacl on conforming data, so it must never miss what
 pyshacl reports.  Checked here, result for result ((rule, focus node) pairs):
 
-* every planted-error case of tests/test_shapes.py, one by one, against the results that test
+* every planted-error case of tests/planted_cases.py, one by one, against the results that test
   asserts pyshacl gives;
 * all those cases together, and the repository's own data, against pyshacl run here;
 * the Wikidata link shapes (sh:pattern under sh:or and sh:not, case-insensitive) on tricky IRIs;
@@ -12,19 +12,16 @@ pyshacl reports.  Checked here, result for result ((rule, focus node) pairs):
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 
+import planted_cases as test_shapes
 from polevents.load import load_project, parse_file, to_rdflib_graph
 from polevents.validate import SHAPES_NS, validate_triples
 from polevents.validate.screen import Unsupported, compile_shapes, screen
-
-sys.path.insert(0, str(Path(__file__).parent))
-import test_shapes
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/polevents/"
@@ -199,7 +196,7 @@ def test_the_screen_runs_on_a_store_restricted_to_focus_nodes(ontology: list[ox.
     from polevents.validate.screen import screen_store
 
     shapes = to_rdflib_graph(_shapes("polevents-shapes.ttl"))
-    bad = test_shapes.VALID + '\n<id/person/nameless> a pe:Person .\n<id/person/other> a pe:Person .\n'
+    bad = test_shapes.VALID + "\n<id/person/nameless> a pe:Person .\n<id/person/other> a pe:Person .\n"
     store = _store(bad, ontology)
     everyone = {r.focus for r in screen_store(store, shapes).results}
     assert {BASE + "id/person/nameless", BASE + "id/person/other"} <= everyone
