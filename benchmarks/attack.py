@@ -470,7 +470,7 @@ def cli_rows(work: Path, project: Path) -> None:
         p = copy_project(work / "row9")
         code = (
             "import sys; from pathlib import Path; from polevents.build import build; "
-            "build(Path(sys.argv[1]), parallel=True, use_cache=False, quiet=True)"
+            "build(Path(sys.argv[1]), parallel=True, use_cache=False)"
         )
         build = subprocess.Popen([sys.executable, "-c", code, str(p)], stderr=subprocess.DEVNULL)
         children: list[int] = []

@@ -114,7 +114,7 @@ def test_parallel_validation_publishes_only_conforming_data(project: Path) -> No
     """Validation in a forked child beside the export (the default for big projects), forced here."""
     from polevents.build import build
 
-    result = build(project, quiet=True, parallel=True, use_cache=False)
+    result = build(project, parallel=True, use_cache=False)
     assert (result.out_dir / "polevents.nq").is_file()
     published = (result.out_dir / "polevents.nq").read_bytes()
     with _facts(project).open("a", encoding="utf-8") as f:
@@ -123,7 +123,7 @@ def test_parallel_validation_publishes_only_conforming_data(project: Path) -> No
             ' <http://www.w3.org/2000/01/rdf-schema#label> "broken"@en .\n'
         )
     with pytest.raises(NonConformingError, match="pe:holder|Tenure-holder"):
-        build(project, quiet=True, parallel=True, use_cache=False)
+        build(project, parallel=True, use_cache=False)
     assert (result.out_dir / "polevents.nq").read_bytes() == published
     assert not [p for p in project.iterdir() if p.name.startswith(".dist.")]  # no staging left
 

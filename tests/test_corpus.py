@@ -155,7 +155,7 @@ def test_corpus_builds(corpus: tuple[Path, object], tmp_path: Path) -> None:
     from polevents.build import build
 
     out, info = corpus
-    result = build(out, tmp_path / "dist", quiet=True)
+    result = build(out, tmp_path / "dist")
     store = ox.Store()
     store.bulk_load(path=str(result.out_dir / "polevents.nq"), format=ox.RdfFormat.N_QUADS)
     rows = store.query(

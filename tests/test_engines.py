@@ -76,7 +76,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from polevents.build import build
 
     project = copy_repo_project(tmp_path_factory.mktemp("engines") / "project")
-    build(project, quiet=True)
+    build(project)
     return project
 
 

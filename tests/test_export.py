@@ -541,7 +541,7 @@ def test_ontology_page_escapes_html() -> None:
 def test_real_project_builds_and_checks(tmp_path: Path) -> None:
     from polevents.build import build
 
-    result = build(copy_repo_project(tmp_path / "project"), tmp_path / "dist", quiet=True)
+    result = build(copy_repo_project(tmp_path / "project"), tmp_path / "dist")
     # every published file, and the query index (dist/.index: not published, not in SHA256SUMS)
     assert {p.name for p in result.out_dir.iterdir()} == EXPECTED_FILES | {".index"}
     if shutil.which("sha256sum"):

@@ -273,7 +273,7 @@ def test_a_deeply_nested_query_is_exit_2_at_the_command_line(tmp_path: Path, que
 
 _BUILD = (
     "import sys; from pathlib import Path; from polevents.build import build; "
-    "build(Path(sys.argv[1]), parallel=True, use_cache=False, quiet=True)"
+    "build(Path(sys.argv[1]), parallel=True, use_cache=False)"
 )
 
 

@@ -50,7 +50,7 @@ def test_a_build_reads_each_input_file_once(project: Path, monkeypatch: pytest.M
     monkeypatch.setattr(Path, "read_bytes", counting)
     for use_cache in (True, False):
         reads.clear()
-        build(project, project / f"out-{use_cache}", quiet=True, parallel=False, use_cache=use_cache)
+        build(project, project / f"out-{use_cache}", parallel=False, use_cache=use_cache)
         assert {path: reads[path] for path in inputs} == dict.fromkeys(inputs, 1)
 
 

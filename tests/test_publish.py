@@ -347,7 +347,7 @@ def test_built_repository_published_answers_every_shipped_query_alike(union_serv
     from polevents.build import build
 
     project = copy_repo_project(tmp_path / "project")
-    dist = build(project, quiet=True).out_dir
+    dist = build(project).out_dir
     result = publish(f"{union_server}/store", dist_dir=dist)
     assert result.triples == len((dist / "polevents.nq").read_text(encoding="utf-8").splitlines())
     runner = CliRunner()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,8 +43,8 @@ class BuildResult:
     seconds: float
 
 
-def _progress(message: str) -> None:
-    print(f"polevents: {message}", file=sys.stderr, flush=True)
+def _silent(message: str) -> None:
+    """The default progress callback: the library prints nothing (the CLI passes its own)."""
 
 
 def publish_atomically(staging: Path, out_dir: Path) -> None:
@@ -186,7 +185,7 @@ def build(
     project_dir: Path,
     out_dir: Path | None = None,
     *,
-    quiet: bool = False,
+    progress: Callable[[str], None] | None = None,
     validator: str = "auto",
     use_cache: bool = True,
     parallel: bool | None = None,
@@ -194,6 +193,7 @@ def build(
 ) -> BuildResult:
     """Build the project at ``project_dir`` into ``out_dir`` (default ``dist/``).
 
+    :param progress: called with one line per step (loading, validation, writing); nothing by default.
     :param validator: "auto" (cache, SPARQL screen, pyshacl when needed) or "pyshacl" (always).
     :param use_cache: read and write the build cache (``.polevents-cache/``: verdicts, and the
         per-graph chunks a rebuild reuses).
@@ -216,7 +216,7 @@ def build(
     from .vocab import ONTOLOGY_IRI
 
     started = time.perf_counter()
-    say = (lambda _m: None) if quiet else _progress
+    say = progress or _silent
     if validator not in VALIDATORS:
         raise InputError(f"unknown validator {validator!r}; use one of: {', '.join(VALIDATORS)}")
     layout = Layout.of(project_dir)

@@ -47,5 +47,12 @@ def build(project: Path, out: Path | None, validator: str, use_cache: bool, shap
     from ..build import build as run_build
 
     warn_no_shapes(shapes_required)
-    result = run_build(project, out, validator=validator, use_cache=use_cache, shapes_required=shapes_required)
+    result = run_build(
+        project,
+        out,
+        progress=lambda message: click.echo(f"polevents: {message}", err=True),
+        validator=validator,
+        use_cache=use_cache,
+        shapes_required=shapes_required,
+    )
     click.echo(str(result.out_dir))
