@@ -385,8 +385,12 @@ def load_project(root: Path) -> Project:
     return Layout.of(root).load()
 
 
-def to_rdflib_term(term: object) -> rdflib.term.Node:
-    """Convert one Oxigraph term to its rdflib equal."""
+def to_rdflib_term(term: object, *, exact: bool = False) -> rdflib.term.Node:
+    """Convert one Oxigraph term to its rdflib equal (the one converter of polevents).
+
+    With ``exact``, a literal keeps its lexical form as written (``"01"^^xsd:integer``
+    stays ``01``: rdflib does not normalise it), as a writer of published files needs.
+    """
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
 
@@ -395,21 +399,31 @@ def to_rdflib_term(term: object) -> rdflib.term.Node:
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
+        normalize = None if not exact else False
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=term.language, normalize=normalize)
         dt = term.datatype.value
         if dt == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
+            return Literal(term.value, normalize=normalize)
+        return Literal(term.value, datatype=URIRef(dt), normalize=normalize)
     raise InputError(f"unsupported RDF term {term!r} (RDF-star is not supported)")
 
 
-def to_rdflib_graph(triples: Iterable[pyoxigraph.Triple], graph: rdflib.Graph | None = None) -> rdflib.Graph:
-    """Add Oxigraph triples to an rdflib graph (a new one unless given)."""
+def to_rdflib_graph(
+    triples: Iterable[pyoxigraph.Triple], graph: rdflib.Graph | None = None, *, exact: bool = False
+) -> rdflib.Graph:
+    """Add Oxigraph triples to an rdflib graph (a new one unless given); ``exact`` as in :func:`to_rdflib_term`."""
     import rdflib
 
     g = graph if graph is not None else rdflib.Graph()
-    conv = to_rdflib_term
+    cache: dict[object, rdflib.term.Node] = {}
+
+    def conv(term: object) -> rdflib.term.Node:
+        node = cache.get(term)
+        if node is None:
+            node = cache[term] = to_rdflib_term(term, exact=exact)
+        return node
+
     add = g.add
     for t in triples:
         add((conv(t.subject), conv(t.predicate), conv(t.object)))

@@ -127,7 +127,8 @@ def _meta(iri: str, lines: Sequence[bytes], tally: Tally, base: str, bnodes: boo
     namespaces = {ns for s in tally.sizes if s.startswith(start) and (ns := _namespace(s[1:-1].decode()))}
     if iri.startswith(base) and (ns := _namespace(iri)):
         namespaces.add(ns)
-    from .void import LINK_PREDICATES, WIKIDATA_ENTITY, XSD
+    from ..vocab import XSD
+    from .void import LINK_PREDICATES, WIKIDATA_ENTITY
 
     link_predicates = {f"<{p}>".encode() for p in LINK_PREDICATES}
     links: list[str] = []

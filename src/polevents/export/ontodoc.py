@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..names import IriNames
-from ..vocab import ONTOLOGY_IRI, PE
+from ..vocab import DCTERMS, ONTOLOGY_IRI, OWL, PE, RDF, RDFS, SKOS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -29,11 +29,6 @@ _WEB_LINK = re.compile(r"https?://", re.IGNORECASE)
 
 __all__ = ["render_ontology_html"]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
 VANN = "http://purl.org/vocab/vann/"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 

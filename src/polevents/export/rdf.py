@@ -140,37 +140,14 @@ DATASET_WRITERS: dict[RdfFormat, DatasetWriter] = {
 
 def to_rdflib_graph_exact(triples: Iterable[pyoxigraph.Triple], prefixes: dict[str, str]) -> rdflib.Graph:
     """An rdflib graph of ``triples`` that keeps every literal's lexical form and blank-node label."""
-    import pyoxigraph as ox
     import rdflib
+
+    from ..load import to_rdflib_graph
 
     graph = rdflib.Graph(bind_namespaces="none")
     for name, ns in prefixes.items():
         graph.bind(name, ns, override=True, replace=True)
-    cache: dict[object, rdflib.term.Node] = {}
-
-    def conv(term: object) -> rdflib.term.Node:
-        node = cache.get(term)
-        if node is not None:
-            return node
-        if isinstance(term, ox.NamedNode):
-            node = rdflib.URIRef(term.value)
-        elif isinstance(term, ox.BlankNode):
-            node = rdflib.BNode(term.value)
-        elif isinstance(term, ox.Literal):
-            if term.language:
-                node = rdflib.Literal(term.value, lang=term.language, normalize=False)
-            elif term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-                node = rdflib.Literal(term.value, normalize=False)
-            else:
-                node = rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
-        else:  # pragma: no cover - RDF-star terms never reach here (the loader refuses them)
-            raise TypeError(f"unsupported term {term!r}")
-        cache[term] = node
-        return node
-
-    for t in triples:
-        graph.add((conv(t.subject), conv(t.predicate), conv(t.object)))
-    return graph
+    return to_rdflib_graph(triples, graph, exact=True)
 
 
 def rdflib_turtle(triples: Iterable[pyoxigraph.Triple], prefixes: dict[str, str]) -> bytes:

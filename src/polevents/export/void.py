@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..formats import RdfFormat
-from ..vocab import ONTOLOGY_IRI, PE
+from ..vocab import DCTERMS, FOAF, ONTOLOGY_IRI, OWL, PE, PROV, RDF, SKOS, VOID, XSD
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -64,19 +64,10 @@ __all__ = [
     "void_turtle",
 ]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
 SPDX = "http://spdx.org/rdf/terms#"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 GZIP_MEDIA_TYPE = "application/gzip"
-PROV = "http://www.w3.org/ns/prov#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 DCATAP = "http://data.europa.eu/r5r/"
 #: EU vocabularies DCAT-AP asks for (publications.europa.eu authority tables).

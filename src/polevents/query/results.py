@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import InputError
 from ..formats import RdfFormat, ResultFormat
+from ..vocab import XSD
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -51,7 +52,6 @@ __all__ = [
     "write_solutions",
 ]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 #: The W3C SPARQL 1.1 Query Results formats, in a server's order of preference.
 SOLUTION_FORMATS: tuple[ResultFormat, ...] = (ResultFormat.JSON, ResultFormat.XML, ResultFormat.CSV, ResultFormat.TSV)
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..names import compact_iri
+from ..vocab import XSD
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import QueryResult, Term
@@ -35,7 +36,6 @@ MAX_FIT_WORD = 24
 #: Narrowest value column of the record layout (narrower terminals still get it).
 MIN_RECORD_VALUE = 16
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {
     XSD + t
     for t in (

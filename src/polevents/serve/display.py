@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 
 from ..names import prefixed_name
-from ..vocab import PREFIXES, WD
+from ..vocab import PREFIXES, WD, XSD
 
 __all__ = [
     "DATE_TYPES",
@@ -31,7 +31,6 @@ __all__ = [
     "wikidata_page",
 ]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",

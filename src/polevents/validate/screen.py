@@ -56,6 +56,8 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..vocab import OWL, RDF, RDFS, XSD
+
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
     import rdflib
@@ -63,10 +65,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["CompiledShapes", "ScreenReport", "ScreenResult", "Unsupported", "compile_shapes", "screen", "screen_store"]
 
 SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL = "http://www.w3.org/2002/07/owl#"
 
 
 def _names(text: str) -> frozenset[str]:
