@@ -34,7 +34,7 @@ def _decide(project: Path, messages: list[str]) -> str:
     return verdict.decide(Layout.of(project), messages.append, cache_dir=project / ".polevents-cache")
 
 
-def test_a_changed_source_is_checked_on_its_focus_nodes_only(project: Path) -> None:
+def test_a_changed_source_updates_the_kept_store_and_everything_is_checked(project: Path) -> None:
     facts = project / "data" / "kazakhstan-reform-2022" / "facts.ttl"
     messages: list[str] = []
     _decide(project, messages)
@@ -69,3 +69,23 @@ def test_a_changed_shape_checks_everything(project: Path) -> None:
     messages.clear()
     _decide(project, messages)
     assert not any("focus node" in m for m in messages)
+
+
+def test_after_a_change_the_screen_checks_every_focus_node(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Soundness: a shape may follow links any distance, so a rebuild never narrows the screen's focus."""
+    seen: list[set[str] | None] = []
+    real = verdict._screen
+
+    def spy(store, shapes, say, focus=None):  # type: ignore[no-untyped-def]
+        seen.append(focus)
+        return real(store, shapes, say, focus)
+
+    monkeypatch.setattr(verdict, "_screen", spy)
+    _decide(project, [])
+    facts = project / "data" / "kazakhstan-reform-2022" / "facts.ttl"
+    with facts.open("a", encoding="utf-8") as f:
+        f.write(FINE)
+    messages: list[str] = []
+    _decide(project, messages)
+    assert any("1 source graph(s) changed" in m for m in messages), messages
+    assert seen and all(focus is None for focus in seen), seen
