@@ -57,6 +57,24 @@ def test_v1_fits_a_100_column_terminal(built: Path) -> None:
     assert "Yerlan Koshanov" in text and "Kassym-Jomart Tokayev" in text
 
 
+def test_a_piped_table_fits_the_width_columns_names(built: Path) -> None:
+    """No terminal, but COLUMNS=100 set: the table fits 100 columns; without COLUMNS it is not cut."""
+    command = [sys.executable, "-m", "polevents", "query", "--name", "v1-party-chairs", "--format", "table"]
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    wide = subprocess.run([*command, "--project", str(built)], capture_output=True, text=True, env=env, timeout=120)
+    narrow = subprocess.run(
+        [*command, "--project", str(built)],
+        capture_output=True,
+        text=True,
+        env={**env, "COLUMNS": "100"},
+        timeout=120,
+    )
+    assert wide.returncode == 0 and narrow.returncode == 0, (wide.stderr, narrow.stderr)
+    assert max(display_width(line) for line in wide.stdout.splitlines()) > 100
+    assert max(display_width(line) for line in narrow.stdout.splitlines()) <= 100
+    assert "Yerlan Koshanov" in narrow.stdout
+
+
 @pytest.mark.parametrize("fmt", ["csv", ".csv", "text/csv", "text/csv; charset=utf-8"])
 def test_format_by_name_extension_or_media_type(built: Path, fmt: str) -> None:
     r = run("query", "SELECT ?x WHERE { BIND(1 AS ?x) }", "--format", fmt, "--project", built)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -242,7 +243,8 @@ def query(
         notify=notify,
     )
 
-    terminal = sys.stdout.isatty() and output is None
+    # the window's width on a terminal; elsewhere only when COLUMNS says it (a pipe has no width)
+    terminal = output is None and (sys.stdout.isatty() or "COLUMNS" in os.environ)
     write_result(
         result,
         out_format,
