@@ -43,6 +43,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
+REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load_test import Connection, percentile
 
@@ -328,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         "python": platform.python_version(),
         "load_before": os.getloadavg(),
-        "dist": str(args.dist),
+        "dist": os.path.relpath(args.dist.resolve(), REPO),
         "dist_quads": quads(args.dist),
         "seed": str(args.seed),
         "seed_quads": quads(args.seed),

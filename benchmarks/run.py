@@ -448,7 +448,9 @@ def main(argv: list[str] | None = None) -> int:
                         run_.pop("stdout", None)
                         if not key.startswith(("build", "rebuild")):
                             run_.pop("stderr", None)
-        args.out.with_suffix(".json").write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
+        # paths in the recorded commands are written relative to the repository, not one machine's
+        text = json.dumps(raw, indent=1).replace(str(REPO) + "/", "")
+        args.out.with_suffix(".json").write_text(text + "\n", encoding="utf-8")
     return 0
 
 
