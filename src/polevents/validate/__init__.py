@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..names import compact_iri
 from ..vocab import PREFIXES
-from .locate import find_line
+from .locate import ResultLocator, find_line
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -422,7 +422,7 @@ def validate_project(project: Project, *, shapes_required: bool = True) -> Valid
     if problems:
         report.conforms = False
         report._nodes = _merge(report, report._nodes, _term_results(report, problems))
-    locate = _Locator(project)
+    locate = ResultLocator(project)
     located: list[tuple[Node, ValidationResult]] = []
     seen: set[tuple[Any, ...]] = set()
     for node, result in report._nodes:
@@ -732,57 +732,6 @@ def _sparql_path(graph: rdflib.Graph, path: Node) -> str:
     if alt is not None:
         return "(" + "|".join(_sparql_path(graph, p) for p in Collection(graph, alt)) + ")"
     return "(complex path)"
-
-
-# ---------------------------------------------------------------- where results come from
-
-
-class _Locator:
-    """Adds the source graph, file and line a result comes from (see :mod:`polevents.validate.locate`):
-    the triple carrying its value, else the node's type declaration and every file adding to it."""
-
-    def __init__(self, project: Project) -> None:
-        from .locate import TripleLocator
-
-        self.project = project
-        self.root = project.config.root
-        self.base = project.config.base
-        self.triples = TripleLocator(project)
-        self._lines: dict[Path, list[str]] = {}
-
-    def __call__(self, result: ValidationResult) -> ValidationResult:
-        import dataclasses
-
-        places = []
-        if result.value is not None and result.path is not None and "<" not in result.path:
-            places = self.triples.triple(result.focus, result.path, result.value)
-        if not places:
-            places = self.triples.node(result.focus)
-        if not places:  # not described by any source: perhaps by the ontology
-            for candidate in self.project.ontology_files:
-                line = find_line(self._read(candidate), result.focus, self.base)
-                if line is not None:
-                    return dataclasses.replace(result, file=self._relative(candidate), line=line)
-            return result
-        first, *others = places
-        also = tuple(f"{self._relative(o.file)}:{o.line}" if o.line else self._relative(o.file) for o in others)
-        return dataclasses.replace(
-            result, graph=first.graph, file=self._relative(first.file), line=first.line, also=also
-        )
-
-    def _relative(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
-
-    def _read(self, path: Path) -> list[str]:
-        if path not in self._lines:
-            try:
-                self._lines[path] = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                self._lines[path] = []
-        return self._lines[path]
 
 
 # ---------------------------------------------------------------- printing IRIs and terms

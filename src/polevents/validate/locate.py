@@ -29,8 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
     from ..load import Project, SourceGraph
+    from . import ValidationResult
 
-__all__ = ["Location", "TripleLocator", "find_line", "triple_lines"]
+__all__ = ["Location", "ResultLocator", "TripleLocator", "find_line", "triple_lines"]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LINE_FORMATS = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.NTRIPLES, RdfFormat.NQUADS)
@@ -246,3 +247,46 @@ def find_line(lines: Sequence[str], iri: str, base: str) -> int | None:
         if mentions(line, at_start=False):
             return number
     return None
+
+
+class ResultLocator:
+    """Adds the source graph, file and line a result comes from (through :class:`TripleLocator`):
+    the triple carrying its value, else the node's type declaration and every file adding to it."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.root = project.config.root
+        self.base = project.config.base
+        self.triples = TripleLocator(project)
+        self._lines: dict[Path, list[str]] = {}
+
+    def __call__(self, result: ValidationResult) -> ValidationResult:
+        import dataclasses
+
+        places = []
+        if result.value is not None and result.path is not None and "<" not in result.path:
+            places = self.triples.triple(result.focus, result.path, result.value)
+        if not places:
+            places = self.triples.node(result.focus)
+        if not places:  # not described by any source: perhaps by the ontology
+            for candidate in self.project.ontology_files:
+                line = find_line(self._read(candidate), result.focus, self.base)
+                if line is not None:
+                    return dataclasses.replace(result, file=self._relative(candidate), line=line)
+            return result
+        first, *others = places
+        also = tuple(f"{self._relative(o.file)}:{o.line}" if o.line else self._relative(o.file) for o in others)
+        return dataclasses.replace(
+            result, graph=first.graph, file=self._relative(first.file), line=first.line, also=also
+        )
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _read(self, path: Path) -> list[str]:
+        if path not in self._lines:
+            self._lines[path] = _read_lines(path)
+        return self._lines[path]

@@ -24,7 +24,7 @@ with the ontology mixed in.  Its contract:
   nested shape of severity Warning/Info conforms.  ``$this`` in a SPARQL
   constraint is pre-bound by a join, which is exact only where ``$this`` occurs
   in the top-level group (or a plain OPTIONAL/EXISTS group right in it); anywhere
-  else the constraint is refused (:func:`_check_prebinding`).
+  else the constraint is refused (:func:`polevents.validate.sparql_constraint.check_prebinding`).
 * **Checked**: ``tests/test_shacl_sparql.py`` compares the screen with pyshacl,
   result for result, on every planted-error case of ``tests/test_shapes.py``;
   ``tests/test_w3c_shacl.py`` runs the W3C SHACL Core and SHACL-SPARQL suites
@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..vocab import OWL, RDF, RDFS, XSD
+from .sparql_constraint import Unsupported, check_prebinding, wrap_select
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -113,10 +114,6 @@ _REFUSED_TYPES = _names(
 #: sh:pattern accepted: plain characters and a few escapes on which Python's ``re`` (pyshacl) and
 #: Oxigraph's regex agree, or where Oxigraph is the stricter (``$`` only at the very end).
 _SAFE_PATTERN_CHARS = re.compile(r"^(?:[^\\]|\\[dDwW.\-\\/^$*+?(){}\[\]|])*$")
-
-
-class Unsupported(Exception):
-    """The shapes use something the screen cannot check exactly; run pyshacl instead."""
 
 
 @dataclass(frozen=True)
@@ -647,7 +644,7 @@ class _Compiler:
                     if self.deactivated(node):
                         continue
                     select = self.select_text(node)
-                    _check_prebinding(select)
+                    check_prebinding(select)
                     check.sparql.append((str(node), sev, select))
                 self.stack.pop()
             if not isinstance(shape, (rdflib.URIRef, rdflib.BNode)):
@@ -733,88 +730,7 @@ def _queries(
             query = f"{check.prologue}SELECT DISTINCT ?this {cols} WHERE {{ {{ {target} }} {binds} FILTER({fails}) }}"
             yield query, [(r, s) for r, s, _c in check.parts], False
         for rule, sev, select in check.sparql:
-            yield check.prologue + _wrap_select(select, target), [(rule, sev)], True
-
-
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n]*"
-    r"|(?P<var>[?$][A-Za-z_0-9]+)"
-    r"|(?P<pname>(?:[A-Za-z][\w.-]*)?:[\w.%-]*)"
-    r"|(?P<word>[A-Za-z_]\w*)"
-    r"|(?P<brace>[{}])"
-    r"|\S",
-    re.S,
-)
-#: Keywords that make a group more than a basic graph pattern.
-_COMPLEX = {"filter", "bind", "values", "optional", "minus", "union", "service", "graph", "select", "exists"}
-
-
-@dataclass
-class _Group:
-    keyword: str  # the word before its brace: "optional", "exists", "where", "union", ...
-    nested: bool = False  # holds a group
-    complex: bool = False  # holds a keyword of _COMPLEX other than FILTER
-    this: bool = False  # mentions $this (or ?this)
-
-
-def _check_prebinding(select: str) -> None:
-    """Refuse a SPARQL constraint whose ``$this`` a join with the focus nodes would not pre-bind.
-
-    The screen joins the constraint's WHERE clause with its shape's focus nodes, which equals
-    pre-binding ``$this`` (SHACL 5.3.1: every occurrence replaced by the focus node) where
-    ``$this`` occurs in the top-level group, or in an OPTIONAL or EXISTS group right inside it
-    that holds only triple patterns and FILTERs (an EXISTS pattern is evaluated with the outer
-    solution substituted; an OPTIONAL group's FILTER is its left join's condition, evaluated on
-    the joined solution).  Anywhere else (a nested group, a UNION branch, a FILTER
-    inside a nested group, a subquery) the join leaves it unbound: :class:`Unsupported`.
-    """
-    stack: list[_Group] = []
-    last_word = ""
-    started = False
-    for m in _TOKEN.finditer(select):
-        brace = m.group("brace")
-        if brace == "{":
-            if stack:
-                stack[-1].nested = True
-            stack.append(_Group(last_word if started else "where"))
-            started = True
-            last_word = ""
-        elif brace == "}":
-            if not stack:
-                raise Unsupported("unbalanced braces in sh:select")
-            group = stack.pop()
-            if group.this and stack:
-                simple = group.keyword in ("optional", "exists") and not group.nested and not group.complex
-                if len(stack) > 1 or not simple:
-                    raise Unsupported("$this inside a nested group of a SPARQL constraint (pre-binding)")
-            last_word = ""
-        elif m.group("var") is not None:
-            if stack and m.group("var")[1:] == "this":
-                stack[-1].this = True
-        elif m.group("word") is not None:
-            last_word = m.group("word").lower()
-            if last_word == "values":  # SHACL 5.3.1 forbids VALUES in a SPARQL constraint
-                raise Unsupported("VALUES in a SPARQL constraint")
-            if stack and last_word in _COMPLEX and last_word != "filter":
-                stack[-1].complex = True
-    if stack or not started:
-        raise Unsupported("unbalanced braces in sh:select")
-
-
-def _wrap_select(select: str, target: str) -> str:
-    """Join the constraint's WHERE clause with the focus nodes of its shape (``$this`` pre-bound)."""
-    keyword = re.search(r"\bSELECT\b", select, re.I)
-    if keyword is None:
-        raise Unsupported("SPARQL constraint without SELECT")
-    brace = select.index("{", keyword.end())
-    if "(" in select[keyword.end() : brace] and "exists" in select[keyword.end() : brace].lower():
-        raise Unsupported("EXISTS in the projection of a SPARQL constraint")
-    return f"{select[: keyword.start()]}SELECT DISTINCT ?this WHERE {{ {{ {target} }} {select[brace + 1 :]}"
+            yield check.prologue + wrap_select(select, target), [(rule, sev)], True
 
 
 def screen_store(
