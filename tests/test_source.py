@@ -21,7 +21,7 @@ from support import EXAMPLE_ARTICLE, EXAMPLE_SENTENCES, REPO, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = EXAMPLE_ARTICLE
-SEED_FOLDERS = [REPO.parent / "shared" / "seed", Path("/work/shared/seed")]
+SEED_FOLDERS = [REPO.parent / "shared" / "seed"]
 BASE = "https://w3id.org/polevents/"
 PE = Namespace("https://w3id.org/polevents/ontology#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")

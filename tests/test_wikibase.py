@@ -420,7 +420,7 @@ def test_link_shape_rejects_planted_bad_links() -> None:
 
 
 def _shared_ids_file() -> Path | None:
-    for candidate in (REPO.parent / "shared" / "wikidata-ids.md", Path("/work/shared/wikidata-ids.md")):
+    for candidate in (REPO.parent / "shared" / "wikidata-ids.md",):
         if candidate.is_file():
             return candidate
     return None
