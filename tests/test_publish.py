@@ -525,3 +525,71 @@ def test_the_byte_scan_finds_the_graphs_of_a_canonical_dump(dist: Path) -> None:
     with (dist / "polevents.nq").open("a", encoding="utf-8") as f:  # a triple in the default graph
         f.write(f"<{BASE}s> <{BASE}p> <{BASE}graph/one> .\n")
     assert _line_runs(dist / "polevents.nq") is None  # not taken for a quad of graph/one: parsed instead
+
+
+# --------------------------------------------------------------------------- bulk loading (Oxigraph)
+
+
+def _put(url: str, graph: str, turtle: str) -> None:
+    r = httpx.put(f"{url}/store", params={"graph": graph}, content=turtle, headers={"Content-Type": "text/turtle"})
+    assert r.status_code < 300, r.text
+
+
+@pytest.mark.parametrize("batch_bytes", [1, 400, 1 << 20])
+def test_bulk_publish_replaces_the_graphs_and_keeps_the_others(
+    oxigraph_server: str, dist: Path, batch_bytes: int
+) -> None:
+    """Batches of whole graphs into Oxigraph's bulk loader: a graph the store held is replaced (not
+    added to), a graph the dataset does not have stays, and publishing again changes nothing."""
+    stale, other = f"{BASE}graph/one", f"{BASE}graph/not-ours"
+    _put(oxigraph_server, stale, f"<{BASE}id/stale> <{BASE}p> 'old' .")
+    _put(oxigraph_server, other, f"<{BASE}id/x> <{BASE}p> 'kept' .")
+    expected = set(ox.Dataset(ox.parse(path=str(dist / "polevents.nq"), format=ox.RdfFormat.N_QUADS)))
+    expected.add(
+        ox.Quad(ox.NamedNode(f"{BASE}id/x"), ox.NamedNode(f"{BASE}p"), ox.Literal("kept"), ox.NamedNode(other))
+    )
+    first = publish(f"{oxigraph_server}/store", dist_dir=dist, bulk=True, batch_bytes=batch_bytes)
+    assert "(2 created, 1 replaced)" in first.summary()
+    assert set(_remote_dataset(oxigraph_server)) == expected
+    again = run("publish", "--to", f"{oxigraph_server}/store", "--dist", str(dist), "--bulk")
+    assert again.code == 0, again.err
+    assert again.out.startswith("published 3 graph(s), 9 triples") and "(0 created, 3 replaced)" in again.out
+    assert "with the server's bulk loader" in again.err
+    assert set(_remote_dataset(oxigraph_server)) == expected
+
+
+def test_bulk_load_cut_off_says_which_graphs_are_partial(oxigraph_server: str, dist: Path) -> None:
+    """A batch the server rejects (here: an IRI with a space, which the byte scan does not parse) stops
+    the run; earlier batches are reported new, that batch absent or partial, later ones untouched."""
+    iris = _many_graphs(dist, 5)
+    lines = (dist / "polevents.nq").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("id/x/2", "id/x 2")
+    (dist / "polevents.nq").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for iri in iris:
+        _put(oxigraph_server, iri, f"<{BASE}id/old> <{BASE}p> 'old' .")
+    with pytest.raises(RemoteError) as caught:
+        publish(f"{oxigraph_server}/store", dist_dir=dist, bulk=True, batch_bytes=1)
+    message = caught.value.message
+    assert "HTTP 400" in message and "publishing stopped: 2 of 5 graph(s) now hold the new version" in message
+    assert "1 may be absent or partial" in message and "2 still hold the previous one" in message
+    held = {q.graph_name.value: q.object.value for q in _remote_dataset(oxigraph_server)}  # type: ignore[union-attr]
+    assert [held.get(iri) for iri in iris] == ["new 0", "new 1", None, "old", "old"]
+
+
+def test_bulk_refuses_a_store_that_is_not_oxigraph(dist: Path) -> None:
+    with _failing_store({}) as (url, handler):
+        handler.fail_at = 10_000
+        r = run("publish", "--to", url, "--dist", str(dist), "--bulk")
+    assert r.code == 2 and r.data == b""
+    assert "bulk loading uses the N-Quads loader of an Oxigraph server" in r.err
+    assert handler.arrivals == 0 and handler.graphs == {}
+
+
+def test_bulk_needs_the_canonical_dump_and_no_per_graph_options(oxigraph_server: str, dist: Path) -> None:
+    r = run("publish", "--to", f"{oxigraph_server}/store", "--dist", str(dist), "--bulk", "--jobs", "4")
+    assert r.code == 2 and "--bulk sends the N-Quads dump in batches: --jobs does not apply" in r.err
+    with (dist / "polevents.nq").open("a", encoding="utf-8") as f:  # a triple in the default graph
+        f.write(f"<{BASE}s> <{BASE}p> <{BASE}o> .\n")
+    r = run("publish", "--to", f"{oxigraph_server}/store", "--dist", str(dist), "--bulk")
+    assert r.code == 2 and "is not in that form; rebuild it, or publish graph by graph" in r.err
+    assert set(_remote_dataset(oxigraph_server)) == set()

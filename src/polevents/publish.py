@@ -27,8 +27,16 @@ graphs the store now holds in their new version, which ones it still holds in
 their previous version (if it had one), and which may hold either (a PUT that
 was cut off); ``progress`` hears the full lists.
 
-Every HTTP exchange goes through :mod:`polevents.remote` (one deadline per PUT,
-one error mapping, one server-message rule).
+Bulk loading (``bulk=True``, Oxigraph only) trades the per-graph transaction
+for Oxigraph's bulk loader: the graphs are sent as N-Quads in batches of whole
+graphs (``POST ENDPOINT?no_transaction``, byte ranges of the dump, no parsing),
+each graph of a batch deleted first so that publishing again still replaces it.
+The server then writes about as fast as ``oxigraph load``, but a reader may see
+a graph half loaded, and a failure leaves the graphs of the batch in flight
+absent or partial (they are reported as such).
+
+Every HTTP exchange goes through :mod:`polevents.remote` (one deadline per
+request, one error mapping, one server-message rule).
 """
 
 from __future__ import annotations
@@ -73,6 +81,10 @@ PROGRESS_EACH_UP_TO = 20
 PROGRESS_EVERY_S = 2.0
 #: Graphs named in the error message per category (``progress`` hears them all).
 NAMED_IN_MESSAGE = 5
+#: Bytes of N-Quads per request when bulk loading (whole graphs; a larger graph goes alone).
+BULK_BYTES = 8 * 1024 * 1024
+#: What a server that bulk loads N-Quads sent without a graph says in its ``Server`` header.
+BULK_SERVER = "Oxigraph/"
 
 
 @dataclass(frozen=True)
@@ -307,6 +319,35 @@ def _parsed_bodies(
         yield ((graph, functools.partial(_body, triples, body_format)) for graph, triples in graphs)
 
 
+class _Slice:
+    """Bytes ``start:end`` of a file as a request body, read in blocks; iterable again (a retry resends it)."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        self.path, self.start, self.size = path, start, end - start
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self.path.open("rb") as f:
+            f.seek(self.start)
+            left = self.size
+            while left > 0 and (block := f.read(min(CHUNK_BYTES, left))):
+                left -= len(block)
+                yield block
+
+
+def _batches(runs: list[_Run], limit: int) -> Iterator[list[_Run]]:
+    """Consecutive runs grouped into batches of about ``limit`` bytes (whole graphs only)."""
+    batch: list[_Run] = []
+    size = 0
+    for run in runs:
+        if batch and size + run.end - run.start > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(run)
+        size += run.end - run.start
+    if batch:
+        yield batch
+
+
 # --------------------------------------------------------------------------- sending
 
 
@@ -336,6 +377,8 @@ def publish(
     graph_param: str = "graph",
     timeout: float = 60.0,
     jobs: int = 2,
+    bulk: bool = False,
+    batch_bytes: int = BULK_BYTES,
     progress: Callable[[str], None] | None = None,
 ) -> PublishResult:
     """PUT every graph of the built dataset to the Graph Store at ``endpoint``.
@@ -348,6 +391,9 @@ def publish(
     :param graph_param: the query parameter naming the graph (``graph`` per the standard).
     :param timeout: seconds one PUT may take, everything included.
     :param jobs: how many PUTs are in flight at once (the server usually is the bottleneck).
+    :param bulk: send N-Quads batches to an Oxigraph server's bulk loader instead (not
+        transactional; ``body_format``, ``graph_param`` and ``jobs`` do not apply).
+    :param batch_bytes: about how many bytes of N-Quads one bulk request carries.
     :param progress: told what is happening, one line at a time.
     :raises InputError: no built dataset, or a bad argument.
     :raises RemoteError: the endpoint could not be reached or answered with an error; the message
@@ -365,6 +411,8 @@ def publish(
         raise InputError(f"cannot send graphs as {body_format.label}; use one of: {allowed}")
     if jobs < 1:
         raise InputError(f"jobs must be at least 1, not {jobs}")
+    if batch_bytes < 1:
+        raise InputError(f"a bulk batch must hold at least one byte, not {batch_bytes}")
     dist = dist_folder(project_dir, dist_dir)
     dump = dist / DUMP_NQUADS
     if not dump.is_file():
@@ -373,7 +421,12 @@ def publish(
         raise InputError("the user name for authentication is empty")
 
     started = time.perf_counter()
-    runs = _line_runs(dump) if body_format in (RdfFormat.TURTLE, RdfFormat.NTRIPLES) else None
+    runs = _line_runs(dump) if bulk or body_format in (RdfFormat.TURTLE, RdfFormat.NTRIPLES) else None
+    if bulk and runs is None:
+        raise InputError(
+            f"{dump}: bulk loading sends the build's canonical N-Quads dump as it is, and this file is not "
+            "in that form; rebuild it, or publish graph by graph"
+        )
     if runs is not None:
         sizes = {run.graph: run.triples for run in runs}
         bodies = _text_bodies(dump, runs)
@@ -383,19 +436,19 @@ def publish(
     total, total_triples = len(sizes), sum(sizes.values())
     say(
         f"publishing {total} graph(s), {total_triples} triples from {dump} to {endpoint}"
-        + (f" ({jobs} at a time)" if jobs > 1 and total > 1 else "")
+        + (" with the server's bulk loader" if bulk else f" ({jobs} at a time)" if jobs > 1 and total > 1 else "")
     )
     auth = remote.credentials(user, password, digest=digest) if user is not None else None
     outcome = _Outcome()
     slots = threading.Semaphore(jobs)
-    sent_triples = 0
+    sent_triples = done = 0
     last_report = time.perf_counter()
 
     def report(push: GraphPush) -> None:
-        nonlocal sent_triples, last_report
+        nonlocal sent_triples, last_report, done
         with outcome.lock:
             sent_triples += push.triples
-            done = len(outcome.pushed)
+            done += 1
             now = time.perf_counter()
             if total > PROGRESS_EACH_UP_TO and done < total and now - last_report < PROGRESS_EVERY_S:
                 return
@@ -442,6 +495,15 @@ def publish(
                         outcome.first_error = error
             slots.release()  # after recording the error: the scheduler checks it once it has a slot
 
+    if bulk and runs is not None:
+        with remote.client(timeout=timeout, headers=headers, auth=auth, follow_redirects=False) as client:
+            pushed = _bulk(client, endpoint, dump, runs, limit=batch_bytes, timeout=timeout, report=report, say=say)
+        return PublishResult(
+            endpoint=endpoint,
+            dump=dump,
+            graphs=sorted(pushed, key=lambda p: (p.graph is not None, p.graph or "")),
+            seconds=time.perf_counter() - started,
+        )
     client_headers = {"Content-Type": body_format.media_type, **(headers or {})}
     futures: list[Future[None]] = []
     with (
@@ -473,6 +535,77 @@ def publish(
     )
 
 
+def _bulk(
+    client: httpx.Client,
+    endpoint: str,
+    dump: Path,
+    runs: list[_Run],
+    *,
+    limit: int,
+    timeout: float,
+    report: Callable[[GraphPush], None],
+    say: Callable[[str], None],
+) -> list[GraphPush]:
+    """Send the dump's graphs in batches to Oxigraph's bulk loader; see the module's docstring."""
+    import httpx
+
+    from . import remote
+
+    def exchange(method: str, params: dict[str, str], doing: str, **kwargs: object) -> httpx.Response:
+        try:
+            return client.request(method, endpoint, params=params, **kwargs)  # type: ignore[arg-type]
+        except httpx.HTTPError as exc:
+            mapped = remote.error_for(exc, endpoint, doing=doing, timeout=timeout)
+            raise mapped if isinstance(mapped, RemoteError) else RemoteError(mapped.message) from exc
+
+    probe = exchange("HEAD", {"default": ""}, "asking the server what it is")
+    software = probe.headers.get("server", "")
+    if not software.startswith(BULK_SERVER):
+        named = f"answers as {software!r}" if software else "does not name its software"
+        raise InputError(
+            f"{endpoint} {named}: bulk loading uses the N-Quads loader of an Oxigraph server "
+            "(no_transaction); publish graph by graph to other stores"
+        )
+    if probe.status_code >= 300:
+        raise remote.status_error(probe, endpoint, "asking the server what it is", _hint(probe.status_code))
+    outcome = _Outcome()
+    for batch in _batches(runs, limit):
+        created: set[str | None] = set()
+        try:
+            for run in batch:
+                doing = f"DELETE of {_label(run.graph)} before bulk loading it"
+                answer = exchange("DELETE", {"graph": run.graph or ""}, doing)
+                if answer.status_code == 404:
+                    created.add(run.graph)
+                elif answer.status_code >= 300:
+                    raise remote.status_error(answer, endpoint, doing, _hint(answer.status_code))
+            body = _Slice(dump, batch[0].start, batch[-1].end)
+            doing = f"bulk load of {len(batch)} graph(s) from {_label(batch[0].graph)} on"
+            answer = exchange(
+                "POST",
+                {"no_transaction": ""},
+                doing,
+                content=body,
+                headers={"Content-Type": RdfFormat.NQUADS.media_type, "Content-Length": str(body.size)},
+            )
+            if answer.status_code >= 300:
+                raise remote.status_error(answer, endpoint, doing, _hint(answer.status_code))
+        except RemoteError as error:
+            outcome.unsure.update({run.graph: error for run in batch})
+            outcome.first_error = error
+            raise _incomplete(
+                outcome,
+                [r.graph for r in runs],
+                say,
+                unsure=("absent or partly loaded, the bulk load was cut off", "may be absent or partial"),
+            ) from None
+        for run in batch:
+            push = GraphPush(run.graph, run.triples, run.end - run.start, 201 if run.graph in created else 204)
+            outcome.pushed[run.graph] = push
+            report(push)
+    return [outcome.pushed[r.graph] for r in runs]
+
+
 def _hint(status: int) -> str:
     if status in (401, 403):
         return "the server refused the credentials, or wants some"
@@ -481,26 +614,34 @@ def _hint(status: int) -> str:
     return ""
 
 
-def _incomplete(outcome: _Outcome, order: list[str | None], say: Callable[[str], None]) -> RemoteError:
-    """The error for a publication that stopped: what the store now holds, graph by graph."""
+def _incomplete(
+    outcome: _Outcome,
+    order: list[str | None],
+    say: Callable[[str], None],
+    unsure: tuple[str, str] = ("either version may be in the store, the PUT was cut off", "may hold either"),
+) -> RemoteError:
+    """The error for a publication that stopped: what the store now holds, graph by graph.
+
+    ``unsure`` words the graphs whose request was cut off: in the progress list, and in the message.
+    """
     assert outcome.first_error is not None
     new = [g for g in order if g in outcome.pushed]
-    unsure = [g for g in order if g in outcome.unsure]
+    cut = [g for g in order if g in outcome.unsure]
     old = [g for g in order if g not in outcome.pushed and g not in outcome.unsure]
     if new:
         say(f"new version in the store ({len(new)}): {_labels(new)}")
     if old:
         say(f"previous version (if any) still in the store ({len(old)}): {_labels(old)}")
-    if unsure:
-        say(f"either version may be in the store, the PUT was cut off ({len(unsure)}): {_labels(unsure)}")
+    if cut:
+        say(f"{unsure[0]} ({len(cut)}): {_labels(cut)}")
     parts = [
         f"{len(new)} of {len(order)} graph(s) now hold the new version"
         + (f" ({_labels(new, NAMED_IN_MESSAGE)})" if new else "")
     ]
     if old:
         parts.append(f"{len(old)} still hold the previous one ({_labels(old, NAMED_IN_MESSAGE)})")
-    if unsure:
-        parts.append(f"{len(unsure)} may hold either ({_labels(unsure, NAMED_IN_MESSAGE)})")
+    if cut:
+        parts.append(f"{len(cut)} {unsure[1]} ({_labels(cut, NAMED_IN_MESSAGE)})")
     error = RemoteError(f"{outcome.first_error.message}; publishing stopped: " + "; ".join(parts))
     error.status = outcome.first_error.status
     return error
