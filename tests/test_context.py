@@ -59,7 +59,11 @@ def compact(dist: Path) -> dict[str, Any]:
 
 
 def nodes_of(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {node["id"]: node for graph in doc["@graph"] for node in graph.get("@graph", [graph])}
+    """The node objects by IRI (an ``id`` relative to the document's ``@base`` resolved, as an app would)."""
+    from urllib.parse import urljoin
+
+    base = next((c["@base"] for c in doc["@context"] if "@base" in c), "") if isinstance(doc["@context"], list) else ""
+    return {urljoin(base, node["id"]): node for graph in doc["@graph"] for node in graph.get("@graph", [graph])}
 
 
 def test_compacted_dump_is_lossless(dist: Path, compact: dict[str, Any]) -> None:
@@ -76,7 +80,7 @@ def test_a_web_developer_reads_plain_keys(compact: dict[str, Any]) -> None:
     nodes = nodes_of(compact)
     tenure = nodes[KOSHANOV_TENURE]
     assert tenure["type"] == "Tenure"
-    assert tenure["holder"] == BASE + "id/person/yerlan-koshanov"  # an IRI, as a plain string
+    assert tenure["holder"] == "id/person/yerlan-koshanov"  # an IRI relative to the @base, as a plain string
     assert isinstance(tenure["label"]["en"], str)  # a language map
     assert tenure["startDate"] == {"@value": "2022-04-26", "@type": "xsd:date"}  # the precision is kept
     assert tenure["ordinal"] == 3  # a JSON number
@@ -93,12 +97,34 @@ def test_context_comes_from_the_ontology_only(dist: Path, compact: dict[str, Any
     """Versioned file name; the same context inline; no IRI of the dataset's own entities or graphs in it,
     so it does not grow with the sources."""
     published = json.loads((dist / CONTEXT_FILE).read_text(encoding="utf-8"))
-    assert compact["@context"] == published["@context"]
+    assert compact["@context"] == [published["@context"], {"@base": BASE}]  # the dataset's base on its own
     text = json.dumps(published)
     assert BASE + "id/" not in text and BASE + "graph/" not in text
     nq = ox.Dataset(ox.parse(path=str(dist / "polevents.nq"), format=ox.RdfFormat.N_QUADS))
     ontology = [q.triple for q in nq.quads_for_graph_name(ox.NamedNode(ONTOLOGY_IRI))]
     assert term_context(ontology).document() == published
+
+
+def test_compacted_dump_is_smaller_than_the_prefix_dump(dist: Path) -> None:
+    """Plain keys, language maps and IRIs relative to the base make the term form the smaller one."""
+    assert (dist / COMPACT_DUMP).stat().st_size < 0.9 * (dist / "polevents.jsonld").stat().st_size
+
+
+def test_only_iris_that_resolve_back_are_relative() -> None:
+    """An IRI under the base with a colon, a dot segment, a query or nothing after the base stays absolute."""
+    from polevents.export.context_lines import LineCompactor
+
+    base = "https://ex.org/d/"
+    iris = ["id/a", "id/a:b", "id/./a", "id/../a", "", "?q", "#f", "/x", "@ab", "id/a%20b", "id/a.b", "a//b"]
+    lines = sorted(f"<{base}{i}> <http://ex.org/p> <{base}{i}>".encode() for i in iris)
+    compactor = LineCompactor(term_context([]), base)
+    doc = {"@context": [term_context([]).document()["@context"], {"@base": base}],
+           "@graph": [json.loads(n) for n in compactor.nodes(lines)]}  # fmt: skip
+    written = {n["id"] for n in doc["@graph"]}
+    assert {"id/a", "id/a%20b", "id/a.b", "a//b"} <= written
+    assert {base + i for i in ("id/a:b", "id/./a", "id/../a", "", "?q", "#f", "/x", "@ab")} <= written
+    expected = "".join(f"<{base}{i}> <http://ex.org/p> <{base}{i}> .\n" for i in iris)
+    assert canonical(to_nquads(doc)) == canonical(expected)
 
 
 def test_values_that_fit_no_term_keep_their_property() -> None:
@@ -152,10 +178,11 @@ def test_the_line_writer_makes_the_same_nodes(dist: Path) -> None:
             for q in ox.parse(EDGE_CASES.encode(), format=ox.RdfFormat.N_TRIPLES)]  # fmt: skip
     dataset = CanonicalDataset.from_quads([*nq, *edge])
     context = term_context([q.triple for q in nq if q.graph_name == ox.NamedNode(ONTOLOGY_IRI)])
-    terms, lines = TermCompactor(context), LineCompactor(context)
-    for graph in dataset.graphs:
-        expected = list(terms.nodes(graph.triples()))
-        assert [json.loads(n) for n in lines.nodes(graph.lines)] == expected, graph.iri
+    for base in (None, BASE):  # the server's documents (absolute IRIs) and the dump (relative to the base)
+        terms, lines = TermCompactor(context, base), LineCompactor(context, base)
+        for graph in dataset.graphs:
+            expected = list(terms.nodes(graph.triples()))
+            assert [json.loads(n) for n in lines.nodes(graph.lines)] == expected, (graph.iri, base)
     edge_nodes = [json.loads(n) for n in lines.nodes(dataset.graph("http://ex.org/g").lines)]  # type: ignore[union-attr]
     s = next(n for n in edge_nodes if n["id"] == "http://ex.org/s")
     p = s["http://ex.org/p"]

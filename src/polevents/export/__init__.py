@@ -139,6 +139,7 @@ def write_dumps(
     *,
     tallies: dict[str, Tally] | None = None,
     parallel: bool | None = None,
+    base: str | None = None,
 ) -> list[PublishedFile]:
     """Write the dumps of ``dataset`` (and their gzip copies) into ``out_dir``; measured files back.
 
@@ -148,7 +149,8 @@ def write_dumps(
     earlier dump (TriG, Turtle) are converted in child processes
     (:mod:`polevents.export.worker`).  The bytes
     written are the same either way.  ``tallies``, when given, receives the
-    per-graph counts made on the way.
+    per-graph counts made on the way.  ``base``: the dataset's base IRI, which the compacted
+    JSON-LD dump writes IRIs relative to.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -158,7 +160,7 @@ def write_dumps(
 
     dumps = tuple(dumps)
     use_process = parallel if parallel is not None else dataset.quad_count >= PARALLEL_MIN_QUADS
-    ctx = DumpContext(dataset, prefixes)
+    ctx = DumpContext(dataset, prefixes, base=base)
     results: dict[str, Future[PublishedFile]] = {}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-gzip") as threads:
 
@@ -347,7 +349,7 @@ def write_release(
     ontology_chunk = next((c for c in chunks if c.iri == ontology_iri), None)
     ontology = CanonicalGraph(ontology_iri, ontology_chunk.lines() if ontology_chunk is not None else [])
     terms = term_context(ontology.triples()) if any(d.variant == "compact" for d in DUMPS) else None
-    plan = DumpPlan(chunks, cache, prefixes, out_dir, work, term_context=terms)
+    plan = DumpPlan(chunks, cache, prefixes, out_dir, work, term_context=terms, base=base)
     files = assemble_dumps(plan, DUMPS, after_nquads)
     files.append(_write_context(out_dir, prefixes))
     files.append(_write_term_context(out_dir, CanonicalDataset([ontology]), ontology_iri))

@@ -73,6 +73,8 @@ class DumpPlan:
 
     #: the term context of the compact JSON-LD dump (from the ontology), if it is written
     term_context: TermContext | None = None
+    #: the dataset's base IRI: the compact JSON-LD dump writes IRIs under it relative to it
+    base: str | None = None
 
     def __post_init__(self) -> None:
         self.pkey = prefix_digest(self.prefixes)
@@ -84,7 +86,8 @@ class DumpPlan:
         if self.term_context is not None:
             from .context import context_json
 
-            self.ckey = hashlib.sha256(context_json(self.term_context).encode()).hexdigest()[:16]
+            key = context_json(self.term_context) + "\n@base " + (self.base or "")
+            self.ckey = hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def trig_block(self, chunk: GraphChunk) -> bytes:
         import pyoxigraph as ox
@@ -116,8 +119,8 @@ class DumpPlan:
         from .context_lines import LineCompactor
 
         assert self.term_context is not None
-        compactor = LineCompactor(self.term_context)
-        parts = ['    {"id": ' + json.dumps(chunk.iri, ensure_ascii=False) + ', "@graph": [']
+        compactor = LineCompactor(self.term_context, self.base)
+        parts = ["    " + compactor.graph_head(chunk.iri)]
         first = True
         for node in compactor.nodes(chunk.lines()):
             parts.append(("\n      " if first else ",\n      ") + node)
@@ -160,7 +163,9 @@ def write_jsonld(plan: DumpPlan, dump: Dump, path: Path) -> None:
     with path.open("wb") as out:
         if dump.variant == "compact":
             assert plan.term_context is not None
-            context = json.dumps(plan.term_context.document()["@context"], ensure_ascii=False)
+            from .context import document_context
+
+            context = json.dumps(document_context(plan.term_context, plan.base), ensure_ascii=False)
             head = '{\n  "@context": ' + context + ',\n  "@graph": ['
             out.write(head.encode("utf-8"))
         else:

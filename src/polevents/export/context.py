@@ -28,7 +28,14 @@ differently bumps it.  Rules:
   without language under ``@none``); an ontology term with the same local name
   wins, the other property keeps its compact IRI (``rdf:subject``);
 * the vocabulary prefixes (not the dataset's own ``person:``… ones, which grow
-  with the data) shorten everything else; entity IRIs stay absolute.
+  with the data) shorten everything else.
+
+The context says nothing of the dataset's base IRI.  A document compacted with a
+``base`` (the compacted dump) adds it as a second context, ``"@context": [{…terms…},
+{"@base": "https://w3id.org/polevents/"}]``, and writes the entity and graph IRIs
+under it relative to it (``"holder": "id/person/yerlan-koshanov"``), where that
+resolves back to the same IRI (:func:`relative_iri`), and the other node IRIs of the
+vocabularies as compact IRIs (``pe:Event``); the rest stay absolute.
 
 Compaction (:class:`TermCompactor`) is lossless: canonical ``xsd:integer`` and
 ``xsd:boolean`` literals become JSON numbers and booleans, other typed literals
@@ -63,6 +70,8 @@ __all__ = [
     "TermCompactor",
     "TermDefinition",
     "TermKind",
+    "document_context",
+    "relative_iri",
     "term_context",
 ]
 
@@ -223,6 +232,35 @@ def term_context(ontology: Iterable[pyoxigraph.Triple]) -> TermContext:
     return TermContext(tuple(terms.values()), dict(CONTEXT_PREFIXES))
 
 
+#: A relative reference that resolves to ``base`` + itself (RFC 3986 section 5.2) and that a
+#: JSON-LD processor reads as relative: no scheme-like colon, query, fragment, leading ``/`` or
+#: ``@`` (a keyword form), no ``.`` or ``..`` segment (resolution would remove it).
+_RELATIVE = re.compile(r"[A-Za-z0-9_~%!$&'()*+,;=-][A-Za-z0-9_~%!$&'()*+,;=@./-]*")
+
+
+def relative_iri(iri: str, base: str) -> str | None:
+    """``iri`` relative to ``base`` where it reads back the same against ``"@base": base``, else None.
+
+    >>> relative_iri("https://ex.org/d/id/person/a", "https://ex.org/d/")
+    'id/person/a'
+    >>> [relative_iri(i, "https://ex.org/d/") for i in ("https://ex.org/d/a:b", "https://ex.org/d/x/../y",
+    ...                                                  "https://ex.org/d/", "https://ex.org/e/a")]
+    [None, None, None, None]
+    """
+    if not base.endswith("/") or not iri.startswith(base):
+        return None
+    rest = iri[len(base) :]
+    if not _RELATIVE.fullmatch(rest) or any(seg in (".", "..") for seg in rest.split("/")):
+        return None
+    return rest
+
+
+def document_context(context: TermContext, base: str | None = None) -> Any:
+    """The ``@context`` of a document compacted with ``context`` (and ``base``, if given)."""
+    terms = context.document()["@context"]
+    return terms if base is None else [terms, {"@base": base}]
+
+
 class TermCompactor:
     """Node objects compacted with a :class:`TermContext`, from RDF terms.
 
@@ -234,8 +272,10 @@ class TermCompactor:
     {'id': 'http://ex.org/a', 'label': {'en': 'A'}, 'sameAs': 'http://ex.org/b'}
     """
 
-    def __init__(self, context: TermContext) -> None:
+    def __init__(self, context: TermContext, base: str | None = None) -> None:
         self.context = context
+        #: the document's ``@base``: IRIs under it are written relative to it (:func:`relative_iri`)
+        self.base = base
         self._by_iri = {t.iri: t for t in context.terms}
         self._names = frozenset(t.name for t in context.terms) | frozenset(_ALIASES)
         self._keys: dict[str, str] = {}
@@ -270,7 +310,19 @@ class TermCompactor:
     def _ref(self, term: Term) -> str:
         import pyoxigraph as ox
 
-        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self._absolute(term.value)
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
+
+    def iri(self, iri: str) -> str:
+        """A node's IRI as written.  With a base: relative to it where that reads back the same,
+        else a compact IRI of the context's prefixes (``pe:Event``), else absolute; without: absolute."""
+        if self.base is not None:
+            relative = relative_iri(iri, self.base)
+            if relative is not None:
+                return relative
+            prefixed = self.context._prefixed(iri)
+            if prefixed != iri:
+                return prefixed
+        return self._absolute(iri)
 
     # ------------------------------------------------------------ values
 

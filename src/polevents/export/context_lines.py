@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .canonical import RDF_TYPE
-from .context import TermCompactor, TermKind
+from .context import TermCompactor, TermKind, document_context
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -38,8 +38,8 @@ def _dumps(value: str) -> str:
 class LineCompactor:
     """Node objects as JSON text from sorted canonical lines (``<s> <p> <o>``) of one graph."""
 
-    def __init__(self, context: TermContext) -> None:
-        self.terms = TermCompactor(context)
+    def __init__(self, context: TermContext, base: str | None = None) -> None:
+        self.terms = TermCompactor(context, base)
         self._by_iri = {t.iri.encode(): t for t in context.terms}
         self._refs: dict[bytes, str] = {}
         self._vocab: dict[bytes, str] = {}
@@ -52,7 +52,7 @@ class LineCompactor:
         found = self._refs.get(term)
         if found is None:
             text = term.decode()
-            found = _dumps(f"{text}" if text.startswith("_:") else self.terms._absolute(text[1:-1]))
+            found = _dumps(text if text.startswith("_:") else self.terms.iri(text[1:-1]))
             if len(self._refs) < 1_000_000:
                 self._refs[term] = found
         return found
@@ -147,6 +147,10 @@ class LineCompactor:
             parts.append(f"{key}: {value}")
         return ", ".join(parts) + "}"
 
+    def graph_head(self, iri: str) -> str:
+        """The opening of a named graph's object: ``{"id": IRI, "@graph": [``."""
+        return '{"id": ' + _dumps(self.terms.iri(iri)) + ', "@graph": ['
+
     def nodes(self, lines: Iterable[bytes]) -> Iterator[str]:
         """Node objects of sorted lines (consecutive lines of a subject form one node)."""
         subject = b""
@@ -162,21 +166,17 @@ class LineCompactor:
             yield self.node(subject, statements)
 
 
-def write_compact_jsonld(dataset: CanonicalDataset, context: TermContext, path: Path) -> None:
+def write_compact_jsonld(dataset: CanonicalDataset, context: TermContext, path: Path, base: str | None = None) -> None:
     """Write ``dataset`` compacted with ``context`` (inline) to ``path``: one node per line,
-    one ``{"id": graph, "@graph": […]}`` per named graph, in canonical order (byte-deterministic)."""
-    compactor = LineCompactor(context)
+    one ``{"id": graph, "@graph": […]}`` per named graph, in canonical order (byte-deterministic).
+    With ``base``, the IRIs under it are relative to it (``"@base"`` in the document's context)."""
+    compactor = LineCompactor(context, base)
     with path.open("w", encoding="utf-8", newline="\n") as out:
         out.write(
-            '{\n  "@context": ' + json.dumps(context.document()["@context"], ensure_ascii=False) + ',\n  "@graph": ['
+            '{\n  "@context": ' + json.dumps(document_context(context, base), ensure_ascii=False) + ',\n  "@graph": ['
         )
         for i, graph in enumerate(dataset.graphs):
-            out.write(
-                ("\n" if i == 0 else ",\n")
-                + '    {"id": '
-                + json.dumps(graph.iri, ensure_ascii=False)
-                + ', "@graph": ['
-            )
+            out.write(("\n" if i == 0 else ",\n") + "    " + compactor.graph_head(graph.iri))
             first = True
             for node in compactor.nodes(graph.lines):
                 out.write(("\n      " if first else ",\n      ") + node)

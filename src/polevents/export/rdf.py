@@ -51,6 +51,8 @@ class DumpContext:
     written: dict[RdfFormat, Path] = field(default_factory=dict)
     #: per-graph counts, filled by the JSON-LD writer (it reads every line anyway)
     tallies: dict[str, Tally] = field(default_factory=dict)
+    #: the dataset's base IRI: the compacted JSON-LD writes IRIs under it relative to it
+    base: str | None = None
 
 
 #: Writes one dump of the whole dataset (named graphs kept or merged, as the format allows).
@@ -122,7 +124,7 @@ def _write_compact_jsonld(ctx: DumpContext, path: Path) -> None:
     from .context_lines import write_compact_jsonld
 
     ontology = ctx.dataset.graph(ONTOLOGY_IRI)
-    write_compact_jsonld(ctx.dataset, term_context(ontology.triples() if ontology else []), path)
+    write_compact_jsonld(ctx.dataset, term_context(ontology.triples() if ontology else []), path, ctx.base)
 
 
 #: Writers of a second dump in a format (``Dump.variant`` -> writer).
