@@ -192,14 +192,25 @@ ex:x1 ex:tag ex:a ; ex:ok 1 ; ex:extra 2 .
 
 
 def test_the_screen_runs_on_a_store_restricted_to_focus_nodes(ontology: list[ox.Triple]) -> None:
-    """The entry point for an on-disk store at scale: only the given focus nodes are checked."""
-    from polevents.validate.screen import screen_store
+    """A plan (an incremental rebuild) restricts each query to the focus nodes it gives."""
+    from polevents.validate.screen import ScreenResult, compile_shapes, screen, screen_store
+
+    class Only:
+        def __init__(self, nodes: list[str]) -> None:
+            self.nodes = nodes
+
+        def focus(self, index: int, query: str) -> list[str] | None:
+            return [f"<{n}>" for n in self.nodes]
+
+        def merge(self, index: int, focus: list[str] | None, found: set[ScreenResult]) -> set[ScreenResult]:
+            return found
 
     shapes = to_rdflib_graph(_shapes("polevents-shapes.ttl"))
     bad = test_shapes.VALID + "\n<id/person/nameless> a pe:Person .\n<id/person/other> a pe:Person .\n"
     store = _store(bad, ontology)
     everyone = {r.focus for r in screen_store(store, shapes).results}
     assert {BASE + "id/person/nameless", BASE + "id/person/other"} <= everyone
-    only = screen_store(store, shapes, focus={BASE + "id/person/other"})
+    compiled = compile_shapes(shapes)
+    only = screen(store, compiled, plan=Only([BASE + "id/person/other"]))  # type: ignore[arg-type]
     assert {r.focus for r in only.results} == {BASE + "id/person/other"}
-    assert screen_store(store, shapes, focus=set()).conforms
+    assert screen(store, compiled, plan=Only([])).conforms  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Final
 from .errors import InputError, NonConformingError, PoleventsError
 from .formats import RdfFormat
 from .load import InputFiles, Layout
-from .verdict_store import PersistentStore
+from .verdict_store import PersistentStore, StoreView
 from .vocab import ONTOLOGY_IRI
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -178,9 +178,8 @@ def decide(
         parent.mkdir(parents=True, exist_ok=True)
     persistent = PersistentStore(cache_dir) if on_disk and use_cache and cache_dir is not None else None
     work = Path(tempfile.mkdtemp(prefix=".validation-", dir=parent)) if on_disk and persistent is None else None
-    focus: set[str] | None = None
+    view = None
     try:
-        view = None
         if persistent is not None:
             try:
                 view = persistent.open(layout, inputs, _graph_nquads, say)
@@ -189,7 +188,7 @@ def decide(
                 persistent = None
                 work = Path(tempfile.mkdtemp(prefix=".validation-", dir=parent))
         if view is not None:
-            store, digests, quads, focus = view.store, view.digests, view.quads, view.focus
+            store, digests, quads = view.store, view.digests, view.quads
         else:
             store, digests, quads = load_store(layout, work / "store" if work is not None else None, inputs)
         key = input_digest(config, digests)
@@ -200,7 +199,7 @@ def decide(
         if use_cache and validator == "auto" and cache.conformed(key) is not None:
             say(f"validation: conforms (inputs unchanged since a conforming build: {CACHE_NOTE})")
             if persistent is not None:
-                persistent.conformed()
+                persistent.conformed(None)  # the screen's results on this content are unknown
             return key
         where = "an on-disk" if on_disk else "an in-memory"
         say(f"validation: {quads} quads in {where} store in {time.perf_counter() - started:.2f}s")
@@ -221,7 +220,7 @@ def decide(
                     cache.record(key, validator="terms", warnings=0)
                 return key
             else:
-                found = _screen(store, shapes, say, focus)
+                found = _screen(store, shapes, say, view)
         if found is not None and found.conforms:
             warnings = len(found.results)
             note = f", {warnings} warning(s): see `polevents validate`" if warnings else ""
@@ -229,7 +228,7 @@ def decide(
             if use_cache:
                 cache.record(key, validator="screen", warnings=warnings)
             if persistent is not None:
-                persistent.conformed()
+                persistent.conformed(view.memory if view is not None else None)
             return key
         if quads > PYSHACL_MAX_TRIPLES and validator == "auto":
             if found is None:
@@ -271,14 +270,22 @@ def _shapes(layout: Layout, inputs: InputFiles | None) -> rdflib.Graph:
 
 
 def _screen(
-    store: pyoxigraph.Store, shapes: rdflib.Graph, say: Callable[[str], None], focus: set[str] | None = None
+    store: pyoxigraph.Store, shapes: rdflib.Graph, say: Callable[[str], None], view: StoreView | None = None
 ) -> ScreenReport | None:
+    """The screen's report; with the kept store (``view``), only where the change can matter, and
+    ``view.memory`` becomes this check's results (:mod:`polevents.validate.incremental`)."""
+    from .validate.incremental import Memory, screen_incremental
     from .validate.screen import Unsupported, compile_shapes, screen
 
     try:
         compiled = compile_shapes(shapes)
         say(f"validation: screening with {compiled.queries} SPARQL queries")
-        return screen(store, compiled, progress=say, focus=focus)
+        if view is None:
+            return screen(store, compiled, progress=say)
+        report, memory, note = screen_incremental(store, compiled, view.changed, Memory.from_json(view.memory), say)
+        view.memory = memory.to_json()
+        say(f"validation: screened {note}")
+        return report
     except Unsupported as exc:
         say(f"validation: the SPARQL screen cannot check these shapes ({exc})")
         return None

@@ -8,13 +8,14 @@ shapes files and of polevents' code, and whether that content conformed.  A buil
 * when the ontology, the shapes, the base IRI or the code changed, or the stored content did
   not conform, or there is no usable store: loads every graph afresh and checks everything;
 * else: replaces only the graphs whose files changed (removes the old quads, loads the new)
-  and checks **every focus node** again.  Checking only the nodes a change touches (and the
-  nodes one link away) was tried and is not sound: a shape may follow a path of any length,
-  an inverse path or a SPARQL constraint across the whole dataset (a post whose tenures must
-  not overlap is not one link from a tenure added elsewhere), and the promise of ``build`` is
-  that a fast path is never less strict than a full check.  What the kept store saves is the
-  load of the unchanged graphs; :attr:`StoreView.focus` stays for a future restriction that
-  can be proved safe from the compiled shapes.
+  and hands the screen the **changed triples** (old and new content of those graphs, less the
+  triples in both) with the screen's results of the last check, query by query
+  (:class:`polevents.validate.incremental.Memory`).  The screen then re-checks, per query, only
+  the focus nodes that query can reach from a changed triple (proved from the query text:
+  :mod:`polevents.validate.footprint`), and keeps the last results elsewhere.  Checking "the
+  touched nodes and one link away" was tried before and is not sound (paths of any length,
+  SPARQL constraints across the dataset); the footprint follows every path of every query, and
+  anything it cannot bound runs in full.
 
 ``state.json`` is written "dirty" before the store is changed and "conforms" only after a
 conforming verdict, so a build killed half-way leads to a full check next time.
@@ -50,8 +51,11 @@ class StoreView:
     store: pyoxigraph.Store
     digests: dict[Path, str]
     quads: int
-    #: the focus nodes to check (IRIs), or None: everything
-    focus: set[str] | None
+    #: the triples that changed since the last conforming check (removed and added), or None:
+    #: everything is new
+    changed: list[pyoxigraph.Triple] | None = None
+    #: the screen's results of that check, per query (JSON of validate.incremental.Memory)
+    memory: object = None
 
 
 class PersistentStore:
@@ -127,40 +131,36 @@ class PersistentStore:
             dirty["graphs"] = graph_digest
             dirty["quads"] = quads
             self._write_state(dirty)
-            return StoreView(store, digests, quads, None)
+            return StoreView(store, digests, quads)
         assert isinstance(old_graphs, dict)
-        changed = sorted(
+        changed_graphs = sorted(
             {iri for iri, d in graph_digest.items() if old_graphs.get(iri) != d}
             | {str(iri) for iri in old_graphs if iri not in graph_digest}
         )
         self._write_state(dirty)
-        touched: set[str] = set()
+        changed: set[pyoxigraph.Triple] = set()
         files_of = dict(layout.sources)
         quads = int(str(state.get("quads", 0)))
-        for iri in changed:
+        for iri in changed_graphs:
             graph = ox.NamedNode(iri)
-            old = list(store.quads_for_pattern(None, None, None, graph))
-            touched.update(_subjects(old))
+            old = {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
             quads -= len(old)
             if old:
                 store.remove_graph(graph)
+            new: set[pyoxigraph.Triple] = set()
             if iri in files_of:
                 quads += self._load(store, layout, [(iri, files_of[iri])], read, to_nquads)
-                touched.update(_subjects(store.quads_for_pattern(None, None, None, graph)))
-        focus = set(touched)
-        for node in touched:
-            for quad in store.quads_for_pattern(None, None, ox.NamedNode(node), None):
-                if isinstance(quad.subject, ox.NamedNode):
-                    focus.add(quad.subject.value)
+                new = {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
+            changed |= old ^ new  # blank nodes are new ones after a load: such triples count as changed
         dirty["graphs"] = graph_digest
         self._write_state(dirty)
         say(
-            f"validation: {len(changed)} source graph(s) changed since the last conforming check "
-            f"({len(focus)} focus node(s) touched); the kept store is updated and every focus node is checked"
+            f"validation: {len(changed_graphs)} source graph(s) changed since the last conforming check "
+            f"({len(changed)} triple(s) removed or added); the kept store is updated"
         )
         dirty["quads"] = quads
         self._write_state(dirty)
-        return StoreView(store, digests, quads, None)  # every focus node: see the module docstring
+        return StoreView(store, digests, quads, sorted(changed, key=str), state.get("memory"))
 
     @staticmethod
     def _load(
@@ -186,15 +186,11 @@ class PersistentStore:
                 store.bulk_load(nq, format=ox.RdfFormat.N_QUADS)
         return quads
 
-    def conformed(self) -> None:
-        """Record that the store's content conforms."""
+    def conformed(self, memory: object = None) -> None:
+        """Record that the store's content conforms, and the screen's results on it (JSON of
+        :class:`polevents.validate.incremental.Memory`; None: none known, the next check is full)."""
         state = self._read_state()
         if state:
             state["conforms"] = True
+            state["memory"] = memory
             self._write_state(state)
-
-
-def _subjects(quads: object) -> set[str]:
-    import pyoxigraph as ox
-
-    return {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}  # type: ignore[attr-defined]

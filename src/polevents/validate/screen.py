@@ -6,53 +6,46 @@ SPARQL query (its constraints become filter expressions evaluated once per
 focus node) over the same data pyshacl sees — the union of the source graphs
 with the ontology mixed in.  Its contract:
 
-* **Sound**: whenever pyshacl would report a result, the screen reports one
-  too.  A constraint is compiled only where its SPARQL form is exact, or
-  stricter than pyshacl (it may flag more, never less); anything else raises
-  :class:`Unsupported` and the caller runs pyshacl.
-* **Not a report**: when the screen finds a violation, the caller runs pyshacl
-  for the verdict and the full report, so every message the user reads comes
-  from the reference validator.
-* **Conservative by construction**: every shape is checked against the list of
-  sh: parameters the compiler reads *for that kind of shape* (node or property
-  shape, SPARQL constraint or target); any other (a nested ``sh:qualifiedValueShape``,
-  ``sh:minCount`` on a node shape, ...) raises :class:`Unsupported`, and so does a
-  shapes graph with SHACL-AF rules, functions, SPARQL-based constraint components
-  (parameters outside ``sh:``), JavaScript or node expressions.  Severities are
-  counted as pyshacl counts them with ``allow_warnings`` (the build's setting):
-  only ``sh:Warning`` and ``sh:Info`` do not block, a custom severity does, and a
-  nested shape of severity Warning/Info conforms.  ``$this`` in a SPARQL
-  constraint is pre-bound by a join, which is exact only where ``$this`` occurs
-  in the top-level group (or a plain OPTIONAL/EXISTS group right in it); anywhere
-  else the constraint is refused (:func:`polevents.validate.sparql_constraint.check_prebinding`).
-* **Checked**: ``tests/test_shacl_sparql.py`` compares the screen with pyshacl,
-  result for result, on every planted-error case of ``tests/test_shapes.py``;
-  ``tests/test_w3c_shacl.py`` runs the W3C SHACL Core and SHACL-SPARQL suites
-  (no case where the screen says "conforms" and the expected report does not);
-  ``tests/test_screen_differential.py`` compares it with pyshacl on random
-  shapes graphs and data (hypothesis).
+* **Sound**: whenever pyshacl would report a result, the screen reports one too. A constraint is
+  compiled only where its SPARQL form is exact, or stricter than pyshacl (it may flag more, never less);
+  anything else raises :class:`Unsupported` and the caller runs pyshacl.
+* **Not a report**: when the screen finds a violation, the caller runs pyshacl for the verdict and the
+  full report, so every message the user reads comes from the reference validator.
+* **Conservative by construction**: every shape is checked against the list of sh: parameters the
+  compiler reads *for that kind of shape* (node or property shape, SPARQL constraint or target); any
+  other (a nested ``sh:qualifiedValueShape``, ``sh:minCount`` on a node shape, ...) raises
+  :class:`Unsupported`, and so does a shapes graph with SHACL-AF rules, functions, SPARQL-based
+  constraint components (parameters outside ``sh:``), JavaScript or node expressions. Severities are
+  counted as pyshacl counts them with ``allow_warnings`` (the build's setting): only ``sh:Warning`` and
+  ``sh:Info`` do not block, a custom severity does, and a nested shape of severity Warning/Info
+  conforms. ``$this`` in a SPARQL constraint is pre-bound by a join, which is exact only where ``$this``
+  occurs in the top-level group (or a plain OPTIONAL/EXISTS group right in it); anywhere else the
+  constraint is refused (:func:`polevents.validate.sparql_constraint.check_prebinding`).
+* **Checked**: ``tests/test_shacl_sparql.py`` compares the screen with pyshacl, result for result, on
+  every planted-error case of ``tests/test_shapes.py``; ``tests/test_w3c_shacl.py`` runs the W3C SHACL
+  Core and SHACL-SPARQL suites (no case where the screen says "conforms" and the expected report does
+  not); ``tests/test_screen_differential.py`` compares it with pyshacl on random shapes graphs and data
+  (hypothesis).
 
-Supported (SHACL Core, https://www.w3.org/TR/shacl/): targets ``sh:targetClass``
-(with ``rdfs:subClassOf*`` in the data), ``sh:targetNode``, ``sh:targetSubjectsOf``,
-``sh:targetObjectsOf``, implicit class targets; property paths (predicate,
-inverse, sequence, alternative, zero-or-more, one-or-more, zero-or-one);
-``sh:class``, ``sh:datatype`` (ill-typed literals found by rdflib exactly as
-pyshacl does), ``sh:nodeKind``, ``sh:minCount``/``sh:maxCount`` (up to 3),
-``sh:minLength``/``sh:maxLength``, ``sh:pattern`` (a conservative regex
-subset), ``sh:languageIn``, ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``,
-value ranges, ``sh:equals``, ``sh:disjoint``, ``sh:lessThan``,
-``sh:lessThanOrEquals``, ``sh:node``, ``sh:property`` (also nested in a property
-shape), ``sh:and``, ``sh:or``,
-``sh:not``, ``sh:xone`` (exact constraints only under negation), ``sh:closed``,
-``sh:deactivated``, ``sh:severity``, and SPARQL-based constraints
-(``sh:sparql`` with ``sh:select``, ``sh:prefixes``) on targeted node shapes.
+Supported (SHACL Core, https://www.w3.org/TR/shacl/): targets ``sh:targetClass`` (with
+``rdfs:subClassOf*`` in the data), ``sh:targetNode``, ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``,
+implicit class targets; property paths (predicate, inverse, sequence, alternative, zero-or-more,
+one-or-more, zero-or-one); ``sh:class``, ``sh:datatype`` (ill-typed literals found by rdflib exactly as pyshacl
+does), ``sh:nodeKind``, ``sh:minCount``/``sh:maxCount`` (up to 3), ``sh:minLength``/``sh:maxLength``,
+``sh:pattern`` (a conservative regex subset), ``sh:languageIn``, ``sh:uniqueLang``, ``sh:in``,
+``sh:hasValue``, value ranges, ``sh:equals``, ``sh:disjoint``, ``sh:lessThan``, ``sh:lessThanOrEquals``,
+``sh:node``, ``sh:property`` (also nested in a property shape), ``sh:and``, ``sh:or``, ``sh:not``,
+``sh:xone`` (exact constraints only under negation), ``sh:closed``, ``sh:deactivated``, ``sh:severity``,
+and SPARQL-based constraints (``sh:sparql`` with ``sh:select``, ``sh:prefixes``) on targeted node
+shapes.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -62,6 +55,8 @@ from .sparql_constraint import Unsupported, check_prebinding, wrap_select
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
     import rdflib
+
+    from .incremental import Plan
 
 __all__ = ["CompiledShapes", "ScreenReport", "ScreenResult", "Unsupported", "compile_shapes", "screen", "screen_store"]
 
@@ -714,85 +709,90 @@ def _fill(condition: str, bad: dict[str, list[str]]) -> str:
 
 
 def _queries(
-    compiled: CompiledShapes, bad: dict[str, list[str]], focus: str = ""
-) -> Iterator[tuple[str, list[tuple[str, str]], bool]]:
+    compiled: CompiledShapes, bad: dict[str, list[str]]
+) -> Iterator[tuple[Callable[[str], str], list[tuple[str, str]], bool]]:
     """(query, [(rule, severity) per ?okN column], whole) for every check; a SPARQL constraint is
-    its own query with no ?ok column (``whole``: every solution is a result).  ``focus``: a
-    ``VALUES ?this {...}`` clause that restricts the focus nodes, or empty."""
+    its own query with no ?ok column (``whole``: every solution is a result).  The query is a
+    function of a ``VALUES ?this {...}`` clause that restricts its focus nodes (empty: none)."""
     for check in compiled.checks:
-        target = f"{focus} {{ {check.target} }}" if focus else check.target
         if check.parts:
             binds = " ".join(
                 f"BIND(COALESCE(({_fill(cond, bad)}), false) AS ?ok{i})" for i, (_r, _s, cond) in enumerate(check.parts)
             )
             fails = " || ".join(f"!?ok{i}" for i in range(len(check.parts)))
             cols = " ".join(f"?ok{i}" for i in range(len(check.parts)))
-            query = f"{check.prologue}SELECT DISTINCT ?this {cols} WHERE {{ {{ {target} }} {binds} FILTER({fails}) }}"
-            yield query, [(r, s) for r, s, _c in check.parts], False
+            head = f"{check.prologue}SELECT DISTINCT ?this {cols} WHERE {{ {{ "
+            tail = f" }} {binds} FILTER({fails}) }}"
+            yield functools.partial(_query, check, head, tail, None), [(r, s) for r, s, _c in check.parts], False
         for rule, sev, select in check.sparql:
-            yield check.prologue + wrap_select(select, target), [(rule, sev)], True
+            yield functools.partial(_query, check, "", "", select), [(rule, sev)], True
+
+
+def _query(check: _Check, head: str, tail: str, select: str | None, focus: str) -> str:
+    target = f"{focus} {{ {check.target} }}" if focus else check.target
+    return head + target + tail if select is None else check.prologue + wrap_select(select, target)
 
 
 def screen_store(
-    store: pyoxigraph.Store,
-    shapes: rdflib.Graph,
-    *,
-    focus: Collection[str] | None = None,
-    progress: Callable[[str], None] | None = None,
+    store: pyoxigraph.Store, shapes: rdflib.Graph, *, progress: Callable[[str], None] | None = None
 ) -> ScreenReport:
     """Compile ``shapes`` and run them over ``store`` (in memory or on disk): the one entry point.
 
     ``store`` holds the data as validation sees it: the source graphs and the ontology, each in
-    a named graph (read as one data graph).  ``focus`` restricts the check to these focus nodes
-    (IRIs; for an incremental rebuild: the nodes a changed source touches); every shape is still
-    evaluated over the whole store, so a focus node's values elsewhere count.
+    a named graph (read as one data graph).
 
     :raises Unsupported: the shapes use something the screen does not check exactly (run pyshacl).
     """
-    return screen(store, compile_shapes(shapes), progress=progress, focus=focus)
+    return screen(store, compile_shapes(shapes), progress=progress)
 
 
 def screen(
     store: pyoxigraph.Store,
     compiled: CompiledShapes,
     progress: Callable[[str], None] | None = None,
-    focus: Collection[str] | None = None,
+    plan: Plan | None = None,
 ) -> ScreenReport:
-    """Run the compiled shapes over ``store`` (its named graphs read as one data graph).
-
-    ``progress`` is told every few seconds how many queries have run; ``focus`` (IRIs) restricts
-    the focus nodes checked (see :func:`screen_store`).
-    """
-    import pyoxigraph as ox
-
+    """Run the compiled shapes over ``store`` (its named graphs read as one data graph).  ``progress``
+    is told every few seconds how many queries have run; ``plan`` restricts each query to the
+    focus nodes a change can affect (an incremental rebuild)."""
     started = time.perf_counter()
     last = started
     bad = _ill_typed(store, compiled)
     results: set[ScreenResult] = set()
     n = 0
-    values = ""
-    if focus is not None:
-        values = "VALUES ?this { " + " ".join(f"<{iri}>" for iri in sorted(focus)) + " }"
-    for query, columns, whole in _queries(compiled, bad, values):
-        n += 1
+    for n, (query, columns, whole) in enumerate(_queries(compiled, bad), 1):
+        index = n - 1
         if progress is not None and time.perf_counter() - last >= 2.0:
-            progress(f"validation: screened {n - 1} of {compiled.queries} queries, {len(results)} flag(s) so far")
+            progress(f"validation: screened {index} of {compiled.queries} queries, {len(results)} flag(s) so far")
             last = time.perf_counter()
-        try:
-            solutions = store.query(query, use_default_graph_as_union=True)
-        except SyntaxError as exc:  # a compiler bug, or a SPARQL constraint Oxigraph reads differently
-            raise Unsupported(f"generated query rejected by Oxigraph ({exc}):\n{query}") from exc
-        assert isinstance(solutions, ox.QuerySolutions)
-        for row in solutions:
-            node = row["this"]
-            if node is None:
-                continue
-            for i, (rule, sev) in enumerate(columns):
-                ok = None if whole else row[f"ok{i}"]
-                if ok is None or ok.value != "true":
-                    results.add(ScreenResult(rule, node.value, sev))
+        focus = plan.focus(index, query("")) if plan is not None else None
+        found: set[ScreenResult] = set()
+        if focus is None or focus:
+            values = "VALUES ?this { " + " ".join(focus) + " }" if focus else ""
+            found = _run(store, query(values), columns, whole)
+        results |= plan.merge(index, focus, found) if plan is not None else found
     return ScreenReport(
-        results=sorted(results, key=lambda r: (r.rule, r.focus)),
+        results=sorted(results, key=lambda r: (r.rule, r.focus, r.severity)),
         queries=n,
         seconds=time.perf_counter() - started,
     )
+
+
+def _run(store: pyoxigraph.Store, query: str, columns: list[tuple[str, str]], whole: bool) -> set[ScreenResult]:
+    import pyoxigraph as ox
+
+    try:
+        solutions = store.query(query, use_default_graph_as_union=True)
+    except SyntaxError as exc:  # a compiler bug, or a SPARQL constraint Oxigraph reads differently
+        raise Unsupported(f"generated query rejected by Oxigraph ({exc}):\n{query}") from exc
+    assert isinstance(solutions, ox.QuerySolutions)
+    results: set[ScreenResult] = set()
+    for row in solutions:
+        node = row["this"]
+        if node is None:
+            continue
+        for i, (rule, sev) in enumerate(columns):
+            ok = None if whole else row[f"ok{i}"]
+            if ok is None or ok.value != "true":
+                results.add(ScreenResult(rule, node.value, sev))
+    return results
