@@ -365,7 +365,9 @@ def write_release(
     shapes_graph = CanonicalDataset.from_graphs([(SHAPES_GRAPH_KEY, shapes)]).graphs[0]
     files += _write_graph_files(shapes_graph, SHAPES_STEM, "The SHACL shapes", FileRole.SHAPES, out_dir, prefixes)
 
-    union_triples = _count_lines(out_dir / next(d.name for d in DUMPS if d.fmt.name == "NTRIPLES"))
+    union_triples = plan.union_triples
+    if union_triples is None:
+        union_triples = _count_lines(out_dir / next(d.name for d in DUMPS if d.fmt.name == "NTRIPLES"))
     stats = chunk_stats(plan, base, sorted(set(prefixes.values())), union_triples)
     ontologies = sorted(
         s[1:-1].decode()

@@ -23,15 +23,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ..formats import RdfFormat
 from .chunks import ChunkCache, GraphChunk
 from .merge import MergeJob, merge_lines
+
+#: From this many quads on, the union dumps are written by a child process beside the others.
+PARALLEL_MIN_QUADS: Final = 200_000
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import Dump
@@ -75,9 +79,15 @@ class DumpPlan:
     term_context: TermContext | None = None
     #: the dataset's base IRI: the compact JSON-LD dump writes IRIs under it relative to it
     base: str | None = None
+    #: the number of triples of the union (each triple once), once its dump is written
+    union_triples: int | None = None
 
     def __post_init__(self) -> None:
         self.pkey = prefix_digest(self.prefixes)
+        from .union import GZIP_LEVEL
+
+        #: names the gzip members made with this zlib at this level
+        self.gzkey = hashlib.sha256(f"{zlib.ZLIB_RUNTIME_VERSION} {GZIP_LEVEL}".encode()).hexdigest()[:16]
         self.header = _trig_header(self.prefixes)
         from .jsonld import _Terms
 
@@ -143,10 +153,28 @@ def _copy(path: Path, out: object) -> None:
         shutil.copyfileobj(f, out, 1 << 20)  # type: ignore[arg-type]
 
 
-def write_nquads(plan: DumpPlan, path: Path) -> None:
-    with path.open("wb") as out:
+def write_nquads(plan: DumpPlan, path: Path, gz_path: Path | None = None) -> None:
+    """The N-Quads dump, and its gzip copy as one gzip member per graph (cached with the chunk)."""
+    from contextlib import ExitStack
+
+    from .union import gzip_member
+
+    with ExitStack() as stack:
+        out = stack.enter_context(path.open("wb"))
+        gz = stack.enter_context(gz_path.open("wb")) if gz_path is not None else None
+        members = 0
         for chunk in plan.chunks:
-            out.write(_nquads_block(chunk))
+            block = _nquads_block(chunk)
+            out.write(block)
+            if gz is not None and block:
+
+                def member(_chunk: GraphChunk, block: bytes = block) -> bytes:
+                    return gzip_member(block)
+
+                _copy(plan.cache.derived(chunk, f"-{plan.gzkey}.nq.gz", member), gz)
+                members += 1
+        if gz is not None and not members:
+            gz.write(gzip_member(b""))
 
 
 def write_trig(plan: DumpPlan, dump: Dump, path: Path) -> None:
@@ -177,6 +205,14 @@ def write_jsonld(plan: DumpPlan, dump: Dump, path: Path) -> None:
         out.write(b"\n  ]\n}\n")
 
 
+def _measure_gzip(path: Path, target: Path, title: str, fmt: RdfFormat) -> PublishedFile:
+    from .void import FileRole, PublishedFile
+
+    return PublishedFile.measure(
+        target, title=title, role=FileRole.DUMP, media_type=fmt.media_type, rdf_format=fmt, compressed=True
+    )
+
+
 def _gzip_and_measure(path: Path, target: Path, title: str, fmt: RdfFormat) -> PublishedFile:
     from .rdf import gzip_file
     from .void import FileRole, PublishedFile
@@ -193,19 +229,21 @@ def assemble_dumps(
     """Write ``dumps`` into ``plan.out_dir``; ``after_nquads`` is called with the N-Quads dump
     as soon as it is complete (the build starts the query index from it).
 
-    The N-Triples union is merged by a child process and the Turtle converted by another
-    while this process writes TriG and JSON-LD; gzip and checksums run in a thread.
+    The union dumps (N-Triples, Turtle and their gzip copies) are written by a child process
+    (:class:`polevents.export.worker.UnionTask`; in this process for small datasets) while
+    this process writes N-Quads, TriG and JSON-LD; checksums run in a thread.
     Returns the measured files, in the order of ``dumps`` (each followed by its gzip copy).
     """
+    from .union import UnionJob
     from .void import FileRole, PublishedFile
-    from .worker import Conversion
+    from .worker import UnionTask
 
     out = plan.out_dir
     main = {d.fmt: d for d in dumps if not d.variant}
     results: dict[str, Future[PublishedFile]] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-gzip") as threads:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-sha256") as threads:
 
-        def finished(dump: Dump) -> None:
+        def finished(dump: Dump, gz_written: bool) -> None:
             path = out / dump.name
             results[dump.name] = threads.submit(
                 PublishedFile.measure,
@@ -217,46 +255,53 @@ def assemble_dumps(
             )
             if dump.gzipped:
                 target = out / f"{dump.name}.gz"
-                results[target.name] = threads.submit(_gzip_and_measure, path, target, f"{dump.title} (gzip)", dump.fmt)
+                title = f"{dump.title} (gzip)"
+                measure = _measure_gzip if gz_written else _gzip_and_measure
+                results[target.name] = threads.submit(measure, path, target, title, dump.fmt)
 
-        union: MergeJob | None = None
-        turtle: Conversion | None = None
+        def gz(dump: Dump | None) -> Path | None:
+            return out / f"{dump.name}.gz" if dump is not None and dump.gzipped else None
+
+        union: UnionTask | None = None
         nt, ttl = main.get(RdfFormat.NTRIPLES), main.get(RdfFormat.TURTLE)
         try:
             if nt is not None or ttl is not None:
-                target = out / (nt.name if nt is not None else ".union.nt")
-                union = MergeJob([c.nt for c in plan.chunks], target, unique=True, work=plan.work)
+                job = UnionJob(
+                    out / (nt.name if nt is not None else ".union.nt"),
+                    plan.cache.folder,
+                    plan.prefixes,
+                    turtle=out / ttl.name if ttl is not None else None,
+                    ntriples_gz=gz(nt),
+                    turtle_gz=gz(ttl),
+                )
+                union = UnionTask([c.nt for c in plan.chunks], plan.work, job)
+                if sum(c.meta.triples for c in plan.chunks) >= PARALLEL_MIN_QUADS:
+                    union.start()
             for dump in dumps:
                 if dump.fmt is RdfFormat.NQUADS and not dump.variant:
-                    write_nquads(plan, out / dump.name)
-                    finished(dump)
+                    write_nquads(plan, out / dump.name, gz(dump))
+                    finished(dump, True)
                     if after_nquads is not None:
                         after_nquads(out / dump.name)
             for dump in dumps:
                 if dump.fmt is RdfFormat.TRIG:
                     write_trig(plan, dump, out / dump.name)
-                    finished(dump)
-            if union is not None:
-                union.wait()
-                if nt is not None:
-                    finished(nt)
-                if ttl is not None:
-                    turtle = Conversion(
-                        union.target, RdfFormat.NTRIPLES, out / ttl.name, RdfFormat.TURTLE, plan.prefixes
-                    ).start()
+                    finished(dump, False)
             for dump in dumps:
                 if dump.fmt is RdfFormat.JSONLD:
                     write_jsonld(plan, dump, out / dump.name)
-                    finished(dump)
-            if turtle is not None and ttl is not None:
-                turtle.wait()
-                turtle = None
-                finished(ttl)
+                    finished(dump, False)
+            if union is not None:
+                done = union.wait()
+                union = None
+                plan.cache.used.update(done.used)
+                plan.union_triples = done.triples
+                for union_dump in (nt, ttl):
+                    if union_dump is not None:
+                        finished(union_dump, True)
         finally:
             if union is not None:
                 union.kill()
-            if turtle is not None:
-                turtle.kill()
         ordered = [n for d in dumps for n in (d.name, f"{d.name}.gz" if d.gzipped else None) if n]
         return [results[name].result() for name in ordered]
 
