@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Final
 from ..formats import RdfFormat
 from .chunks import ChunkCache, GraphChunk
 from .merge import MergeJob, merge_lines
+from .prefixes import prefix_digest
 
 #: From this many quads on, the union dumps are written by a child process beside the others.
 PARALLEL_MIN_QUADS: Final = 200_000
@@ -43,12 +44,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .void import DatasetStats, PublishedFile
 
 __all__ = ["DumpPlan", "assemble_dumps", "chunk_stats", "prefix_digest"]
-
-
-def prefix_digest(prefixes: dict[str, str]) -> str:
-    """A short digest of a prefix mapping (names the TriG and JSON-LD blocks made with it)."""
-    text = json.dumps(sorted(prefixes.items()), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _trig_header(prefixes: dict[str, str]) -> bytes:

@@ -16,13 +16,15 @@ JSON-LD context::
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from typing import Final
 
 from ..vocab import PREFIXES
 
-__all__ = ["EXTRA_PREFIXES", "MAX_NESTED_PREFIXES", "dataset_prefixes", "namespace_of"]
+__all__ = ["EXTRA_PREFIXES", "MAX_NESTED_PREFIXES", "dataset_prefixes", "namespace_of", "prefix_digest"]
 
 #: Prefixes the published files use beyond the query prefixes.
 EXTRA_PREFIXES: Final[dict[str, str]] = {
@@ -94,3 +96,9 @@ def dataset_prefixes(base: str, iris: Iterable[str]) -> dict[str, str]:
         prefixes[name] = ns
         known.add(ns)
     return dict(sorted(prefixes.items()))
+
+
+def prefix_digest(prefixes: dict[str, str]) -> str:
+    """A short digest of a prefix mapping (names the TriG, JSON-LD and Turtle blocks made with it)."""
+    text = json.dumps(sorted(prefixes.items()), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -165,7 +165,7 @@ def write_union(job: UnionJob) -> UnionResult:
     import pyoxigraph as ox
 
     from ..formats import RdfFormat
-    from .assemble import prefix_digest
+    from .prefixes import prefix_digest
     from .rdf import convert_file
 
     salt = _salt()
