@@ -81,8 +81,8 @@ async def entity_paths(client: httpx.AsyncClient) -> list[str]:
 
 class Connection:
     """One keep-alive HTTP/1.1 connection with a minimal client, so the load generator (which
-    shares the machine with the server) spends little CPU per request; responses must carry
-    Content-Length, as every response of polevents serve does."""
+    shares the machine with the server) spends little CPU per request; the body is read by
+    Content-Length or, as Oxigraph's server sends results, chunked."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
@@ -99,20 +99,35 @@ class Connection:
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
         length = 0
-        close = False
+        close = chunked = False
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
             name = name.strip().lower()
             if name == b"content-length":
                 length = int(value)
             elif name == b"transfer-encoding":
-                raise RuntimeError("chunked response: not supported by this client")
+                if value.strip().lower() != b"chunked":
+                    raise RuntimeError(f"transfer-encoding {value!r}: not supported by this client")
+                chunked = True
             elif name == b"connection" and value.strip().lower() == b"close":
                 close = True
-        body = await self.reader.readexactly(length)
+        body = await self._chunked() if chunked else await self.reader.readexactly(length)
         if close:
             await self.close()
         return status, body
+
+    async def _chunked(self) -> bytes:
+        """A chunked body (RFC 9112 section 7.1): size lines, chunks, an empty trailer."""
+        assert self.reader is not None
+        parts = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";", 1)[0], 16)
+            if size == 0:
+                while await self.reader.readuntil(b"\r\n") != b"\r\n":
+                    pass  # trailer fields
+                return b"".join(parts)
+            parts.append(await self.reader.readexactly(size))
+            await self.reader.readexactly(2)
 
     async def close(self) -> None:
         if self.writer is not None:

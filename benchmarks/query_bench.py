@@ -212,8 +212,32 @@ async def load(port: int, clients: int, duration: float) -> dict[str, float]:
         "rps": len(latencies) / duration,
         "p50_ms": percentile(latencies, 50) * 1000,
         "p90_ms": percentile(latencies, 90) * 1000,
+        "p95_ms": percentile(latencies, 95) * 1000,
         "errors": errors,
     }
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its descendants (the query workers)."""
+    ticks = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measured(process: subprocess.Popen[bytes], port: int, clients: int, duration: float) -> dict[str, float]:
+    """One load run, with the server's CPU per answered request (its process tree: CPU time is less
+    sensitive than throughput to what else runs on a shared machine) and the load average after it."""
+    before = tree_cpu(process.pid)
+    result = asyncio.run(load(port, clients, duration))
+    used = tree_cpu(process.pid) - before
+    result["server_cpu_us_per_request"] = used / max(1, result["requests"]) * 1e6
+    result["load_average"] = os.getloadavg()[0]
+    return result
 
 
 def serve(
@@ -233,26 +257,33 @@ def serve(
             else:
                 command = [oxigraph(), "serve-read-only", "--location", str(location), "--union-default-graph"]
                 command += ["--bind", f"127.0.0.1:{port}"]
-            with server(command, port):
+            with server(command, port) as process:
                 asyncio.run(load(port, max(clients), min(3.0, duration)))  # warm-up
                 for n in clients:
-                    runs[name][n].append(asyncio.run(load(port, n, duration)))
+                    runs[name][n].append(measured(process, port, n, duration))
     summary: dict[str, object] = {"runs": {k: {str(n): v for n, v in r.items()} for k, r in runs.items()}}
+    keys = ("rps", "p50_ms", "p90_ms", "p95_ms", "errors", "server_cpu_us_per_request", "load_average")
     for n in clients:
         row: dict[str, object] = {}
         for name in runs:
-            row[name] = {
-                k: statistics.median(r[k] for r in runs[name][n]) for k in ("rps", "p50_ms", "p90_ms", "errors")
-            }
+            row[name] = {k: statistics.median(r[k] for r in runs[name][n]) for k in keys}
         p, o = row["polevents"], row["oxigraph"]
         assert isinstance(p, dict) and isinstance(o, dict)
         row["throughput_ratio"] = p["rps"] / o["rps"]
         row["p50_ratio"] = p["p50_ms"] / o["p50_ms"]
+        row["p95_ratio"] = p["p95_ms"] / o["p95_ms"]
+        row["cpu_ratio"] = p["server_cpu_us_per_request"] / o["server_cpu_us_per_request"]
+        # a failed request is not counted as answered: with errors the ratios mean nothing (an earlier
+        # client could not read Oxigraph's chunked answers and counted only its ASK answers)
+        row["valid"] = not any(r["errors"] for name in runs for r in runs[name][n])
         summary[f"{n} clients"] = row
         print(
             f"serve {dist.resolve().parent.name} {n} clients: polevents {p['rps']:.0f} req/s p50 {p['p50_ms']:.1f} ms "
-            f"p90 {p['p90_ms']:.1f} ms; oxigraph {o['rps']:.0f} req/s p50 {o['p50_ms']:.1f} ms p90 {o['p90_ms']:.1f} ms; "
-            f"throughput {row['throughput_ratio']:.2f}x, p50 {row['p50_ratio']:.2f}x"
+            f"p95 {p['p95_ms']:.1f} ms, {p['server_cpu_us_per_request']:.0f} us CPU/request; oxigraph {o['rps']:.0f} "
+            f"req/s p50 {o['p50_ms']:.1f} ms p95 {o['p95_ms']:.1f} ms, {o['server_cpu_us_per_request']:.0f} us "
+            f"CPU/request; throughput {row['throughput_ratio']:.2f}x, p50 {row['p50_ratio']:.2f}x, "
+            f"p95 {row['p95_ratio']:.2f}x, CPU {row['cpu_ratio']:.2f}x; load {p['load_average']:.1f}"
+            + ("" if row["valid"] else "  INVALID: requests failed")
         )
     return summary
 

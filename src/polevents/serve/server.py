@@ -11,9 +11,10 @@ from types import FrameType
 
 from ..errors import InputError, PoleventsError
 from .app import ServeSettings, create_app
+from .transport import MAX_REQUEST_HEAD, event_loop, http_protocol
 from .worker import QueryPool
 
-__all__ = ["bind", "protection_line", "run_server"]
+__all__ = ["MAX_REQUEST_HEAD", "bind", "protection_line", "run_server"]
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -32,12 +33,6 @@ def bind(host: str, port: int) -> socket.socket:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     sock.listen(2048)
     return sock
-
-
-#: bytes of request line + headers uvicorn buffers before giving up on a request (400): the head is
-#: parsed on the event loop, so a megabyte of headers would slow every other request down (#12 row 5).
-#: A GET query longer than this is sent with POST (which --max-body bounds).
-MAX_REQUEST_HEAD = 64 * 1024
 
 
 class _Stopped(Exception):
@@ -145,14 +140,17 @@ def _run(
                 notify(f"query workers: {protection_line(app.state.ctx.pool)}")
 
             app = create_app(data, settings, project, on_ready=ready)
+            http, http_settings = http_protocol()  # the request head bounded with either parser
             config = uvicorn.Config(
                 app,
                 lifespan="on",
                 access_log=access_log,
                 log_config=_log_config(access_log),
-                h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
+                http=http,
+                loop=event_loop(),
                 timeout_graceful_shutdown=5,
                 server_header=False,
+                **http_settings,
             )
             server = uvicorn.Server(config)
             server.run(sockets=[sock])
