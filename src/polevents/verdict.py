@@ -199,13 +199,14 @@ def decide(
         if use_cache and validator == "auto" and cache.conformed(key) is not None:
             say(f"validation: conforms (inputs unchanged since a conforming build: {CACHE_NOTE})")
             if persistent is not None:
-                persistent.conformed(None)  # the screen's results on this content are unknown
+                # the screen's results are kept when the content is the one they were found on
+                persistent.conformed(view.memory if view is not None and view.changed == [] else None)
             return key
         where = "an on-disk" if on_disk else "an in-memory"
         say(f"validation: {quads} quads in {where} store in {time.perf_counter() - started:.2f}s")
         found = None
         if validator == "auto":
-            problems = check_terms(store, config.base)
+            problems = check_terms(store, config.base, only=_iris(view.changed) if view is not None else None)
             if problems:
                 say(f"validation: {len(problems)} unknown term(s) or undeclared IRI(s); running the full check")
                 if quads > PYSHACL_MAX_TRIPLES:
@@ -267,6 +268,15 @@ def _shapes(layout: Layout, inputs: InputFiles | None) -> rdflib.Graph:
     return to_rdflib_graph(
         t for f in layout.shape_files for t in (inputs.parse(f, base) if inputs is not None else parse_file(f, base))
     )
+
+
+def _iris(changed: list[pyoxigraph.Triple] | None) -> set[str] | None:
+    """The IRIs of the changed triples (None: everything is new, check every term)."""
+    import pyoxigraph as ox
+
+    if changed is None:
+        return None
+    return {t.value for triple in changed for t in triple if isinstance(t, ox.NamedNode)}
 
 
 def _screen(

@@ -448,19 +448,20 @@ class _Analysis:
                         raise _Unbounded("too many paths to one variable")
                     bound[other[1]] = ends
 
-    def group(self, g: _Group, outer: Bound, own_this: bool) -> Bound:
+    def group(self, g: _Group, outer: Bound, own_this: bool, substituted: bool = True) -> Bound:
         """Analyse a group; the variables it certainly binds, with their paths.
 
-        ``outer``: variables bound from outside (substituted: an EXISTS group, the top query, an
-        OPTIONAL's left side).  ``own_this``: a group evaluated on its own (nested, UNION branch,
-        sub-SELECT), which starts from ?this only when it binds ?this itself."""
+        ``outer``: variables bound from outside, ``substituted`` everywhere in the group (an
+        EXISTS group; an OPTIONAL's left side) or, for the top query, ?this: the focus node its
+        solutions are restricted to, which an OPTIONAL or a BIND sees only after a pattern binds
+        it.  ``own_this``: a group evaluated on its own (nested, UNION branch, sub-SELECT), which
+        starts from ?this only when its own triple patterns bind ?this."""
         bound: Bound = {v: set(p) for v, p in outer.items()}
         certain: set[str] = set()
+        scoped: set[str] = set(outer) if substituted else set()  # bound before the current element
         mandatory: list[Triple] = [t for kind, x in g.elements if kind == "triples" for t in x]
-        if own_this:
-            mentions = any(("var", "?this") in (s, o) for s, _p, o in mandatory)
-            if mentions:
-                bound["?this"] = {()}
+        if own_this and any(("var", "?this") in (s, o) for s, _p, o in mandatory):
+            bound["?this"] = {()}
         pending: list[Triple] = []
         filters: list[list[_Group]] = []
         for kind, x in g.elements:
@@ -468,15 +469,12 @@ class _Analysis:
                 pending.extend(x)
                 for s, _p, o in x:
                     certain.update(t[1] for t in (s, o) if t[0] == "var")
-                self.reach(pending, bound)
             elif kind == "union":
                 branches = [self.group(b, {}, own_this=True) for b in x]
-                both = set.intersection(*(set(b) for b in branches))
-                for v in both:
+                for v in set.intersection(*(set(b) for b in branches)):
                     certain.add(v)
                     if v not in bound:
                         bound[v] = set().union(*(b[v] for b in branches))
-                self.reach(pending, bound)
             elif kind == "select":
                 projected, inner = x
                 got = self.group(inner, {}, own_this=True)
@@ -484,22 +482,23 @@ class _Analysis:
                     if v in got:
                         certain.add(v)
                         bound.setdefault(v, got[v])
-                self.reach(pending, bound)
             elif kind == "optional":
-                self.optional(x, bound)
+                self.optional(x, {v: p for v, p in bound.items() if v in scoped})
             elif kind == "bind":
                 for e in x:
-                    self.group(e, bound, own_this=False)
+                    self.group(e, {v: p for v, p in bound.items() if v in scoped}, own_this=False)
             elif kind == "filter":
                 filters.append(x)
             elif kind == "values":
                 certain.update(x)
+            self.reach(pending, bound)
+            scoped |= certain
         if pending:
             raise _Unbounded("a triple pattern not reachable from the focus node")
-        for groups in filters:
+        for groups in filters:  # a FILTER constrains the whole group
             for e in groups:
-                self.group(e, bound, own_this=False)
-        return {v: bound[v] for v in certain | set(outer) if v in bound}
+                self.group(e, {v: p for v, p in bound.items() if v in scoped}, own_this=False)
+        return {v: bound[v] for v in scoped if v in bound}
 
     def optional(self, g: _Group, left: Bound) -> None:
         """OPTIONAL { triple patterns and FILTERs } (nothing else): left-joined with ``left``."""
@@ -526,7 +525,7 @@ def footprint(query: str) -> Footprint | None:
         _projected, where = parser.query()
         analysis = _Analysis()
         # the query is read at one focus node: its solutions restricted to ?this = f
-        analysis.group(where, {"?this": {()}}, own_this=False)
+        analysis.group(where, {"?this": {()}}, own_this=False, substituted=False)
     except _Unbounded:
         return None
     for path, _step in analysis.lookups:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -153,12 +153,17 @@ def _one_use(
     return None, None, None, None
 
 
-def check_terms(store: pyoxigraph.Store, base: str, *, ontology_graph: str = ONTOLOGY_IRI) -> list[TermProblem]:
+def check_terms(
+    store: pyoxigraph.Store, base: str, *, ontology_graph: str = ONTOLOGY_IRI, only: Collection[str] | None = None
+) -> list[TermProblem]:
     """The closed-vocabulary, dangling-IRI and confusable-IRI problems of the data in ``store``.
 
     ``store`` holds the ontology in ``ontology_graph`` and each source in a named graph of its own
     (as :meth:`polevents.load.Project.store` and the build's on-disk index do).  Problems are sorted
     by kind and IRI; each carries one triple that uses the term (see :class:`TermProblem`).
+    ``only``: check these IRIs only (an incremental rebuild: the IRIs of the changed triples, when
+    the rest conformed and the ontology is the same; a term's status changes only with a triple
+    that names it).
     """
 
     def name(iri: str) -> str:
@@ -169,10 +174,12 @@ def check_terms(store: pyoxigraph.Store, base: str, *, ontology_graph: str = ONT
 
     onto = f"<{ontology_graph}>"
     declared = _distinct(store, f"SELECT DISTINCT ?s WHERE {{ GRAPH {onto} {{ ?s ?p ?o }} }}")
-    predicates = _distinct(store, "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")
-    objects = _distinct(store, "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o)) }")
-    subjects = _distinct(store, "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")
-    typed = _distinct(store, f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s <{_RDF_TYPE}> ?t }} }}")
+    typed_query = f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s <{_RDF_TYPE}> ?t }} }}"
+    values = "" if only is None else "VALUES ?x { " + " ".join(f"<{t}>" for t in sorted(only)) + " }"
+    predicates = _distinct(store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?s ?x ?o }} }}")
+    objects = _distinct(store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?s ?p ?x }} FILTER(isIRI(?x)) }}")
+    subjects = _distinct(store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?x ?p ?o }} }}")
+    typed = _distinct(store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?x <{_RDF_TYPE}> ?t }} }}")
     problems: list[TermProblem] = []
 
     def add(kind: str, iri: str, role: str, message: str, suggestions: tuple[str, ...], data_only: bool) -> None:
@@ -210,8 +217,9 @@ def check_terms(store: pyoxigraph.Store, base: str, *, ontology_graph: str = ONT
     known: list[str] = []
 
     def known_nodes() -> list[str]:  # the declared IRIs under the base, sorted once, when a problem needs them
-        if not known:
-            known.extend(sorted(t for t in typed if under_base(t)))
+        if not known:  # suggestions come from every typed IRI, also when only some are checked
+            every = typed if only is None else _distinct(store, typed_query)
+            known.extend(sorted(t for t in every if under_base(t)))
         return known
 
     # -- confusable characters (reported once, with whether the IRI is declared at all)
