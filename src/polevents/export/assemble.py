@@ -302,30 +302,26 @@ def assemble_dumps(
 
 
 def chunk_stats(plan: DumpPlan, base: str, namespaces: Sequence[str], union_triples: int) -> DatasetStats:
-    """The dataset's counts for VoID (as :func:`polevents.export.void.dataset_stats` makes them
-    from a dataset in memory), from the chunks, with external merges for the distinct counts."""
-    from ..vocab import ONTOLOGY_IRI
-    from .void import DatasetStats, GraphStats
+    """The dataset's counts for VoID (what :func:`polevents.export.void.dataset_stats` counts in
+    memory), from the chunks' metadata (the same per-graph :func:`~polevents.export.void.graph_facts`),
+    with external merges for the distinct counts."""
+    from .void import DatasetStats, GraphStats, data_facts, used_vocabularies
 
     uri_space = f"<{base}id/".encode()
     people: set[bytes] = set()
     predicates: set[str] = set()
     classes: set[str] = set()
     graphs = []
-    languages: set[str] = set()
-    dates: set[tuple[str, str]] = set()
-    places: set[str] = set()
+    described = []
     for chunk in plan.chunks:
         meta = chunk.meta
-        people.update(p.encode() for p in meta.people)
+        facts = meta.facts()
+        people.update(p.encode() for p in facts.people)
         predicates.update(meta.predicates)
         classes.update(meta.classes)
-        graphs.append(GraphStats(meta.iri, meta.triples, tuple(meta.sources), tuple(meta.links)))
-        if meta.iri == ONTOLOGY_IRI:
-            continue
-        languages.update(meta.languages)
-        dates.update((d[0], d[1]) for d in (meta.earliest, meta.latest) if d is not None)
-        places.update(meta.places)
+        graphs.append(GraphStats(meta.iri, meta.triples, facts.sources, facts.links))
+        described.append((meta.iri, facts))
+    data = data_facts(described)
     objects = MergeJob([c.path(".objects") for c in plan.chunks], plan.work / ".objects", unique=True, work=plan.work)
     try:
         distinct_subjects = entities = 0
@@ -349,8 +345,6 @@ def chunk_stats(plan: DumpPlan, base: str, namespaces: Sequence[str], union_trip
         while block := f.read(1 << 20):
             distinct_objects += block.count(b"\n")
     path.unlink()
-    used = {term[1:-1] for term in (*predicates, *classes) if term.startswith("<")}
-    vocabularies = sorted({ns for ns in namespaces if any(iri.startswith(ns) for iri in used)})
     example = sorted(people, key=lambda s: (-sizes.get(s, 0), s))[:1]
     return DatasetStats(
         triples=union_triples,
@@ -360,11 +354,11 @@ def chunk_stats(plan: DumpPlan, base: str, namespaces: Sequence[str], union_trip
         distinct_objects=distinct_objects,
         properties=len(predicates),
         classes=len(classes),
-        vocabularies=tuple(vocabularies),
+        vocabularies=used_vocabularies(namespaces, (*predicates, *classes)),
         example_resources=tuple(s[1:-1].decode() for s in example),
         graphs=tuple(graphs),
-        languages=tuple(sorted(languages)),
-        earliest=min(dates) if dates else None,
-        latest=max(dates) if dates else None,
-        places=tuple(sorted(places)),
+        languages=data.languages,
+        earliest=data.earliest,
+        latest=data.latest,
+        places=data.places,
     )

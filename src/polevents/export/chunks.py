@@ -36,11 +36,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from ..vocab import PE
 from .canonical import Tally, canonical_lines
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
+
+    from .void import GraphFacts
 
 __all__ = ["CHUNKS_DIR", "ChunkCache", "ChunkMeta", "GraphChunk", "graph_key"]
 
@@ -89,6 +90,20 @@ class ChunkMeta:
     #: objects of pe:country
     places: list[str] = field(default_factory=list)
 
+    def facts(self) -> GraphFacts:
+        """What the description says of the graph (as :func:`polevents.export.void.graph_facts` made it)."""
+        from .void import GraphFacts
+
+        return GraphFacts(
+            sources=tuple(self.sources),
+            links=tuple(self.links),
+            people=tuple(self.people),
+            languages=tuple(self.languages),
+            earliest=(self.earliest[0], self.earliest[1]) if self.earliest else None,
+            latest=(self.latest[0], self.latest[1]) if self.latest else None,
+            places=tuple(self.places),
+        )
+
 
 @dataclass(frozen=True)
 class GraphChunk:
@@ -122,46 +137,26 @@ def _namespace(iri: str) -> str | None:
 
 
 def _meta(iri: str, lines: Sequence[bytes], tally: Tally, base: str, bnodes: bool) -> ChunkMeta:
+    from .void import graph_facts
+
     start = f"<{base}".encode()
-    uri_space = f"<{base}id/".encode()
     namespaces = {ns for s in tally.sizes if s.startswith(start) and (ns := _namespace(s[1:-1].decode()))}
     if iri.startswith(base) and (ns := _namespace(iri)):
         namespaces.add(ns)
-    from ..vocab import XSD
-    from .void import LINK_PREDICATES, WIKIDATA_ENTITY
-
-    link_predicates = {f"<{p}>".encode() for p in LINK_PREDICATES}
-    links: list[str] = []
-    if any(o.startswith(f"<{WIKIDATA_ENTITY}".encode()) for o in tally.objects):
-        links = sorted(p[1:-1].decode() for p in tally.predicates & link_predicates)
-    date_suffixes = tuple(f'"^^<{XSD}{t}>'.encode() for t in ("date", "gYearMonth", "gYear", "dateTime"))
-    dates: set[tuple[str, str]] = set()
-    languages: set[str] = set()
-    for o in tally.objects:
-        if o[:1] != b'"':
-            continue
-        if o.endswith(date_suffixes):
-            lexical, _, datatype = o.rpartition(b'"^^<')
-            dates.add((lexical[1:].decode(), datatype[:-1].decode()))
-        elif not o.endswith(b'"') and b'"@' in o:
-            tag = o.rsplit(b'"@', 1)[1].decode().split("-")[0].lower()
-            if tag.isalpha() and len(tag) in (2, 3):
-                languages.add(tag)
-    country = f" <{PE}country> <".encode()
-    places = sorted({line.rsplit(b" ", 1)[1][1:-1].decode() for line in lines if country in line})
+    facts = graph_facts(lines, tally, base)
     return ChunkMeta(
-        links=links,
-        languages=sorted(languages),
-        earliest=list(min(dates)) if dates else None,
-        latest=list(max(dates)) if dates else None,
-        places=places,
+        links=list(facts.links),
+        languages=list(facts.languages),
+        earliest=list(facts.earliest) if facts.earliest else None,
+        latest=list(facts.latest) if facts.latest else None,
+        places=list(facts.places),
         iri=iri,
         triples=len(lines),
         bnodes=bnodes,
         predicates=sorted(p.decode() for p in tally.predicates),
         classes=sorted(c.decode() for c in tally.instances),
-        people=sorted(s.decode() for s in tally.instances.get(_PERSON, []) if s.startswith(uri_space)),
-        sources=sorted({s[1:-1].decode() for s in tally.instances.get(_SOURCE, []) if s.startswith(b"<")}),
+        people=list(facts.people),
+        sources=list(facts.sources),
         ontologies=sorted(
             s[1:-1].decode()
             for s in tally.instances.get(b"<http://www.w3.org/2002/07/owl#Ontology>", [])

@@ -50,17 +50,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from .canonical import CanonicalDataset, Tally
 
 __all__ = [
+    "DataFacts",
     "DatasetStats",
     "FileRole",
+    "GraphFacts",
     "GraphStats",
     "PublishedFile",
     "add_sparql_endpoint",
+    "data_facts",
     "data_service",
     "dataset_iri",
     "dataset_stats",
     "describe",
     "description_prefixes",
+    "graph_facts",
     "release_dates",
+    "used_vocabularies",
     "void_turtle",
 ]
 
@@ -216,6 +221,94 @@ class DatasetStats:
         return tuple(sorted({s for g in self.graphs for s in g.sources}))
 
 
+@dataclass(frozen=True)
+class GraphFacts:
+    """What the description says of one graph beyond its counts, from that graph's lines alone.
+
+    :func:`graph_facts` makes it, for the dataset in memory (:func:`dataset_stats`) and for each
+    chunk of a build (:class:`polevents.export.chunks.ChunkMeta` keeps it), so both count alike.
+    """
+
+    #: the pe:Source documents described in the graph (IRIs, sorted)
+    sources: tuple[str, ...]
+    #: link predicates (:data:`LINK_PREDICATES`) used, when some objects are Wikidata entities
+    links: tuple[str, ...]
+    #: subjects typed pe:Person under ``<BASE>id/`` (N-Triples form, sorted)
+    people: tuple[str, ...]
+    #: primary language tags of the graph's literals (sorted)
+    languages: tuple[str, ...]
+    #: the earliest and latest date literal: (lexical form, datatype IRI)
+    earliest: tuple[str, str] | None
+    latest: tuple[str, str] | None
+    #: objects of pe:country (sorted)
+    places: tuple[str, ...]
+
+
+def graph_facts(lines: Iterable[bytes], tally: Tally, base: str) -> GraphFacts:
+    """The :class:`GraphFacts` of one graph: its canonical ``lines`` and their ``tally``."""
+    uri_space = f"<{base}id/".encode()
+    links: tuple[str, ...] = ()
+    if any(o.startswith(f"<{WIKIDATA_ENTITY}".encode()) for o in tally.objects):
+        link_predicates = {f"<{p}>".encode() for p in LINK_PREDICATES}
+        links = tuple(sorted(p[1:-1].decode() for p in tally.predicates & link_predicates))
+    date_suffixes = tuple(f'"^^<{XSD}{t}>'.encode() for t in ("date", "gYearMonth", "gYear", "dateTime"))
+    dates: set[tuple[str, str]] = set()
+    languages: set[str] = set()
+    for o in tally.objects:
+        if o[:1] != b'"':
+            continue
+        if o.endswith(date_suffixes):
+            lexical, _, datatype = o.rpartition(b'"^^<')
+            dates.add((lexical[1:].decode(), datatype[:-1].decode()))
+        elif not o.endswith(b'"') and b'"@' in o:
+            tag = o.rsplit(b'"@', 1)[1].decode().split("-")[0].lower()
+            if tag.isalpha() and len(tag) in (2, 3):
+                languages.add(tag)
+    country = f" <{PE}country> <".encode()
+    person, source = f"<{PE}Person>".encode(), f"<{PE}Source>".encode()
+    return GraphFacts(
+        sources=tuple(sorted({s[1:-1].decode() for s in tally.instances.get(source, []) if s.startswith(b"<")})),
+        links=links,
+        people=tuple(sorted({s.decode() for s in tally.instances.get(person, []) if s.startswith(uri_space)})),
+        languages=tuple(sorted(languages)),
+        earliest=min(dates) if dates else None,
+        latest=max(dates) if dates else None,
+        places=tuple(sorted({line.rsplit(b" ", 1)[1][1:-1].decode() for line in lines if country in line})),
+    )
+
+
+@dataclass(frozen=True)
+class DataFacts:
+    """The data's languages, date range and places (every graph's but the ontology's)."""
+
+    languages: tuple[str, ...]
+    earliest: tuple[str, str] | None
+    latest: tuple[str, str] | None
+    places: tuple[str, ...]
+
+
+def data_facts(graphs: Iterable[tuple[str, GraphFacts]]) -> DataFacts:
+    """Languages, date range and places of the data: every graph's but the ontology's."""
+    languages: set[str] = set()
+    dates: set[tuple[str, str]] = set()
+    places: set[str] = set()
+    for iri, facts in graphs:
+        if iri == ONTOLOGY_IRI:
+            continue
+        languages.update(facts.languages)
+        dates.update(d for d in (facts.earliest, facts.latest) if d is not None)
+        places.update(facts.places)
+    return DataFacts(
+        tuple(sorted(languages)), min(dates) if dates else None, max(dates) if dates else None, tuple(sorted(places))
+    )
+
+
+def used_vocabularies(namespaces: Iterable[str], terms: Iterable[str]) -> tuple[str, ...]:
+    """The ``namespaces`` some of ``terms`` (predicates and classes, N-Triples form) are in."""
+    used = {term[1:-1] for term in terms if term.startswith("<")}
+    return tuple(sorted({ns for ns in namespaces if any(iri.startswith(ns) for iri in used)}))
+
+
 def dataset_stats(
     dataset: CanonicalDataset,
     base: str,
@@ -227,51 +320,28 @@ def dataset_stats(
     ``tallies`` are the per-graph counts if a writer already made them (the JSON-LD
     writer does); missing ones are counted here.  ``namespaces`` are the vocabulary
     namespaces reported as ``void:vocabulary`` when a predicate or class is in one.
+    (:func:`polevents.export.assemble.chunk_stats` counts the same from a build's chunks.)
     """
     known = tallies or {}
     per_graph = [(g, known.get(g.iri) or g.tally) for g in dataset.graphs]
     uri_space = f"<{base}id/".encode()
-    person = f"<{PE}Person>".encode()
-    source = f"<{PE}Source>".encode()
     sizes: Counter[bytes] = Counter()
     objects: set[bytes] = set()
     predicates: set[bytes] = set()
     classes: set[bytes] = set()
     people: set[bytes] = set()
     graphs = []
-    languages: set[str] = set()
-    dates: set[tuple[str, str]] = set()
-    places: set[str] = set()
-    date_suffixes = tuple(f'"^^<{XSD}{t}>'.encode() for t in ("date", "gYearMonth", "gYear", "dateTime"))
-    wikidata = f"<{WIKIDATA_ENTITY}".encode()
-    link_predicates = {f"<{p}>".encode() for p in LINK_PREDICATES}
-    country = f" <{PE}country> <".encode()
+    described = []
     for g, tally in per_graph:
         sizes.update(tally.sizes)
         objects.update(tally.objects)
         predicates.update(tally.predicates)
         classes.update(tally.instances)
-        people.update(s for s in tally.instances.get(person, []) if s.startswith(uri_space))
-        sources = sorted({s[1:-1].decode() for s in tally.instances.get(source, []) if s.startswith(b"<")})
-        links: tuple[str, ...] = ()
-        if any(o.startswith(wikidata) for o in tally.objects):
-            links = tuple(sorted(p[1:-1].decode() for p in tally.predicates & link_predicates))
-        graphs.append(GraphStats(g.iri, len(g.lines), tuple(sources), links))
-        if g.iri == ONTOLOGY_IRI:
-            continue
-        for o in tally.objects:
-            if o[:1] != b'"':
-                continue
-            if o.endswith(date_suffixes):
-                lexical, _, datatype = o.rpartition(b'"^^<')
-                dates.add((lexical[1:].decode(), datatype[:-1].decode()))
-            elif not o.endswith(b'"') and b'"@' in o:
-                tag = o.rsplit(b'"@', 1)[1].decode().split("-")[0].lower()
-                if tag.isalpha() and len(tag) in (2, 3):
-                    languages.add(tag)
-        places.update(line.rsplit(b" ", 1)[1][1:-1].decode() for line in g.lines if country in line)
-    used = {term[1:-1].decode() for term in (*predicates, *classes) if term.startswith(b"<")}
-    vocabularies = sorted({ns for ns in namespaces if any(iri.startswith(ns) for iri in used)})
+        facts = graph_facts(g.lines, tally, base)
+        people.update(p.encode() for p in facts.people)
+        graphs.append(GraphStats(g.iri, len(g.lines), facts.sources, facts.links))
+        described.append((g.iri, facts))
+    data = data_facts(described)
     # the example: the person the dataset says most about (ties: the first IRI)
     example = sorted(people, key=lambda s: (-sizes[s], s))[:1]
     return DatasetStats(
@@ -282,13 +352,13 @@ def dataset_stats(
         distinct_objects=len(objects),
         properties=len(predicates),
         classes=len(classes),
-        vocabularies=tuple(vocabularies),
+        vocabularies=used_vocabularies(namespaces, (t.decode() for t in (*predicates, *classes))),
         example_resources=tuple(s[1:-1].decode() for s in example),
         graphs=tuple(graphs),
-        languages=tuple(sorted(languages)),
-        earliest=min(dates) if dates else None,
-        latest=max(dates) if dates else None,
-        places=tuple(sorted(places)),
+        languages=data.languages,
+        earliest=data.earliest,
+        latest=data.latest,
+        places=data.places,
     )
 
 
