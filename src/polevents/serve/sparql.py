@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,16 @@ FORMATS_NS = "http://www.w3.org/ns/formats/"
 
 
 def negotiate_result(graph: bool, accept: str | None, format_param: str | None) -> ResultFormat | RdfFormat | None:
+    """The format of a result, from ``format=`` or else Accept (see :func:`_negotiate`; answers are cached:
+    clients send the same few Accept headers again and again).
+
+    :raises InputError: no format offered fits (the answer is 406).
+    """
+    return _negotiate(graph, accept, format_param)
+
+
+@functools.lru_cache(maxsize=256)  # keys are at most 8 KiB (HeaderLimit): at most ~2 MiB
+def _negotiate(graph: bool, accept: str | None, format_param: str | None) -> ResultFormat | RdfFormat | None:
     """The format of a result, from ``format=`` or else Accept: a W3C results format
     (:data:`~polevents.query.results.SOLUTION_FORMATS`) for SELECT/ASK, one of :data:`GRAPH_FORMATS`
     for CONSTRUCT/DESCRIBE, ``None`` for the HTML view.
@@ -363,6 +374,8 @@ async def sparql_endpoint(request: Request) -> Response:
         base_iri=ctx.data.base,
         max_rows=ctx.settings.max_rows,
         prefixes=prefixes,
+        form=scan.form,
+        from_clause=scan.from_clause,
     )
     try:
         outcome = await ctx.pool.run(job, ctx.settings.timeout)

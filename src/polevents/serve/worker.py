@@ -73,6 +73,10 @@ class QueryJob:
     max_rows: int = 100_000
     #: prefixes Turtle results may declare (the dataset's, see dataset_prefixes); None: vocab.PREFIXES
     prefixes: dict[str, str] | None = None
+    #: the query form and FROM clause the server's scan found (:func:`polevents.query.scan.scan_query`,
+    #: the engine's own lexer), so the worker does not scan the text again; None: the worker prepares it
+    form: str | None = None
+    from_clause: bool = False
 
     def to_header(self) -> dict[str, Any]:
         """The job as a message header."""
@@ -115,9 +119,15 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
     """
     import io
 
-    from ..query.engine import Job, run
+    from ..query.engine import Job, Prepared, QueryForm, run
 
     out = io.BytesIO()
+    prepared = None
+    if job.form is not None and not (job.form == "SELECT" and "*" in job.query):
+        # what engine.prepare(check=False) would make of it: the scan's form and FROM, the text as it is
+        # (a SELECT * goes through prepare, which spells the star out)
+        prepared = Prepared(text=job.query, origin="query", form=QueryForm(job.form), base=job.base_iri,
+                            evaluated=job.query, from_clause=job.from_clause, checked=False)  # fmt: skip
     try:
         written = run(
             store,
@@ -133,6 +143,7 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
                 prefixes=job.prefixes,
             ),
             out,
+            prepared=prepared,
         )
     except QueryError as exc:
         cause = exc.__cause__
@@ -243,7 +254,10 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
+            # an idle worker is taken at once (wait_for would make a task for every request)
+            worker = (
+                self._idle.get_nowait() if not self._idle.empty() else await asyncio.wait_for(self._idle.get(), timeout)
+            )
         except TimeoutError:
             raise QueryTimeoutError(
                 f"the query could not start within {timeout:g} s: all {self.size} query workers are busy"
