@@ -22,11 +22,12 @@ from .errors import InputError, PoleventsError
 from .load import InputFiles, Layout
 from .staging import new_staging, remove_stale
 from .store import ensure_index
-from .verdict import CACHE_NOTE, VALIDATORS
+from .verdict import CACHE_NOTE, VALIDATORS, store_on_disk
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
 
+    from .export.chunks import GraphChunk
     from .export.release import GraphInput
 
 __all__ = ["CACHE_NOTE", "VALIDATORS", "BuildResult", "build", "publish_atomically"]
@@ -79,11 +80,19 @@ class _BackgroundValidation:
     answers with the digest of what it read, or the error it met as an
     :class:`~polevents.errors.ErrorPayload`, raised again in the parent.  The parent checks
     that the digest is that of the bytes it loaded (so both saw the same files), and
-    publishes nothing before :meth:`join` has returned.
+    publishes nothing before :meth:`join` has returned.  With ``checkpoint``, a child that
+    finds the data conforming leaves a checkpoint of its on-disk store there, from which the
+    parent makes the query index (:func:`_index`).
     """
 
     def __init__(
-        self, root: Path, say: Callable[[str], None], validator: str, use_cache: bool, shapes_required: bool = True
+        self,
+        root: Path,
+        say: Callable[[str], None],
+        validator: str,
+        use_cache: bool,
+        shapes_required: bool = True,
+        checkpoint: Path | None = None,
     ) -> None:
         from .process import Child, Message
 
@@ -98,6 +107,7 @@ class _BackgroundValidation:
                 use_cache=use_cache,
                 cache_dir=_cache_dir(layout),
                 shapes_required=shapes_required,
+                checkpoint=checkpoint,
             )
             return Message({"key": key})
 
@@ -120,6 +130,75 @@ class _BackgroundValidation:
     def kill(self) -> None:
         """Stop the child (the build failed elsewhere)."""
         self.child.kill()
+
+
+#: Where the validation child checkpoints its on-disk store (in a staging folder of its own).
+CHECKPOINT = "index"
+
+
+def _rocksdb_threads() -> bool:
+    """Whether this process runs RocksDB's background threads (it has opened an on-disk store).
+
+    A forked child does not get them, and its first RocksDB flush or compaction then waits for
+    ever: such a process must not validate on disk in a forked child.
+    """
+    import contextlib
+
+    tasks = Path("/proc/self/task")
+    with contextlib.suppress(OSError):
+        for task in tasks.iterdir():
+            with contextlib.suppress(OSError):
+                if (task / "comm").read_text().startswith("rocksdb"):
+                    return True
+    return False
+
+
+def _new_staging(out: Path, say: Callable[[str], None]) -> Path:
+    """A new staging folder for ``out``, after removing those of builds that did not finish."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in remove_stale(out):
+        say(f"removed {stale.name}, the staging folder of a build that did not finish")
+    return new_staging(out)
+
+
+def _index(staging: Path, checkpoint: Path, chunks: list[GraphChunk], say: Callable[[str], None]) -> None:
+    """The query index of ``staging`` from the validation store's ``checkpoint``
+    (:func:`polevents.store.index_from_checkpoint`: its blank nodes get the dump's canonical
+    labels, its graphs and counts are checked against the dump's); when there is no checkpoint
+    or it is not the dump's quads, the index is loaded from the dump (:func:`ensure_index`)."""
+    import pyoxigraph as ox
+
+    from .export import DUMP_STEM
+    from .store import index_from_checkpoint
+
+    started = time.perf_counter()
+    if checkpoint.is_dir():
+        blank = {
+            c.iri: [
+                q.triple
+                for q in ox.parse(
+                    b"".join(line + b" .\n" for line in c.lines() if b"_:" in line), format=ox.RdfFormat.N_TRIPLES
+                )
+            ]
+            for c in chunks
+            if c.meta.bnodes
+        }
+        union = staging / f"{DUMP_STEM}.nt"
+        distinct = None
+        if union.is_file():
+            with union.open("rb") as f:
+                distinct = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+        try:
+            graphs = {c.iri: c.meta.triples for c in chunks}
+            index_from_checkpoint(staging, checkpoint, graphs=graphs, blank=blank, distinct=distinct)
+            say(f"query index: the validation store, checked against the dump, in {time.perf_counter() - started:.2f}s")
+            return
+        except InputError as exc:
+            say(f"query index: {exc}; loading the dump instead")
+        finally:
+            shutil.rmtree(checkpoint, ignore_errors=True)
+    ensure_index(staging)
+    say(f"query index: loaded from the dump in {time.perf_counter() - started:.2f}s")
 
 
 def _up_to_date(config: ProjectConfig, digests: dict[Path, str], out: Path) -> BuildResult | None:
@@ -225,9 +304,20 @@ def build(
     if parallel is None:
         parallel = layout.data_bytes >= PARALLEL_MIN_BYTES
     background: _BackgroundValidation | None = None
-    if parallel and hasattr(os, "fork"):
-        background = _BackgroundValidation(config.root, say, validator, use_cache, shapes_required)
+    staging: Path | None = None  # until it is published
+    scratch: Path | None = None
+    checkpoint: Path | None = None
     try:
+        if store_on_disk(layout):
+            # validation checkpoints its on-disk store here (a second staging folder: removed with
+            # the build's, also by the next build when this one is killed): the query index
+            scratch = _new_staging(out, say)
+            checkpoint = scratch / CHECKPOINT
+        if parallel and hasattr(os, "fork"):
+            if checkpoint is not None and _rocksdb_threads():
+                say("validation: in this process (it has used RocksDB: a forked child could not)")
+            else:
+                background = _BackgroundValidation(config.root, say, validator, use_cache, shapes_required, checkpoint)
         # a small project is read once into memory; a big one is hashed, then parsed graph by graph
         inputs = None if background is not None else layout.read()
         digests = inputs.digests if inputs is not None else layout.hash_files()
@@ -258,6 +348,7 @@ def build(
                 cache_dir=_cache_dir(layout),
                 inputs=inputs,
                 shapes_required=shapes_required,
+                checkpoint=checkpoint,
             )
             != key
         ):
@@ -277,56 +368,59 @@ def build(
             ]
             titles = {ONTOLOGY_IRI: "The ontology"}
             titles.update({iri: f"Facts from source {layout.folder_name(files)}" for iri, files in layout.sources})
-            out.parent.mkdir(parents=True, exist_ok=True)
-            for stale in remove_stale(out):
-                say(f"removed {stale.name}, the staging folder of a build that did not finish")
-            staging = new_staging(out)
+            staging = written = _new_staging(out, say)
             exported = time.perf_counter()
+            # the query index (dist/.index/, keyed by the dump: query and serve open it): made from
+            # the checkpoint of the validation store when there is one (the quads are loaded once
+            # per build), else loaded from the N-Quads dump in a thread (Oxigraph's bulk load
+            # releases the GIL) while the other dumps are written
+            index = ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-index")
+            indexed: list[Future[Path]] = []
             try:
-                # the query index (dist/.index/, keyed by the dump: query and serve open it) is loaded
-                # from the N-Quads dump in a thread (Oxigraph's bulk load releases the GIL) while
-                # the other dumps are written
-                index = ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-index")
-                indexed: list[Future[Path]] = []
-                try:
-                    files = write_release(
-                        config,
-                        chunks,
-                        cache,
-                        shapes,
-                        staging,
-                        titles=titles,
-                        ontology_iri=ONTOLOGY_IRI,
-                        work=Path(tmp),
-                        after_nquads=lambda _nq: indexed.append(index.submit(ensure_index, staging)),
-                    )
-                    for future in indexed:
-                        future.result()
-                    if not indexed:
-                        ensure_index(staging)
-                finally:
-                    index.shutdown(wait=True)
-                if background is not None:
-                    say(f"export written to the staging folder in {time.perf_counter() - exported:.2f}s")
-                    background.join(key)
-                    background = None
-                publish_atomically(staging, out)
-            except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
+                files = write_release(
+                    config,
+                    chunks,
+                    cache,
+                    shapes,
+                    written,
+                    titles=titles,
+                    ontology_iri=ONTOLOGY_IRI,
+                    work=Path(tmp),
+                    after_nquads=None
+                    if checkpoint is not None
+                    else lambda _nq: indexed.append(index.submit(ensure_index, written)),
+                )
+                for future in indexed:
+                    future.result()
+            finally:
+                index.shutdown(wait=True)
+            if background is not None:
+                say(f"export written to the staging folder in {time.perf_counter() - exported:.2f}s")
+                background.join(key)
+                background = None
+            if checkpoint is not None:
+                _index(written, checkpoint, chunks, say)
+            elif not indexed:
+                ensure_index(written)
+            publish_atomically(written, out)
+            staging = None
             if use_cache:
                 cache.prune()
     except BaseException:
         if background is not None:
             background.kill()
         raise
+    finally:
+        for folder in (staging, scratch):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
     if use_cache:
         BuildCache.of(config).record_output(key, out, quads=n_quads, sources=len(layout.sources))
     seconds = time.perf_counter() - started
     say(f"wrote {len(files)} files to {out} in {time.perf_counter() - exported:.2f}s (build {seconds:.2f}s)")
     return BuildResult(
         out_dir=out,
-        files=[out / f.relative_to(staging) for f in files],
+        files=[out / f.relative_to(written) for f in files],
         quads=n_quads,
         sources=len(layout.sources),
         seconds=seconds,

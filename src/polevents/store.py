@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,10 +46,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "INDEX_DIR",
     "INDEX_FORMAT",
+    "STORE_DIR",
     "IndexKey",
     "QueryDataset",
     "dump_digest",
     "ensure_index",
+    "index_from_checkpoint",
     "index_key",
     "open_index",
     "open_query_dataset",
@@ -269,6 +272,86 @@ def ensure_index(dist: Path) -> Path:
     finally:
         if building.exists():
             shutil.rmtree(building, ignore_errors=True)
+    return index
+
+
+def index_from_checkpoint(
+    dist: Path,
+    checkpoint: Path,
+    *,
+    graphs: Mapping[str, int],
+    blank: Mapping[str, Sequence[pyoxigraph.Triple]],
+    distinct: int | None = None,
+) -> Path:
+    """Make the index of ``dist`` from ``checkpoint``/store, a copy of a store loaded from the same
+    inputs as ``dist``'s dump (the build's validation store: see :func:`polevents.verdict.decide`),
+    instead of loading the dump a second time; ``checkpoint`` is moved to ``dist/.index``.
+
+    The store must hold exactly the dump's quads.  It holds the same named graphs, triples and
+    literals (both come from the same bytes, parsed by Oxigraph), but not the same blank node
+    labels: the dump's are canonical (``_:c14n0``), the store's are the parser's.  So:
+
+    * in every graph of ``blank`` (graph IRI → its triples with a blank node, as in the dump),
+      the store's triples with a blank node are replaced by those;
+    * then the store must have exactly the graphs of ``graphs`` (graph IRI → number of triples
+      in the dump), each with that many triples, and nothing in the default graph (a check of
+      counts, not of every triple: both sides were made from the same bytes, which the build
+      checks, and a triple with a blank node is in a graph of ``blank`` in both or in neither);
+    * the union rule is that of :func:`polevents.dataset.prepare_union`: ``distinct``, the number
+      of distinct triples over all graphs (the lines of ``polevents.nt``), equal to the number
+      of quads says that no triple is in two graphs, without counting the store again;
+    * ``KEY`` names the dump (its SHA-256); it is written last.
+
+    :raises InputError: the store is not the dump's (the caller then loads the dump:
+        :func:`ensure_index`); ``checkpoint`` is left for the caller to remove.
+    """
+    import pyoxigraph as ox
+
+    from .dataset import prepare_union
+
+    dump = dist / DUMP_NQUADS
+    index = dist / INDEX_DIR
+    stat = dump.stat()
+    digest = dump_digest(dump)
+    try:
+        store = ox.Store(str(checkpoint / STORE_DIR))
+    except OSError as exc:
+        raise InputError(f"{checkpoint}: cannot open the validation store's checkpoint: {exc}") from exc
+    try:
+        for iri, triples in blank.items():
+            graph = ox.NamedNode(iri)
+            for q in list(store.quads_for_pattern(None, None, None, graph)):
+                if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+                    store.remove(q)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        counts = {
+            str(row[0].value): int(row[1].value)
+            for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")  # type: ignore[union-attr]
+        }
+        if counts != dict(graphs):
+            differ = sorted(g for g in counts.keys() | graphs.keys() if counts.get(g) != graphs.get(g))
+            raise InputError(f"{checkpoint}: not the quads of {dump} (graph(s) {', '.join(differ[:3])} differ)")
+        if store.query("ASK { ?s ?p ?o }"):
+            raise InputError(f"{checkpoint}: not the quads of {dump} (it has a default graph)")
+        quads = sum(counts.values())
+        # no triple in two graphs (the union has as many triples as the graphs together): the
+        # union view is exact, as prepare_union would find with two counts over every quad
+        union_view = distinct == quads or prepare_union(store)
+        store.flush()
+    finally:
+        del store  # closes the RocksDB database: the folder can be renamed and opened read-only
+    key = IndexKey(
+        sha256=digest,
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        union_view=union_view,
+        quads=quads,
+        oxigraph=_oxigraph_series(),
+    )
+    if not key.same_file(dump.stat()):
+        raise InputError(f"{dump}: changed while it was being indexed; build again")
+    _write_atomically(checkpoint / KEY_FILE, key.to_json())
+    checkpoint.rename(index)
     return index
 
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .validate.screen import ScreenReport
 
-__all__ = ["ON_DISK_MIN_BYTES", "PYSHACL_MAX_TRIPLES", "VALIDATORS", "decide", "load_store"]
+__all__ = ["ON_DISK_MIN_BYTES", "PYSHACL_MAX_TRIPLES", "VALIDATORS", "decide", "load_store", "store_on_disk"]
 
 #: Validators ``build`` may use: "auto" = build cache, then the SPARQL screen, then pyshacl
 #: whenever the screen flags anything or cannot compile the shapes; "pyshacl" = always pyshacl.
@@ -53,6 +53,11 @@ ON_DISK_MIN_BYTES: Final = 12_000_000
 #: screen flags something; above, the screen's findings are the report.
 PYSHACL_MAX_TRIPLES: Final = 500_000
 CACHE_NOTE: Final = ".polevents-cache/, --no-cache to validate anyway"
+
+
+def store_on_disk(layout: Layout) -> bool:
+    """Whether :func:`decide` validates ``layout``'s project on an on-disk store (else in memory)."""
+    return layout.data_bytes >= ON_DISK_MIN_BYTES
 
 
 def _graph_nquads(data: bytes, path: Path, graph: str, base: str) -> bytes:
@@ -69,6 +74,11 @@ def _graph_nquads(data: bytes, path: Path, graph: str, base: str) -> bytes:
         raise RdfSyntaxError.from_parser(path, exc) from exc
     except UnicodeDecodeError as exc:
         raise RdfSyntaxError(Position(path, None, None), f"not UTF-8: {exc}") from exc
+    except (MemoryError, ValueError):  # a term too long for the parser, a base IRI it refuses
+        from .load import parse_file
+
+        parse_file(path, base)  # raises the loader's error, which says where and what to do
+        raise
     # canonical N-Triples escapes line breaks: " .\n" ends a line and nothing else
     return triples.replace(b" .\n", f" <{graph}> .\n".encode())
 
@@ -150,6 +160,7 @@ def decide(
     cache_dir: Path | None = None,
     inputs: InputFiles | None = None,
     shapes_required: bool = True,
+    checkpoint: Path | None = None,
 ) -> str:
     """Raise :class:`NonConformingError` unless the project's inputs conform; their digest.
 
@@ -158,6 +169,11 @@ def decide(
     :param inputs: the bytes of the files, if the caller has read them (each file is read once).
     :param shapes_required: refuse a project without SHACL shapes (exit 2); when false, only the
         terms the data uses are checked (``--no-shapes``).
+    :param checkpoint: a folder that does not exist yet: when the verdict is "conforms" and the
+        store is on disk, a RocksDB checkpoint of it (``Store.backup``: hard links, no copy) is
+        written there, so the build's query index is made from the quads loaded here instead of
+        a second load (:func:`polevents.store.index_from_checkpoint`).  Nothing is written there
+        otherwise (an in-memory store, a verdict from pyshacl, a failure).
 
     The terms the data uses are checked first, on the same store (closed vocabulary, dangling
     IRIs: :mod:`polevents.validate.terms`); any problem there goes to the full report (pyshacl's
@@ -172,7 +188,7 @@ def decide(
     started = time.perf_counter()
     config = layout.config
     cache = BuildCache.of(config)
-    on_disk = layout.data_bytes >= ON_DISK_MIN_BYTES
+    on_disk = store_on_disk(layout)
     parent = cache_dir if cache_dir is not None else Path(tempfile.gettempdir())
     if on_disk:
         parent.mkdir(parents=True, exist_ok=True)
@@ -198,6 +214,8 @@ def decide(
             raise no_shapes_error(config.shapes_dir)
         if use_cache and validator == "auto" and cache.conformed(key) is not None:
             say(f"validation: conforms (inputs unchanged since a conforming build: {CACHE_NOTE})")
+            if on_disk:
+                _checkpoint(store, checkpoint, say)
             if persistent is not None:
                 # the screen's results are kept when the content is the one they were found on
                 persistent.conformed(view.memory if view is not None and view.changed == [] else None)
@@ -228,6 +246,8 @@ def decide(
             say(f"validation: conforms (SPARQL screen{note}) in {time.perf_counter() - started:.2f}s")
             if use_cache:
                 cache.record(key, validator="screen", warnings=warnings)
+            if on_disk:
+                _checkpoint(store, checkpoint, say)
             if persistent is not None:
                 persistent.conformed(view.memory if view is not None else None)
             return key
@@ -251,6 +271,22 @@ def decide(
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _checkpoint(store: pyoxigraph.Store, folder: Path | None, say: Callable[[str], None]) -> None:
+    """A checkpoint of the on-disk ``store`` in ``folder``/store (see :func:`decide`); a failure only
+    means the query index is loaded from the dump, as it would be without one."""
+    from .store import STORE_DIR
+
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True)
+        store.flush()
+        store.backup(str(folder / STORE_DIR))
+    except OSError as exc:
+        say(f"validation: no checkpoint of the store for the query index ({exc}); it is loaded from the dump")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def require_shapes(layout: Layout, inputs: InputFiles | None) -> None:
