@@ -670,11 +670,17 @@ def description_prefixes(config: ProjectConfig, download_base: str | None = None
     }
 
 
+#: Prefixes of the catalogue vocabularies the description uses beside the dataset's own: bound by
+#: name, or rdflib numbers them (``ns1``, ``ns2``) in the order it meets them, which depends on the
+#: order of the triples (a rebuild and a cold build then wrote different void.ttl bytes).
+DESCRIPTION_VOCABULARIES = {"vcard": VCARD, "dcatap": DCATAP}
+
+
 def void_turtle(triples: Iterable[pyoxigraph.Triple], prefixes: dict[str, str]) -> bytes:
-    """The description as Turtle (rdflib: sorted, grouped by subject)."""
+    """The description as Turtle (rdflib: sorted, grouped by subject; every namespace it uses named)."""
     from .rdf import rdflib_turtle
 
-    return rdflib_turtle(triples, prefixes)
+    return rdflib_turtle(triples, {**DESCRIPTION_VOCABULARIES, **prefixes})
 
 
 def data_service(
@@ -732,4 +738,4 @@ def add_sparql_endpoint(void_ttl: bytes, endpoint: str) -> bytes:
         triples.append(ox.Triple(subject, ox.NamedNode(f"{VOID}sparqlEndpoint"), ox.NamedNode(endpoint)))
         if catalogs and isinstance(subject, ox.NamedNode):
             triples.extend(data_service(catalogs[0], subject.value, endpoint))
-    return rdflib_turtle(triples, {**PREFIXES, **EXTRA_PREFIXES})
+    return rdflib_turtle(triples, {**DESCRIPTION_VOCABULARIES, **PREFIXES, **EXTRA_PREFIXES})
