@@ -166,7 +166,8 @@ def _meta(iri: str, lines: Sequence[bytes], tally: Tally, base: str, bnodes: boo
     )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary sibling renamed over it (readers never see a part)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -216,12 +217,12 @@ class ChunkCache:
         tally = Tally.of(lines)
         meta = _meta(iri, lines, tally, base, bnodes)
         chunk = GraphChunk(key, self.folder, meta)
-        _write_atomically(chunk.path(".nt"), b"".join(line + b" .\n" for line in lines))
+        write_atomically(chunk.path(".nt"), b"".join(line + b" .\n" for line in lines))
         subjects = sorted(s + b" " + str(n).encode() for s, n in tally.sizes.items())
-        _write_atomically(chunk.path(".subjects"), _join(subjects))
-        _write_atomically(chunk.path(".objects"), _join(sorted(tally.objects)))
+        write_atomically(chunk.path(".subjects"), _join(subjects))
+        write_atomically(chunk.path(".objects"), _join(sorted(tally.objects)))
         # the metadata last: a chunk without it is not found by get()
-        _write_atomically(chunk.path(".json"), json.dumps(asdict(meta), ensure_ascii=False).encode())
+        write_atomically(chunk.path(".json"), json.dumps(asdict(meta), ensure_ascii=False).encode())
         self.used.add(key)
         return chunk
 
@@ -244,7 +245,7 @@ class ChunkCache:
         """The chunk's file ``KEY<suffix>``, made by ``make`` when missing."""
         path = chunk.path(suffix)
         if not path.is_file():
-            _write_atomically(path, make(chunk))
+            write_atomically(path, make(chunk))
         self.used.add(path.name)
         return path
 

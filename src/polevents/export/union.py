@@ -31,15 +31,15 @@ before, one segment at a time, in a child process beside the other writers
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final
+
+from .chunks import write_atomically
 
 __all__ = [
     "CUT_BITS",
@@ -149,14 +149,7 @@ def _cached(folder: Path, name: str, make: Callable[[], bytes]) -> bytes:
     except FileNotFoundError:
         pass
     data = make()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data)
     return data
 
 
