@@ -221,3 +221,50 @@ def test_the_description_is_the_same_bytes_whatever_the_order_of_its_triples() -
     assert len(outputs) == 1
     text = outputs.pop().decode()
     assert "@prefix vcard:" in text and "@prefix dcatap:" in text and "ns1:" not in text
+
+
+def test_a_chunk_made_with_another_library_version_is_not_reused() -> None:
+    from polevents.export.chunks import graph_key, tool_versions
+
+    args = (f"{EX}graph/a", EX, [("data/a/facts.ttl", "0" * 64)], "code")
+    assert f"pyoxigraph {ox.__version__}" in tool_versions() and "rdflib " in tool_versions()
+    assert graph_key(*args) == graph_key(*args, versions=tool_versions())
+    assert graph_key(*args) != graph_key(*args, versions=tool_versions().replace("pyoxigraph", "pyoxigraph 0.0.0 +"))
+    assert graph_key(*args) != graph_key(*args, versions=tool_versions().replace("rdflib", "rdflib 0.0.0 +"))
+
+
+def test_the_block_child_makes_the_blocks_this_process_makes(project: Path, tmp_path: Path) -> None:
+    """The TriG and compact JSON-LD blocks made by the child (a large dataset's path) are the bytes
+    made in this process, and a child that fails leaves the blocks to this process."""
+    from polevents.export.assemble import DumpPlan, _join_blocks, _start_blocks
+    from polevents.export.context import term_context
+    from polevents.load import load_project
+    from polevents.vocab import ONTOLOGY_IRI
+
+    loaded = load_project(project)
+    base = loaded.config.base
+    graphs = [(ONTOLOGY_IRI, loaded.ontology), *((s.iri, s.triples) for s in loaded.sources)]
+    inputs = [GraphInput(iri, f"k{i}", lambda t=triples: t) for i, (iri, triples) in enumerate(graphs)]  # type: ignore[misc]
+    cache = ChunkCache(tmp_path / "chunks")
+    chunks = make_chunks(inputs, cache, base)
+    prefixes = publish_prefixes(CanonicalDataset.from_project(loaded), base)
+    ontology = next(c for c in chunks if c.iri == ONTOLOGY_IRI)
+    terms = term_context(CanonicalDataset.from_project(loaded).graph(ONTOLOGY_IRI).triples())  # type: ignore[union-attr]
+    plan = DumpPlan(
+        chunks, cache, prefixes, tmp_path, tmp_path, term_context=terms, base=base, ontology_key=ontology.key
+    )
+    child = _start_blocks(plan, DUMPS, min_quads=0)
+    assert child is not None
+    _join_blocks(child)
+    for chunk in chunks:
+        trig = chunk.path(f"-{plan.pkey}.trig")
+        compact = chunk.path(f"-{plan.ckey}.compact.jsonld")
+        assert trig.read_bytes() == plan.trig_block(chunk)
+        assert compact.read_bytes() == plan.compact_block(chunk)
+        trig.unlink()
+        compact.unlink()
+    broken = DumpPlan(chunks, cache, prefixes, tmp_path, tmp_path, term_context=terms, base=base, ontology_key="nope")
+    child = _start_blocks(broken, DUMPS, min_quads=0)
+    assert child is not None
+    _join_blocks(child)  # the child refused (no such chunk): nothing raised here, nothing made
+    assert not any(p.name.endswith((".trig", ".compact.jsonld")) for p in cache.folder.iterdir())

@@ -349,7 +349,8 @@ def write_release(
     ontology_chunk = next((c for c in chunks if c.iri == ontology_iri), None)
     ontology = CanonicalGraph(ontology_iri, ontology_chunk.lines() if ontology_chunk is not None else [])
     terms = term_context(ontology.triples()) if any(d.variant == "compact" for d in DUMPS) else None
-    plan = DumpPlan(chunks, cache, prefixes, out_dir, work, term_context=terms, base=base)
+    ontology_key = ontology_chunk.key if ontology_chunk is not None else None
+    plan = DumpPlan(chunks, cache, prefixes, out_dir, work, term_context=terms, base=base, ontology_key=ontology_key)
     files = assemble_dumps(plan, DUMPS, after_nquads)
     files.append(_write_context(out_dir, prefixes))
     files.append(_write_term_context(out_dir, CanonicalDataset([ontology]), ontology_iri))

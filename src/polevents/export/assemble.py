@@ -39,6 +39,7 @@ from .prefixes import prefix_digest
 PARALLEL_MIN_QUADS: Final = 200_000
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..process import Child
     from . import Dump
     from .context import TermContext
     from .void import DatasetStats, PublishedFile
@@ -76,6 +77,9 @@ class DumpPlan:
     base: str | None = None
     #: the number of triples of the union (each triple once), once its dump is written
     union_triples: int | None = None
+    #: the key of the ontology graph's chunk (the term context is made from it): a block child
+    #: makes the compact JSON-LD blocks only when it is known
+    ontology_key: str | None = None
 
     def __post_init__(self) -> None:
         self.pkey = prefix_digest(self.prefixes)
@@ -133,12 +137,38 @@ class DumpPlan:
         parts.append("\n    ]}" if not first else "]}")
         return "".join(parts).encode("utf-8")
 
+    def trig_path(self, chunk: GraphChunk) -> Path:
+        """The chunk's block of the TriG dump (made now unless a build or the block child made it)."""
+        return self.cache.derived(chunk, f"-{self.pkey}.{RdfFormat.TRIG.extension}", self.trig_block)
+
+    def compact_path(self, chunk: GraphChunk) -> Path:
+        """The chunk's block of the compact JSON-LD dump (made now unless a build or the block child made it)."""
+        return self.cache.derived(chunk, f"-{self.ckey}.compact.jsonld", self.compact_block)
+
     def block(self, chunk: GraphChunk, dump: Dump) -> Path:
         """The chunk's block of the TriG, JSON-LD or compact JSON-LD dump (made now unless a build made it)."""
         if dump.variant == "compact":
-            return self.cache.derived(chunk, f"-{self.ckey}.compact.jsonld", self.compact_block)
-        make: Callable[[GraphChunk], bytes] = self.trig_block if dump.fmt is RdfFormat.TRIG else self.jsonld_block
-        return self.cache.derived(chunk, f"-{self.pkey}.{dump.fmt.extension}", make)
+            return self.compact_path(chunk)
+        if dump.fmt is RdfFormat.TRIG:
+            return self.trig_path(chunk)
+        return self.cache.derived(chunk, f"-{self.pkey}.{dump.fmt.extension}", self.jsonld_block)
+
+    def gzip_nquads(self, target: Path) -> None:
+        """The gzip copy of the N-Quads dump: one gzip member per graph, cached with the chunk
+        (zlib releases the GIL: this runs in a thread beside the other writers)."""
+        from .union import gzip_member
+
+        def member(chunk: GraphChunk) -> bytes:
+            return gzip_member(_nquads_block(chunk))
+
+        with target.open("wb") as gz:
+            members = 0
+            for chunk in self.chunks:
+                if chunk.meta.triples:
+                    _copy(self.cache.derived(chunk, f"-{self.gzkey}.nq.gz", member), gz)
+                    members += 1
+            if not members:
+                gz.write(gzip_member(b""))
 
 
 def _copy(path: Path, out: object) -> None:
@@ -148,28 +178,11 @@ def _copy(path: Path, out: object) -> None:
         shutil.copyfileobj(f, out, 1 << 20)  # type: ignore[arg-type]
 
 
-def write_nquads(plan: DumpPlan, path: Path, gz_path: Path | None = None) -> None:
-    """The N-Quads dump, and its gzip copy as one gzip member per graph (cached with the chunk)."""
-    from contextlib import ExitStack
-
-    from .union import gzip_member
-
-    with ExitStack() as stack:
-        out = stack.enter_context(path.open("wb"))
-        gz = stack.enter_context(gz_path.open("wb")) if gz_path is not None else None
-        members = 0
+def write_nquads(plan: DumpPlan, path: Path) -> None:
+    """The N-Quads dump (its gzip copy: :meth:`DumpPlan.gzip_nquads`)."""
+    with path.open("wb") as out:
         for chunk in plan.chunks:
-            block = _nquads_block(chunk)
-            out.write(block)
-            if gz is not None and block:
-
-                def member(_chunk: GraphChunk, block: bytes = block) -> bytes:
-                    return gzip_member(block)
-
-                _copy(plan.cache.derived(chunk, f"-{plan.gzkey}.nq.gz", member), gz)
-                members += 1
-        if gz is not None and not members:
-            gz.write(gzip_member(b""))
+            out.write(_nquads_block(chunk))
 
 
 def write_trig(plan: DumpPlan, dump: Dump, path: Path) -> None:
@@ -218,15 +231,63 @@ def _gzip_and_measure(path: Path, target: Path, title: str, fmt: RdfFormat) -> P
     )
 
 
+def _start_blocks(plan: DumpPlan, dumps: Sequence[Dump], min_quads: int = PARALLEL_MIN_QUADS) -> Child | None:
+    """Start the child that makes the TriG and compact JSON-LD blocks missing from the cache
+    (:func:`polevents.export.blocks.block_writer`), or None (a small dataset, nothing to make,
+    or it cannot start: the blocks are then made in this process as they are written)."""
+    from ..errors import PoleventsError
+    from ..process import Child
+
+    if sum(c.meta.triples for c in plan.chunks) < min_quads:
+        return None
+    kinds = []
+    if any(d.fmt is RdfFormat.TRIG for d in dumps):
+        kinds.append("trig")
+    if plan.term_context is not None and plan.ontology_key is not None and any(d.variant == "compact" for d in dumps):
+        kinds.append("compact")
+    if not kinds:
+        return None
+    header = {
+        "folder": str(plan.cache.folder),
+        "keys": [c.key for c in plan.chunks],
+        "prefixes": plan.prefixes,
+        "base": plan.base,
+        "ontology": plan.ontology_key,
+        "kinds": kinds,
+        "pkey": plan.pkey,
+        "ckey": plan.ckey,
+    }
+    try:
+        child = Child.spawn("polevents.export.blocks:block_writer", {}, what="the TriG and compact JSON-LD blocks")
+        child.send(header)
+    except (OSError, PoleventsError):
+        return None
+    return child
+
+
+def _join_blocks(child: Child) -> None:
+    """Wait for the block child; if it failed, the blocks it did not make are made here later."""
+    from ..errors import PoleventsError
+
+    try:
+        child.result()
+    except PoleventsError:
+        pass
+    finally:
+        child.close()
+
+
 def assemble_dumps(
     plan: DumpPlan, dumps: Sequence[Dump], after_nquads: Callable[[Path], None] | None = None
 ) -> list[PublishedFile]:
     """Write ``dumps`` into ``plan.out_dir``; ``after_nquads`` is called with the N-Quads dump
     as soon as it is complete (the build starts the query index from it).
 
-    The union dumps (N-Triples, Turtle and their gzip copies) are written by a child process
-    (:class:`polevents.export.worker.UnionTask`; in this process for small datasets) while
-    this process writes N-Quads, TriG and JSON-LD; checksums run in a thread.
+    For a large dataset, two child processes work beside this one: the union dumps (N-Triples,
+    Turtle and their gzip copies: :class:`polevents.export.worker.UnionTask`) and the TriG and
+    compact JSON-LD blocks (:mod:`polevents.export.blocks`), while this process writes N-Quads
+    and JSON-LD; the N-Quads gzip copy and the checksums run in threads (zlib and hashlib
+    release the GIL).  Each dump's bytes do not depend on which process made its blocks.
     Returns the measured files, in the order of ``dumps`` (each followed by its gzip copy).
     """
     from .union import UnionJob
@@ -236,7 +297,10 @@ def assemble_dumps(
     out = plan.out_dir
     main = {d.fmt: d for d in dumps if not d.variant}
     results: dict[str, Future[PublishedFile]] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-sha256") as threads:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-sha256") as threads,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-gzip") as gzipper,
+    ):
 
         def finished(dump: Dump, gz_written: bool) -> None:
             path = out / dump.name
@@ -258,8 +322,10 @@ def assemble_dumps(
             return out / f"{dump.name}.gz" if dump is not None and dump.gzipped else None
 
         union: UnionTask | None = None
+        blocks: Child | None = None
         nt, ttl = main.get(RdfFormat.NTRIPLES), main.get(RdfFormat.TURTLE)
         try:
+            blocks = _start_blocks(plan, dumps)
             if nt is not None or ttl is not None:
                 job = UnionJob(
                     out / (nt.name if nt is not None else ".union.nt"),
@@ -274,16 +340,27 @@ def assemble_dumps(
                     union.start()
             for dump in dumps:
                 if dump.fmt is RdfFormat.NQUADS and not dump.variant:
-                    write_nquads(plan, out / dump.name, gz(dump))
-                    finished(dump, True)
+                    target = gz(dump)
+                    zipped = gzipper.submit(plan.gzip_nquads, target) if target is not None else None
+                    write_nquads(plan, out / dump.name)
                     if after_nquads is not None:
                         after_nquads(out / dump.name)
+                    if zipped is not None:
+                        zipped.result()
+                    finished(dump, True)
+            for dump in dumps:
+                if dump.fmt is RdfFormat.JSONLD and not dump.variant:
+                    write_jsonld(plan, dump, out / dump.name)
+                    finished(dump, False)
+            if blocks is not None:
+                _join_blocks(blocks)
+                blocks = None
             for dump in dumps:
                 if dump.fmt is RdfFormat.TRIG:
                     write_trig(plan, dump, out / dump.name)
                     finished(dump, False)
             for dump in dumps:
-                if dump.fmt is RdfFormat.JSONLD:
+                if dump.fmt is RdfFormat.JSONLD and dump.variant:
                     write_jsonld(plan, dump, out / dump.name)
                     finished(dump, False)
             if union is not None:
@@ -297,6 +374,8 @@ def assemble_dumps(
         finally:
             if union is not None:
                 union.kill()
+            if blocks is not None:
+                blocks.kill()
         ordered = [n for d in dumps for n in (d.name, f"{d.name}.gz" if d.gzipped else None) if n]
         return [results[name].result() for name in ordered]
 

@@ -12,7 +12,8 @@ source) and makes one :class:`GraphChunk` of each, from that graph's triples alo
   for the prefixes with digest ``P`` (made on first use).
 
 ``KEY`` is the SHA-256 of everything the chunk is made of (:func:`graph_key`: the graph
-IRI, the base IRI, the path and SHA-256 of each file, polevents' own code), so a chunk
+IRI, the base IRI, the path and SHA-256 of each file, polevents' own code, the versions of
+pyoxigraph and rdflib), so a chunk
 made by an earlier build is reused as long as its inputs are unchanged: after one
 source changes, only its chunks are made again (incremental rebuild), and the whole
 dumps are assembled from the chunks (:mod:`polevents.export.assemble`).  The chunks of
@@ -43,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .void import GraphFacts
 
-__all__ = ["CHUNKS_DIR", "ChunkCache", "ChunkMeta", "GraphChunk", "graph_key"]
+__all__ = ["CHUNKS_DIR", "ChunkCache", "ChunkMeta", "GraphChunk", "graph_key", "tool_versions"]
 
 #: Folder of the chunks inside the build cache.
 CHUNKS_DIR: Final = "chunks"
@@ -53,10 +54,33 @@ _PERSON: Final = b"<https://w3id.org/polevents/ontology#Person>"
 _SOURCE: Final = b"<https://w3id.org/polevents/ontology#Source>"
 
 
-def graph_key(iri: str, base: str, files: Iterable[tuple[str, str]], code: str) -> str:
+def tool_versions() -> str:
+    """The versions of the RDF libraries a build parses and writes with (pyoxigraph: the parser,
+    the canonical N-Triples and TriG of a chunk; rdflib: the build's other RDF files), as the
+    build cache's verdicts are keyed (:func:`polevents.cache.input_digest`)."""
+    if not _VERSIONS:
+        from importlib.metadata import PackageNotFoundError, version
+
+        found = []
+        for package in ("pyoxigraph", "rdflib"):
+            try:
+                found.append(f"{package} {version(package)}")
+            except PackageNotFoundError:
+                found.append(f"{package} -")
+        _VERSIONS.append(", ".join(found))
+    return _VERSIONS[0]
+
+
+_VERSIONS: list[str] = []
+
+
+def graph_key(iri: str, base: str, files: Iterable[tuple[str, str]], code: str, versions: str | None = None) -> str:
     """The chunk key of a graph: SHA-256 over its IRI, the base IRI, ``(relative path, SHA-256)``
-    of each of its files (in order), and the digest of polevents' code."""
-    digest = hashlib.sha256(f"polevents-chunk {CHUNK_VERSION}\n{code}\n{base}\n{iri}\n".encode())
+    of each of its files (in order), the digest of polevents' code and the versions of the
+    libraries that make the chunk's bytes (:func:`tool_versions` unless ``versions`` is given):
+    a chunk cache written with another pyoxigraph or rdflib is not reused."""
+    tools = tool_versions() if versions is None else versions
+    digest = hashlib.sha256(f"polevents-chunk {CHUNK_VERSION}\n{code}\n{tools}\n{base}\n{iri}\n".encode())
     for name, sha in files:
         digest.update(f"{name}\0{sha}\n".encode())
     return digest.hexdigest()
