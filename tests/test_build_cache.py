@@ -208,3 +208,32 @@ def test_a_build_after_a_code_change_validates_and_writes_again(project: Path, m
     assert "up to date" not in err and "inputs unchanged" not in err
     assert "conforms (SPARQL screen" in err  # judged again by the new code
     assert "up to date" in _build(project)[1]  # and remembered under the new key
+
+
+def test_relative_names_are_those_of_resolved_paths(tmp_path: Path) -> None:
+    """One resolution per folder gives the names ``path.resolve()`` gives, symlinks included."""
+    from polevents.cache import relative_names
+
+    root = (tmp_path / "project").resolve()
+    (root / "data" / "a").mkdir(parents=True)
+    (root / "real").mkdir()
+    (root / "data" / "a" / "facts.ttl").write_text("")
+    (root / "real" / "x.ttl").write_text("")
+    (root / "data" / "b").symlink_to(root / "real")  # a linked folder
+    (root / "data" / "a" / "link.ttl").symlink_to(root / "real" / "x.ttl")  # a linked file
+    outside = tmp_path / "outside.ttl"
+    outside.write_text("")
+    (root / "data" / "a" / "out.ttl").symlink_to(outside)  # a link out of the project
+    paths = [
+        root / "data" / "a" / "facts.ttl",
+        root / "data" / "b" / "x.ttl",
+        root / "data" / "a" / "link.ttl",
+        root / "data" / "a" / "out.ttl",
+    ]
+    names = relative_names(paths, root)
+    assert names == {
+        paths[0]: "data/a/facts.ttl",
+        paths[1]: "real/x.ttl",
+        paths[2]: "real/x.ttl",
+        paths[3]: paths[3].as_posix(),
+    }

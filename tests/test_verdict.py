@@ -109,3 +109,27 @@ def test_after_a_change_the_screen_rechecks_what_the_change_can_affect(project: 
     text = str(raised.value)
     assert "tenure/koshanov-chair-of-amanat> https://w3id.org/polevents/shapes#TenureOverlap" in text, text
     assert "data/kazakhstan-reform-2022/facts.ttl:" in text
+
+
+def test_a_verdict_from_the_build_cache_keeps_the_screen_results_up_to_date(project: Path) -> None:
+    """Inputs that conformed before (an edit undone) get their verdict from the build cache, but
+    the kept store changed: its screen results are brought up to date, so the next edit is still
+    checked where it can matter only — and a violation it brings is still found."""
+    facts = project / "data" / "kazakhstan-reform-2022" / "facts.ttl"
+    original = facts.read_bytes()
+    _decide(project, [])
+    facts.write_bytes(original + FINE.encode())
+    _decide(project, [])
+    facts.write_bytes(original)  # back to inputs the build cache knows
+    messages: list[str] = []
+    _decide(project, messages)
+    assert any("inputs unchanged since a conforming build" in m for m in messages), messages
+    assert any("queries on the" in m for m in messages), messages  # the kept results, updated
+    links = project / "data" / "links" / "wikidata-mapping.ttl"
+    with links.open("a", encoding="utf-8") as f:
+        f.write(OVERLAP)
+    messages.clear()
+    with pytest.raises(NonConformingError) as raised:
+        _decide(project, messages)
+    assert any("queries on the" in m for m in messages), messages  # narrowed, not in full
+    assert "tenure/koshanov-chair-of-amanat> https://w3id.org/polevents/shapes#TenureOverlap" in str(raised.value)

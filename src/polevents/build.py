@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import ProjectConfig
-from .dataset import dist_folder
+from .dataset import DUMP_NQUADS, dist_folder
 from .errors import InputError, PoleventsError
 from .load import InputFiles, Layout
 from .staging import new_staging, remove_stale
@@ -190,7 +190,8 @@ def _index(staging: Path, checkpoint: Path, chunks: list[GraphChunk], say: Calla
                 distinct = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
         try:
             graphs = {c.iri: c.meta.triples for c in chunks}
-            index_from_checkpoint(staging, checkpoint, graphs=graphs, blank=blank, distinct=distinct)
+            digest = _listed_digest(staging, DUMP_NQUADS)
+            index_from_checkpoint(staging, checkpoint, graphs=graphs, blank=blank, distinct=distinct, digest=digest)
             say(f"query index: the validation store, checked against the dump, in {time.perf_counter() - started:.2f}s")
             return
         except InputError as exc:
@@ -199,6 +200,21 @@ def _index(staging: Path, checkpoint: Path, chunks: list[GraphChunk], say: Calla
             shutil.rmtree(checkpoint, ignore_errors=True)
     ensure_index(staging)
     say(f"query index: loaded from the dump in {time.perf_counter() - started:.2f}s")
+
+
+def _listed_digest(folder: Path, name: str) -> str | None:
+    """The SHA-256 that ``folder``'s ``SHA256SUMS`` lists for ``name`` (the export hashed the bytes
+    as it wrote them: no second read of the file), or None."""
+    import contextlib
+
+    from .export import SHA256SUMS
+
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        for line in (folder / SHA256SUMS).read_text(encoding="utf-8").splitlines():
+            digest, _, listed = line.partition("  ")
+            if listed == name and len(digest) == 64:
+                return digest
+    return None
 
 
 def _up_to_date(config: ProjectConfig, digests: dict[Path, str], out: Path) -> BuildResult | None:
@@ -227,19 +243,16 @@ def _cache_dir(layout: Layout) -> Path:
 
 def _graph_inputs(layout: Layout, digests: dict[Path, str], inputs: InputFiles | None) -> list[GraphInput]:
     """The published graphs (ontology, one per source folder), keyed by the bytes of their files."""
-    from .cache import code_digest
+    from .cache import code_digest, relative_names
     from .export.chunks import graph_key
     from .export.release import GraphInput
     from .vocab import ONTOLOGY_IRI
 
     config = layout.config
     code = code_digest()
-
-    def relative(path: Path) -> str:
-        try:
-            return path.resolve().relative_to(config.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+    names = relative_names(
+        [f for _iri, files in [("", layout.ontology_files), *layout.sources] for f in files], config.root
+    )
 
     def reader(files: list[Path]) -> Callable[[], list[pyoxigraph.Triple]]:
         def read() -> list[pyoxigraph.Triple]:
@@ -255,7 +268,7 @@ def _graph_inputs(layout: Layout, digests: dict[Path, str], inputs: InputFiles |
 
     graphs = []
     for iri, files in [(ONTOLOGY_IRI, layout.ontology_files), *layout.sources]:
-        key = graph_key(iri, config.base, [(relative(f), digests[f]) for f in files], code)
+        key = graph_key(iri, config.base, [(names[f], digests[f]) for f in files], code)
         graphs.append(GraphInput(iri, key, reader(files)))
     return graphs
 

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -33,7 +34,7 @@ from pathlib import Path
 from .config import CONFIG_FILE, ProjectConfig
 from .store import INDEX_DIR
 
-__all__ = ["CACHE_DIR", "BuildCache", "code_digest", "input_digest"]
+__all__ = ["CACHE_DIR", "BuildCache", "code_digest", "input_digest", "relative_names"]
 
 CACHE_DIR = ".polevents-cache"
 VERDICTS = "validation.json"
@@ -82,16 +83,35 @@ def input_digest(config: ProjectConfig, files: dict[Path, str], extra: str = "")
     if config_file.is_file():
         digest.update(b"config\0" + hashlib.sha256(config_file.read_bytes()).digest())
     digest.update(f"base\0{config.base}\n".encode())
-    for path, sha in sorted((_relative(p, config.root), d) for p, d in files.items()):
+    names = relative_names(files, config.root)
+    for path, sha in sorted((names[p], d) for p, d in files.items()):
         digest.update(f"{path}\0{sha}\n".encode())
     return digest.hexdigest()
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:  # a symlink out of the project
-        return path.as_posix()
+def relative_names(paths: Iterable[Path], root: Path) -> dict[Path, str]:
+    """Each path relative to ``root`` once symlinks are resolved (``path.resolve()``), as a POSIX
+    string; a path that resolves outside ``root`` (a symlink out of the project) as it is.
+
+    Each folder is resolved once (a file that is not a symlink resolves to its resolved folder
+    plus its name), not every path component of every file again: thousands of source files
+    share a handful of folders.
+    """
+    folders: dict[Path, Path] = {}
+    names: dict[Path, str] = {}
+    for path in paths:
+        if path.name in ("", ".", "..") or path.is_symlink():
+            real = path.resolve()
+        else:
+            folder = folders.get(path.parent)
+            if folder is None:
+                folder = folders[path.parent] = path.parent.resolve()
+            real = folder / path.name
+        try:
+            names[path] = real.relative_to(root).as_posix()
+        except ValueError:  # a symlink out of the project
+            names[path] = path.as_posix()
+    return names
 
 
 @dataclass

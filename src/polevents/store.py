@@ -282,6 +282,7 @@ def index_from_checkpoint(
     graphs: Mapping[str, int],
     blank: Mapping[str, Sequence[pyoxigraph.Triple]],
     distinct: int | None = None,
+    digest: str | None = None,
 ) -> Path:
     """Make the index of ``dist`` from ``checkpoint``/store, a copy of a store loaded from the same
     inputs as ``dist``'s dump (the build's validation store: see :func:`polevents.verdict.decide`),
@@ -300,7 +301,8 @@ def index_from_checkpoint(
     * the union rule is that of :func:`polevents.dataset.prepare_union`: ``distinct``, the number
       of distinct triples over all graphs (the lines of ``polevents.nt``), equal to the number
       of quads says that no triple is in two graphs, without counting the store again;
-    * ``KEY`` names the dump (its SHA-256); it is written last.
+    * ``KEY`` names the dump (its SHA-256: ``digest`` when the caller has it — the build takes it
+      from the ``SHA256SUMS`` it wrote beside the dump — else the dump is hashed); it is written last.
 
     :raises InputError: the store is not the dump's (the caller then loads the dump:
         :func:`ensure_index`); ``checkpoint`` is left for the caller to remove.
@@ -312,7 +314,8 @@ def index_from_checkpoint(
     dump = dist / DUMP_NQUADS
     index = dist / INDEX_DIR
     stat = dump.stat()
-    digest = dump_digest(dump)
+    if digest is None:
+        digest = dump_digest(dump)
     try:
         store = ox.Store(str(checkpoint / STORE_DIR))
     except OSError as exc:

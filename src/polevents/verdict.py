@@ -217,8 +217,13 @@ def decide(
             if on_disk:
                 _checkpoint(store, checkpoint, say)
             if persistent is not None:
-                # the screen's results are kept when the content is the one they were found on
-                persistent.conformed(view.memory if view is not None and view.changed == [] else None)
+                # the screen's results are kept when the content is the one they were found on;
+                # else brought up to date by an incremental screen (without them, the next
+                # rebuild would screen everything in full)
+                memory = view.memory if view is not None and view.changed == [] else None
+                if memory is None and view is not None and has_shapes and validator == "auto":
+                    memory = _remember(store, shapes, view, say)
+                persistent.conformed(memory)
             return key
         where = "an on-disk" if on_disk else "an in-memory"
         say(f"validation: {quads} quads in {where} store in {time.perf_counter() - started:.2f}s")
@@ -313,6 +318,20 @@ def _iris(changed: list[pyoxigraph.Triple] | None) -> set[str] | None:
     if changed is None:
         return None
     return {t.value for triple in changed for t in triple if isinstance(t, ox.NamedNode)}
+
+
+def _remember(store: pyoxigraph.Store, shapes: rdflib.Graph, view: StoreView, say: Callable[[str], None]) -> object:
+    """The screen's results on the kept store's new content, when the verdict came from the build
+    cache (those inputs conformed before) but the store changed since its last check: an
+    incremental screen from the last results, only when it narrows (else None: no results kept,
+    and the next rebuild screens in full, as before)."""
+    from .validate.incremental import Memory, Plan
+
+    memory = Memory.from_json(view.memory)
+    if view.changed is None or memory is None or Plan(store, view.changed, memory).everything:
+        return None
+    say("validation: bringing the screen's kept results up to date with the store")
+    return view.memory if _screen(store, shapes, say, view) is not None else None
 
 
 def _screen(
