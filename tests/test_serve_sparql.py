@@ -474,6 +474,36 @@ def test_result_rows_are_capped(client: httpx.Client) -> None:
     assert "x-sparql-maxrows" not in small.headers
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_a_query_limited_below_the_cap_is_written_as_the_capped_writer_writes_it(
+    client: httpx.Client, fmt: str
+) -> None:
+    """A SELECT whose own LIMIT is within --max-rows is written by pyoxigraph's serializer (fast path):
+    the same bytes as the row-capping writer gives; a LIMIT above the cap is still cut."""
+    import io
+
+    from polevents.formats import ResultFormat
+    from polevents.query.results import write_solutions
+
+    query = f"SELECT ?s ?o WHERE {{ ?s <{EX}value> ?o }} ORDER BY ?o LIMIT {MAX_ROWS}"
+    r = client.get("/sparql", params={"query": query, "format": fmt})
+    assert r.status_code == 200 and "x-sparql-maxrows" not in r.headers
+    store = ox.Store()
+    store.bulk_load(FIXTURE.encode(), format=ox.RdfFormat.TRIG)
+    raw = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(raw, ox.QuerySolutions)
+    capped = io.BytesIO()
+    assert write_solutions(raw, ResultFormat.from_name(fmt), capped, MAX_ROWS) == (MAX_ROWS, False)
+    assert r.content == capped.getvalue()
+    over = client.get("/sparql", params={"query": query.replace(f"LIMIT {MAX_ROWS}", f"LIMIT {MAX_ROWS + 1}")})
+    assert over.headers["x-sparql-maxrows"] == str(MAX_ROWS)
+    assert len(over.json()["results"]["bindings"]) == MAX_ROWS
+    inner = client.get(
+        "/sparql", params={"query": f"SELECT * {{ {{ SELECT ?o {{ ?s <{EX}value> ?o }} LIMIT 5 }} ?x <{EX}value> ?y }}"}
+    )
+    assert inner.headers["x-sparql-maxrows"] == str(MAX_ROWS)  # a subquery's LIMIT bounds nothing
+
+
 #: --timeout of the runaway test: long enough for the small queries to be answered meanwhile,
 #: however loaded the machine, since the test waits for it to pass.
 RUNAWAY_TIMEOUT = 8.0

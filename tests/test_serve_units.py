@@ -10,7 +10,7 @@ import pytest
 
 from polevents.formats import ResultFormat
 from polevents.query.results import boolean_document, solutions_document
-from polevents.query.scan import scan_query
+from polevents.query.scan import scan_query, top_level_limit
 from polevents.serve.data import select
 from polevents.serve.display import XSD, display_iri, format_date, wikidata_page
 from polevents.serve.negotiate import choose, parse_accept, quality
@@ -196,3 +196,27 @@ def test_url_map_other_base() -> None:
     assert m.iri_for_path("/id/x") == "http://data.example.org/id/x"
     hashed = UrlMap("http://example.org/data#")
     assert hashed.local_path("http://example.org/data#x") is None
+
+
+# ---------------------------------------------------------------- the query's own LIMIT (fast result writing)
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [
+        ("SELECT * { ?s ?p ?o } LIMIT 10", 10),
+        ("select * { ?s ?p ?o } order by ?s limit 10 offset 20", 10),
+        ("SELECT * { ?s ?p ?o } OFFSET 20 LIMIT 7", 7),
+        ("SELECT * { { SELECT * { ?s ?p ?o } LIMIT 10 } }", None),  # a subquery's
+        ("SELECT * { ?s ?p ?o FILTER EXISTS { SELECT * {} LIMIT 1 } }", None),
+        ("SELECT * { ?s ?p ?o } LIMIT 10 VALUES ?s { <http://x/> }", None),  # a trailing VALUES: unsure
+        ("SELECT * { ?s ?p ?o } # LIMIT 1\n", None),
+        ("SELECT * { ?s ?p ?o } LIMIT 1 0", None),  # does not parse
+        ("SELECT * { ?s ?p ?o } LIMIT 1 LIMIT 2", None),
+        ("SELECT * { ?s ?p ?o }", None),
+        ("SELECT * { ?s ?p ?o } \\u004CIMIT 3", None),
+        ("SELECT * { ?s ?p '}' } LIMIT 3", 3),
+    ],
+)
+def test_top_level_limit(query: str, limit: int | None) -> None:
+    assert top_level_limit(query) == limit

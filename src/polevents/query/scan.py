@@ -46,6 +46,7 @@ __all__ = [
     "scan_query",
     "star_position",
     "tokens",
+    "top_level_limit",
     "variables_in_order",
 ]
 
@@ -299,3 +300,36 @@ def star_position(text: str) -> int | None:
 def variables_in_order(text: str, start: int = 0) -> list[str]:
     """The variables of the query from offset ``start`` on, each once, in order of first appearance."""
     return list(dict.fromkeys(t.text[1:] for t in tokens(text) if t.kind == "var" and t.start >= start))
+
+
+def top_level_limit(text: str) -> int | None:
+    """The ``LIMIT`` of the query itself (not of a subquery), or None where the lexer cannot be sure.
+
+    Only a ``LIMIT n`` after the last ``}`` of the text counts: a subquery's or ``EXISTS``' own
+    ``LIMIT`` is inside braces, and SPARQL applies the outer ``LIMIT`` last (after a trailing
+    ``VALUES`` too), so the query has at most ``n`` solutions.  Anything unusual in that tail
+    (a comment, a string, an escape, two ``LIMIT``\\ s) gives None: the caller then counts rows itself.
+
+    >>> top_level_limit("SELECT ?s { { SELECT ?s { ?s ?p ?o } LIMIT 5000 } } ORDER BY ?s LIMIT 10 OFFSET 3")
+    10
+    >>> top_level_limit("SELECT ?s { { SELECT ?s { ?s ?p ?o } LIMIT 10 } }") is None
+    True
+    """
+    toks = tokens(text)
+    closing = [i for i, t in enumerate(toks) if t.kind == "punct" and t.text == "}"]
+    if not closing or "\\" in text[toks[closing[-1]].start :]:
+        return None
+    tail = toks[closing[-1] + 1 :]
+    if any(t.kind not in ("word", "punct", "var") for t in tail):
+        return None
+    limits = [i for i, t in enumerate(tail) if t.kind == "word" and t.text.upper() == "LIMIT"]
+    if len(limits) != 1:
+        return None
+    digits, end = "", 0
+    for t in tail[limits[0] + 1 :]:
+        if t.kind != "punct" or not t.text.isdigit() or not t.text.isascii():
+            break
+        if digits and t.start != end:
+            return None  # "LIMIT 1 0" does not parse: nothing to promise
+        digits, end = digits + t.text, t.start + 1
+    return int(digits) if digits else None

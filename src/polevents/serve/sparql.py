@@ -37,7 +37,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from ..errors import InputError, MemoryLimitError, PoleventsError, QueryError, QueryTimeoutError
 from ..formats import RdfFormat, ResultFormat
 from ..query.results import SOLUTION_FORMATS
-from ..query.scan import check_nesting, scan_query
+from ..query.scan import QueryScan, check_nesting, scan_query
 from ..vocab import PREFIXES
 from .negotiate import choose
 from .protocol import ProtocolError, read_sparql_request
@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .app import ServerContext
     from .entity import Node
 
-__all__ = ["GRAPH_OFFERS", "SOLUTION_OFFERS", "negotiate_result", "sparql_endpoint"]
+__all__ = ["GRAPH_OFFERS", "SOLUTION_OFFERS", "checked_scan", "negotiate_result", "sparql_endpoint"]
 
 #: ``format=`` values that ask for the HTML page
 HTML_FORMAT_NAMES = ("html", "htm")
@@ -114,6 +114,35 @@ def _negotiate(graph: bool, accept: str | None, format_param: str | None) -> Res
     if chosen is None:
         raise InputError("no format offered fits the Accept header")
     return dict(offers)[chosen]
+
+
+#: queries up to this many characters have their scan remembered (:func:`checked_scan`)
+SCAN_CACHE_TEXT = 4096
+
+
+def checked_scan(query: str) -> QueryScan:
+    """:func:`~polevents.query.scan.check_nesting` and :func:`~polevents.query.scan.scan_query` of
+    ``query``; both are pure functions of the text, so the answer for a short text is remembered
+    (clients send the same queries again and again; a remembered scan is the same scan).
+
+    :raises QueryError: the query nests too deeply.
+    """
+    if len(query) > SCAN_CACHE_TEXT:
+        check_nesting(query)
+        return scan_query(query)
+    scan = _scan_cached(query)
+    if isinstance(scan, str):
+        raise QueryError(scan)
+    return scan
+
+
+@functools.lru_cache(maxsize=1024)  # at most 1024 texts of 4 KiB
+def _scan_cached(query: str) -> QueryScan | str:
+    try:
+        check_nesting(query)
+    except QueryError as exc:
+        return exc.message
+    return scan_query(query)
 
 
 def _available(graph: bool) -> str:
@@ -337,10 +366,9 @@ async def sparql_endpoint(request: Request) -> Response:
     if not query.strip():
         return _error(ctx, request, 400, "empty query", query)
     try:
-        check_nesting(query)
+        scan = checked_scan(query)
     except QueryError as exc:
         return _error(ctx, request, status_of(exc), exc.message, query)
-    scan = scan_query(query)
     if scan.update:
         return _error(
             ctx, request, 403, f"this endpoint is read-only: {scan.update} (SPARQL Update) is not accepted", query

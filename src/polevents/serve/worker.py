@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -109,6 +110,24 @@ class QueryOutcome:
 # ---------------------------------------------------------------- worker side
 
 
+def _row_cap(job: QueryJob) -> int | None:
+    """The row cap the engine must apply to ``job``: None when the query itself cannot return more
+    (a SELECT whose own ``LIMIT`` is at most ``max_rows``): pyoxigraph's serializer then writes the
+    result, in the same bytes as the capped writer, several times faster for small results."""
+    if job.form == "SELECT":
+        limit = _limit(job.query) if len(job.query) <= 4096 else None
+        if limit is not None and limit <= job.max_rows:
+            return None
+    return job.max_rows
+
+
+@functools.lru_cache(maxsize=1024)
+def _limit(query: str) -> int | None:
+    from ..query.scan import top_level_limit
+
+    return top_level_limit(query)
+
+
 def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], bytes]:
     """Run one job on ``store`` with the query engine (:func:`polevents.query.engine.run`, the
     same evaluation as ``polevents query``): the answer's header (kind, content type, cut, rows) and body.
@@ -139,7 +158,7 @@ def run_job(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], byt
                 named_graphs=job.named_graphs,
                 solutions_format=job.solutions_format,
                 graph_format=job.graph_format,
-                max_rows=job.max_rows,
+                max_rows=_row_cap(job),
                 prefixes=job.prefixes,
             ),
             out,
