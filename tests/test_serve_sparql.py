@@ -474,6 +474,33 @@ def test_result_rows_are_capped(client: httpx.Client) -> None:
     assert "x-sparql-maxrows" not in small.headers
 
 
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        (NAMES, "application/sparql-results+json"),
+        (NAMES, "text/csv"),
+        ("SELECT ?s ?o WHERE { ?s <http://example.org/value> ?o }", None),  # cut at --max-rows
+        ("ASK { ?s ?p ?o }", "application/sparql-results+xml"),
+        ("SELECT ?s WHERE { ?s ?p }", None),  # a syntax error
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "application/sparql-results+json"),  # 406
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", None),  # 403
+        ("INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }", None),  # 403
+    ],
+)
+def test_the_fast_path_answers_as_the_endpoint_does(client: httpx.Client, query: str, accept: str | None) -> None:
+    """A plain GET is answered by the HTTP workers' fast path (serve.fastpath); the same request with an
+    Origin header goes through the application (CORS): the same status, type, body and row-cap header."""
+    headers = {"Accept": accept} if accept else {}
+    fast = client.get("/sparql", params={"query": query}, headers=headers)
+    slow = client.get("/sparql", params={"query": query}, headers={**headers, "Origin": "http://example.org"})
+    assert slow.headers["access-control-allow-origin"] == "*"  # it went through the application
+    assert "access-control-allow-origin" not in fast.headers
+    assert (fast.status_code, fast.content) == (slow.status_code, slow.content)
+    for name in ("content-type", "x-sparql-maxrows", "cache-control", "retry-after"):
+        assert fast.headers.get(name) == slow.headers.get(name), name
+    assert fast.headers["vary"] == "Accept" and slow.headers["vary"] == "Accept, Origin"  # CORS adds Origin
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_a_query_limited_below_the_cap_is_written_as_the_capped_writer_writes_it(
     client: httpx.Client, fmt: str

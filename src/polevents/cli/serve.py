@@ -21,7 +21,7 @@ from .options import dist_option, project_option
 )  # fmt: skip
 @click.option(
     "--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-    help="Seconds a SPARQL query may take; past it the query's worker is killed and the answer is 503.",
+    help="Seconds a SPARQL query may take; past it the answer is 503 and the worker that ran it is replaced.",
 )  # fmt: skip
 @click.option(
     "--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
@@ -33,11 +33,11 @@ from .options import dist_option, project_option
 )  # fmt: skip
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-    help="Query worker processes (queries run in parallel up to this number).",
+    help="HTTP worker processes answering requests (sandboxed; each runs up to 3 queries at once).",
 )  # fmt: skip
 @click.option(
     "--max-memory", type=click.IntRange(min=64), default=DEFAULT_MEMORY_LIMIT >> 20, show_default=True,
-    help="Address space of each query worker in MiB (RLIMIT_AS); a query needing more is stopped with 503.",
+    help="Address space of each HTTP worker in MiB (RLIMIT_AS); past 75 %% of it its queries are stopped with 503.",
 )  # fmt: skip
 @click.option(
     "--isolate-network/--no-isolate-network", default=True, show_default=True,

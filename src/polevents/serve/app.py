@@ -68,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..export.context import TermContext
     from .data import ServedData
+    from .runner import LocalRunner
 
 __all__ = ["ERROR_STATUS", "ServeSettings", "ServerContext", "create_app", "error_response", "status_of"]
 
@@ -150,7 +151,8 @@ class ServerContext:
     #: describes the IRIs of dist/void.ttl (the dataset, its versions and distributions), not in the store
     meta: Describer | None
     pages: Pages
-    pool: QueryPool
+    #: where queries run: threads of this HTTP worker (the server), or a pool of worker processes
+    pool: LocalRunner | QueryPool
     project: Path
     examples: list[dict[str, str]] = field(default_factory=list)
     home: dict[str, Any] = field(default_factory=dict)
@@ -633,8 +635,10 @@ def create_app(
     settings: ServeSettings,
     project: Path = Path("."),
     on_ready: Callable[[], None] | None = None,
+    runner: LocalRunner | None = None,
 ) -> Starlette:
-    """The ASGI application over ``data``; the worker pool starts and stops with it (lifespan)."""
+    """The ASGI application over ``data``; queries run on ``runner`` (an HTTP worker's threads), else
+    on a pool of query worker processes; either starts and stops with the application (lifespan)."""
     urls = UrlMap(data.base)
     describer = Describer(data.store, urls)
     meta = _meta_describer(data, urls)
@@ -644,8 +648,12 @@ def create_app(
                     description=described.get("description", data.config.description))  # fmt: skip
     site.nav = [("Home", "/"), ("SPARQL", "/sparql"), ("Downloads", "/#downloads"),
                 ("Ontology", urls.ontology_path), ("VoID", "/.well-known/void")]  # fmt: skip
-    sandbox = Sandbox(network=not settings.isolate_network, memory=settings.max_memory)
-    pool = QueryPool(data.store_dir, settings.workers, sandbox)
+    pool: LocalRunner | QueryPool
+    if runner is not None:
+        pool = runner
+    else:
+        sandbox = Sandbox(network=not settings.isolate_network, memory=settings.max_memory)
+        pool = QueryPool(data.store_dir, settings.workers, sandbox)
     ctx = ServerContext(
         data=data, settings=settings, urls=urls, describer=describer, meta=meta,
         pages=Pages(site), pool=pool, project=project, examples=_example_queries(project),

@@ -22,7 +22,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 
-__all__ = ["ProtocolError", "SparqlRequest", "parse_urlencoded", "read_sparql_request"]
+__all__ = ["ProtocolError", "SparqlRequest", "parse_urlencoded", "read_query_string", "read_sparql_request"]
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -131,11 +131,19 @@ def _collect(pairs: list[tuple[str, str]]) -> SparqlRequest:
     return out
 
 
+def read_query_string(raw: bytes) -> SparqlRequest:
+    """The operation of a GET request, from its URL query string (as :func:`read_sparql_request` reads it).
+
+    :raises ProtocolError: see the module docstring.
+    """
+    return _collect(parse_urlencoded(raw, "URL query string"))
+
+
 async def read_sparql_request(request: Request, max_body: int) -> SparqlRequest:
     """The operation of a GET or POST request on the endpoint (see the module docstring)."""
-    url_pairs = parse_urlencoded(request.scope.get("query_string", b""), "URL query string")
     if request.method in ("GET", "HEAD"):
-        return _collect(url_pairs)
+        return read_query_string(request.scope.get("query_string", b""))
+    url_pairs = parse_urlencoded(request.scope.get("query_string", b""), "URL query string")
     media_type, params = _media_type(request.headers.get("content-type"))
     if media_type is None:
         raise ProtocolError(

@@ -1,4 +1,11 @@
-"""Run the application on uvicorn: bind the socket, load the data, serve until interrupted."""
+"""Run the server: bind the socket, prepare the data, start the HTTP workers, serve until interrupted.
+
+The process that runs :func:`run_server` answers no request itself: it binds the listening
+socket, prepares the on-disk store (:mod:`.data`), then supervises ``--workers`` HTTP worker
+processes (:mod:`.supervisor`, :mod:`.httpworker`) that accept on that socket, each sandboxed,
+each answering every route (``/sparql`` first by :mod:`.fastpath`) and evaluating queries on
+threads of its own (:mod:`.runner`).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from ..errors import InputError, PoleventsError
-from .app import ServeSettings, create_app
-from .transport import MAX_REQUEST_HEAD, event_loop, http_protocol
-from .worker import QueryPool
+from ..errors import InputError
+from ..process import Protection
+from .app import ServeSettings
+from .transport import MAX_REQUEST_HEAD
 
-__all__ = ["MAX_REQUEST_HEAD", "bind", "protection_line", "run_server"]
+__all__ = ["MAX_REQUEST_HEAD", "bind", "log_config", "protection_line", "run_server"]
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -36,17 +43,13 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 class _Stopped(Exception):
-    """SIGINT or SIGTERM after uvicorn's graceful shutdown."""
+    """SIGINT or SIGTERM."""
 
 
 @contextmanager
 def _stop_signals() -> Iterator[None]:
-    """Turn SIGINT/SIGTERM into :class:`_Stopped` once uvicorn re-raises them after shutting down.
-
-    uvicorn handles both signals itself (graceful shutdown), restores the handlers it
-    found and raises the signal again; with the default SIGTERM handler that would end
-    the process before the temporary store is removed.
-    """
+    """Turn SIGINT/SIGTERM into :class:`_Stopped`, so that the workers are stopped and the
+    temporary store is removed (the default SIGTERM handler would end the process at once)."""
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise _Stopped()
@@ -65,7 +68,8 @@ def _url(sock: socket.socket) -> str:
     return f"http://{shown}:{port}/"
 
 
-def _log_config(access_log: bool) -> dict[str, object]:
+def log_config(access_log: bool) -> dict[str, object]:
+    """uvicorn's logging configuration: warnings, and each request when ``access_log``."""
     from uvicorn.config import LOGGING_CONFIG
 
     config: dict[str, object] = {**LOGGING_CONFIG}
@@ -76,9 +80,8 @@ def _log_config(access_log: bool) -> dict[str, object]:
     return config
 
 
-def protection_line(pool: QueryPool) -> str:
-    """What protects the server from its queries, as the query workers reported it."""
-    protection = pool.protection
+def protection_line(protection: Protection | None) -> str:
+    """What protects the server from its queries, as the workers reported it."""
     if protection is None:
         return "not started"
     line = protection.describe()
@@ -119,44 +122,39 @@ def _run(
     notify: Callable[[str], None],
     access_log: bool,
 ) -> None:
-    import uvicorn
+    from dataclasses import asdict
 
+    from ..process import Sandbox
     from .data import load_served_data
+    from .httpworker import GRACE
+    from .supervisor import Supervisor
 
     sock = bind(host, port)
     try:
         url = _url(sock)
         notify(f"loading {', '.join(map(str, files)) if files else 'the dataset'} …")
         data = load_served_data(files, project, dist)
+        supervisor: Supervisor | None = None
         try:
             graphs = len(data.graphs)
-            message = (
+            described = {
+                "store_dir": str(data.store_dir), "origin": data.origin, "project": str(project.resolve()),
+                "dist_dir": str(data.dist_dir) if data.dist_dir is not None else None, "graphs": data.graphs,
+                "default_graph_triples": data.default_graph_triples, "union_view": data.union_view,
+            }  # fmt: skip
+            init = {"data": described, "settings": asdict(settings), "access_log": access_log}
+            sandbox = Sandbox(network=not settings.isolate_network, memory=settings.max_memory)
+            supervisor = Supervisor(sock, init, settings.workers, sandbox, GRACE)
+            protection = supervisor.start()
+            notify(
                 f"serving {url} (dataset: {data.origin}; {data.quad_count} quads in {graphs} named graph"
                 f"{'' if graphs == 1 else 's'}; SPARQL at {url}sparql; Ctrl-C to stop)"
             )
-
-            def ready() -> None:
-                notify(message)
-                notify(f"query workers: {protection_line(app.state.ctx.pool)}")
-
-            app = create_app(data, settings, project, on_ready=ready)
-            http, http_settings = http_protocol()  # the request head bounded with either parser
-            config = uvicorn.Config(
-                app,
-                lifespan="on",
-                access_log=access_log,
-                log_config=_log_config(access_log),
-                http=http,
-                loop=event_loop(),
-                timeout_graceful_shutdown=5,
-                server_header=False,
-                **http_settings,
-            )
-            server = uvicorn.Server(config)
-            server.run(sockets=[sock])
-            if not server.started:
-                raise PoleventsError("the server could not start (see the messages above)")
+            notify(f"query workers: {protection_line(protection)}")
+            supervisor.serve_forever()
         finally:
+            if supervisor is not None:
+                supervisor.stop()
             data.close()
     finally:
         sock.close()

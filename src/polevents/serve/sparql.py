@@ -40,7 +40,7 @@ from ..query.results import SOLUTION_FORMATS
 from ..query.scan import QueryScan, check_nesting, scan_query
 from ..vocab import PREFIXES
 from .negotiate import choose
-from .protocol import ProtocolError, read_sparql_request
+from .protocol import ProtocolError, SparqlRequest, read_sparql_request
 from .results import GRAPH_FORMATS
 from .status import status_of
 from .worker import QueryJob, QueryOutcome
@@ -344,6 +344,82 @@ def service_by_parse(query: str) -> bool:
     return walk(tree)
 
 
+# ---------------------------------------------------------------- planning a query (shared with .fastpath)
+
+SERVICE_REFUSED = "SERVICE (federated query) is disabled: this endpoint makes no outbound connections"
+
+
+class Refusal(Exception):
+    """A query the endpoint answers with an error before running it: the status and the message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def refused_or_scanned(query: str) -> QueryScan:
+    """The scan of a query the endpoint may run (the SERVICE check by parse aside: see :func:`service_by_parse`).
+
+    :raises Refusal: empty (400), nested too deeply (400), SPARQL Update (403), SERVICE found by the lexer (403).
+    """
+    if not query.strip():
+        raise Refusal(400, "empty query")
+    try:
+        scan = checked_scan(query)
+    except QueryError as exc:
+        raise Refusal(status_of(exc), exc.message) from None
+    if scan.update:
+        raise Refusal(403, f"this endpoint is read-only: {scan.update} (SPARQL Update) is not accepted")
+    if scan.service:
+        raise Refusal(403, SERVICE_REFUSED)
+    return scan
+
+
+def result_format(scan: QueryScan, accept: str | None, format_param: str | None) -> ResultFormat | RdfFormat | None:
+    """The result's format (None: the HTML page) by ``format=`` or Accept.
+
+    :raises Refusal: nothing offered fits (406).
+    """
+    graph = scan.form in ("CONSTRUCT", "DESCRIBE")
+    try:
+        return negotiate_result(graph, accept, format_param)
+    except InputError:
+        raise Refusal(
+            406, f"not acceptable for a {scan.form or 'query'} result; available: {_available(graph)} (or format=…)"
+        ) from None
+
+
+def query_job(
+    ctx: ServerContext, sreq: SparqlRequest, scan: QueryScan, fmt: ResultFormat | RdfFormat | None,
+    prefixes: dict[str, str] | None,
+) -> QueryJob:  # fmt: skip
+    """The job that answers ``sreq`` in ``fmt`` (the HTML page reads the JSON results)."""
+    return QueryJob(
+        query=sreq.query or "",
+        solutions_format=fmt.label if isinstance(fmt, ResultFormat) else ResultFormat.JSON.label,
+        graph_format=fmt.label if isinstance(fmt, RdfFormat) else RdfFormat.NTRIPLES.label,
+        union=ctx.data.union_view and not scan.from_clause,
+        default_graphs=tuple(sreq.default_graphs) if sreq.has_dataset else None,
+        named_graphs=tuple(sreq.named_graphs) if sreq.has_dataset else None,
+        base_iri=ctx.data.base,
+        max_rows=ctx.settings.max_rows,
+        prefixes=prefixes,
+        form=scan.form,
+        from_clause=scan.from_clause,
+    )
+
+
+def failure(ctx: ServerContext, exc: PoleventsError) -> tuple[int, str]:
+    """The status (the server's one table, :mod:`.status`) and message of a query that failed."""
+    message = exc.message
+    if isinstance(exc, QueryTimeoutError):
+        message += f" (--timeout {ctx.settings.timeout:g} s)"
+    elif isinstance(exc, MemoryLimitError):
+        message += f" (--max-memory {ctx.settings.max_memory >> 20} MiB)"
+    return status_of(exc), message
+
+
 # ---------------------------------------------------------------- the endpoint
 
 
@@ -363,57 +439,22 @@ async def sparql_endpoint(request: Request) -> Response:
             )
         return _service_description_response(ctx, request, sreq.format)
     query = sreq.query
-    if not query.strip():
-        return _error(ctx, request, 400, "empty query", query)
     try:
-        scan = checked_scan(query)
-    except QueryError as exc:
-        return _error(ctx, request, status_of(exc), exc.message, query)
-    if scan.update:
-        return _error(
-            ctx, request, 403, f"this endpoint is read-only: {scan.update} (SPARQL Update) is not accepted", query
-        )
-    if scan.service or (not ctx.pool.network_isolated and await run_in_threadpool(service_by_parse, query)):
-        return _error(
-            ctx, request, 403,
-            "SERVICE (federated query) is disabled: this endpoint makes no outbound connections", query,
-        )  # fmt: skip
-    graph = scan.form in ("CONSTRUCT", "DESCRIBE")
-    try:
-        fmt = negotiate_result(graph, request.headers.get("accept"), sreq.format)
-    except InputError:
-        return _error(
-            ctx,
-            request,
-            406,
-            f"not acceptable for a {scan.form or 'query'} result; available: {_available(graph)} (or format=…)",
-            query,
-        )
+        scan = refused_or_scanned(query)
+        if not ctx.pool.network_isolated and await run_in_threadpool(service_by_parse, query):
+            raise Refusal(403, SERVICE_REFUSED)
+        fmt = result_format(scan, request.headers.get("accept"), sreq.format)
+    except Refusal as refusal:
+        return _error(ctx, request, refusal.status, refusal.message, query)
     html = fmt is None
     # Turtle results declare the dataset's prefixes, as the dumps do
     prefixes = await run_in_threadpool(ctx.data.prefixes) if fmt is RdfFormat.TURTLE else None
-    job = QueryJob(
-        query=query,
-        solutions_format=fmt.label if isinstance(fmt, ResultFormat) else ResultFormat.JSON.label,
-        graph_format=fmt.label if isinstance(fmt, RdfFormat) else RdfFormat.NTRIPLES.label,
-        union=ctx.data.union_view and not scan.from_clause,
-        default_graphs=tuple(sreq.default_graphs) if sreq.has_dataset else None,
-        named_graphs=tuple(sreq.named_graphs) if sreq.has_dataset else None,
-        base_iri=ctx.data.base,
-        max_rows=ctx.settings.max_rows,
-        prefixes=prefixes,
-        form=scan.form,
-        from_clause=scan.from_clause,
-    )
+    job = query_job(ctx, sreq, scan, fmt, prefixes)
     try:
         outcome = await ctx.pool.run(job, ctx.settings.timeout)
     except PoleventsError as exc:  # the status comes from the server's one table (serve.status)
-        message = exc.message
-        if isinstance(exc, QueryTimeoutError):
-            message += f" (--timeout {ctx.settings.timeout:g} s)"
-        elif isinstance(exc, MemoryLimitError):
-            message += f" (--max-memory {ctx.settings.max_memory >> 20} MiB)"
-        return _error(ctx, request, status_of(exc), message, query)
+        status, message = failure(ctx, exc)
+        return _error(ctx, request, status, message, query)
     headers = {"Vary": "Accept"}
     if outcome.truncated:
         headers["X-SPARQL-MaxRows"] = str(ctx.settings.max_rows)

@@ -1,4 +1,8 @@
-"""SPARQL queries run in worker processes, so a runaway query can be stopped.
+"""SPARQL query jobs (:class:`QueryJob`, :func:`run_job`), and a pool of query worker processes.
+
+``polevents serve`` runs its jobs on threads of its HTTP workers (:mod:`.runner`);
+:class:`QueryPool` below is what :func:`polevents.serve.app.create_app` uses when it is
+given no runner (an application embedded in another server).  The pool:
 
 An Oxigraph query cannot be interrupted from Python once it runs, and a thread
 cannot be killed; a process can.  The server starts a small pool of worker

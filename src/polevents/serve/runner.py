@@ -1,0 +1,246 @@
+"""Queries evaluated inside an HTTP worker process: evaluator threads, a deadline, a memory watchdog.
+
+Each HTTP worker (:mod:`.httpworker`) answers requests itself and evaluates queries in a
+few threads of its own (:class:`LocalRunner`): pyoxigraph releases the GIL while it
+evaluates, so the worker's event loop keeps answering its other connections while a
+query runs.  A thread cannot be stopped, so a query that overruns is handled by
+**retiring** the worker:
+
+* **deadline** (``--timeout``): the client gets the documented 503 at once; the worker
+  then stops accepting connections, finishes what it is answering, closes its idle
+  keep-alive connections and exits (``os._exit``: the runaway thread dies with the
+  process, the CPU is given back).  The supervisor (:mod:`.supervisor`) started a
+  replacement when the worker said it was retiring.
+* **memory** (``--max-memory``): a watchdog thread reads the worker's address space
+  (``/proc/self/statm``) every few milliseconds; past :data:`SOFT_MEMORY_SHARE` of the
+  bound, every query the worker is running is answered 503 (memory) and the worker exits
+  half a second later.  The kernel's ``RLIMIT_AS`` at the bound itself stays behind it as
+  the hard limit: an allocation that jumps past both at once aborts the worker, and the
+  connections it held are closed without an answer (the supervisor logs it and starts a
+  replacement).
+
+The queries run with :func:`polevents.serve.worker.run_job`: the same evaluation as the
+old worker processes and ``polevents query``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import MemoryLimitError, PoleventsError, QueryTimeoutError
+from ..process import Protection
+from .worker import QueryJob, QueryOutcome, run_job
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+
+__all__ = ["EVALUATOR_THREADS", "SOFT_MEMORY_SHARE", "LocalRunner"]
+
+#: query evaluator threads per HTTP worker: a runaway query holds one until the worker retires
+EVALUATOR_THREADS = 3
+#: share of ``--max-memory`` (address space) past which the watchdog stops the worker's queries (503)
+SOFT_MEMORY_SHARE = 0.75
+#: seconds between two looks of the memory watchdog
+WATCH_INTERVAL = 0.005
+#: threads the pages' blocking work may use at once in an HTTP worker (anyio's default is 40)
+PAGE_THREADS = 8
+#: stack of an evaluator thread (Oxigraph's evaluation recurses; the main thread's default)
+EVALUATOR_STACK = 8 << 20
+
+
+#: what a submitted job ends with: its outcome, or the error to answer with
+Done = Callable[["QueryOutcome | PoleventsError"], None]
+
+
+@dataclass(eq=False)
+class _Pending:
+    """A job handed to the evaluator threads."""
+
+    job: QueryJob
+    done: Done
+    timeout: float
+    timer: asyncio.TimerHandle | None = None
+    started: bool = False
+    finished: bool = False
+
+
+class LocalRunner:
+    """Runs :class:`QueryJob`\\ s on evaluator threads of this process, with deadlines and a memory bound.
+
+    ``retire(reason)`` is called (on the event loop) once the worker must end: a query could
+    not be stopped otherwise.
+    """
+
+    def __init__(
+        self,
+        store: pyoxigraph.Store,
+        protection: Protection,
+        retire: Callable[[str], None],
+        threads: int = EVALUATOR_THREADS,
+    ) -> None:
+        self.store = store
+        self.protection = protection
+        self.size = threads
+        self._retire = retire
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._pending: set[_Pending] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        self.retired: str | None = None
+
+    @property
+    def network_isolated(self) -> bool:
+        """Whether this process has no network (its own network namespace)."""
+        return self.protection.network_isolated
+
+    async def start(self) -> None:
+        """Start the evaluator threads and, with a memory bound, the watchdog."""
+        import anyio.to_thread
+
+        self._loop = asyncio.get_running_loop()
+        # the pages' blocking work runs on anyio's threads: a few, so that their stacks and malloc
+        # arenas stay well inside the address-space bound (RLIMIT_AS)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS
+        previous = threading.stack_size(EVALUATOR_STACK)
+        try:
+            for i in range(self.size):
+                thread = threading.Thread(target=self._evaluate, name=f"evaluator-{i}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+        finally:
+            threading.stack_size(previous)
+        if self.protection.memory_limit:
+            threading.Thread(target=self._watch_memory, name="memory-watchdog", daemon=True).start()
+
+    def _evaluate(self) -> None:
+        """An evaluator thread: run jobs until ``None`` comes."""
+        loop = self._loop
+        assert loop is not None
+        while (pending := self._queue.get()) is not None:
+            if pending.finished:
+                continue  # expired while it waited
+            pending.started = True
+            try:
+                answer: tuple[dict[str, Any], bytes] | BaseException = run_job(self.store, pending.job)
+            except BaseException as exc:
+                answer = exc
+            loop.call_soon_threadsafe(self._finish, pending, answer)
+
+    def _watch_memory(self) -> None:
+        """The memory watchdog: past the soft bound, fail every running query and retire."""
+        limit = self.protection.memory_limit
+        assert limit is not None and self._loop is not None
+        soft = int(limit * SOFT_MEMORY_SHARE)
+        page = os.sysconf("SC_PAGE_SIZE")
+        with open("/proc/self/statm", "rb", buffering=0) as statm:
+            while not self._closed:
+                statm.seek(0)
+                if int(statm.read(64).split(None, 1)[0]) * page > soft:
+                    self._loop.call_soon_threadsafe(self._out_of_memory)
+                    return
+                time.sleep(WATCH_INTERVAL)
+
+    def _out_of_memory(self) -> None:
+        error = MemoryLimitError(
+            f"the query needed more memory than a query worker may use ({self._mib()} MiB) and was stopped"
+        )
+        for pending in list(self._pending):
+            self._end(pending, error)
+        self._do_retire("memory")
+
+    def _end(self, pending: _Pending, result: QueryOutcome | PoleventsError) -> None:
+        if pending.finished:
+            return
+        pending.finished = True
+        if pending.timer is not None:
+            pending.timer.cancel()
+        self._pending.discard(pending)
+        pending.done(result)
+
+    def _finish(self, pending: _Pending, answer: tuple[dict[str, Any], bytes] | BaseException) -> None:
+        """On the loop: the evaluator's answer (or what it raised) for ``pending``."""
+        if isinstance(answer, BaseException):
+            if isinstance(answer, MemoryError):
+                self._do_retire("memory")
+                error: PoleventsError = MemoryLimitError(
+                    f"the query needed more memory than a query worker may use ({self._mib()} MiB) and was stopped"
+                )
+            elif isinstance(answer, PoleventsError):
+                error = answer
+            else:
+                error = PoleventsError(f"the query failed: {type(answer).__name__}: {answer}")
+            self._end(pending, error)
+            return
+        header, body = answer
+        outcome = QueryOutcome(kind=header["kind"], content_type=header["content_type"], body=body,
+                               truncated=bool(header["truncated"]), rows=int(header["rows"]))  # fmt: skip
+        self._end(pending, outcome)
+
+    def _expire(self, pending: _Pending) -> None:
+        if pending.finished:
+            return
+        if not pending.started:
+            self._end(pending, QueryTimeoutError(
+                f"the query could not start within {pending.timeout:g} s: all {self.size} query threads are busy"
+            ))  # fmt: skip
+            return
+        self._end(
+            pending, QueryTimeoutError(f"the query ran longer than the {pending.timeout:g} s limit and was stopped")
+        )
+        self._do_retire("timeout")
+
+    def _mib(self) -> int:
+        return (self.protection.memory_limit or 0) >> 20
+
+    def _do_retire(self, reason: str) -> None:
+        if self.retired is None:
+            self.retired = reason
+            self._retire(reason)
+
+    def submit(self, job: QueryJob, timeout: float, done: Done) -> None:
+        """Evaluate ``job`` on an evaluator thread; ``done`` gets the outcome or the error, on the loop.
+
+        The errors: :class:`~polevents.errors.QueryError` (a query Oxigraph rejects, or
+        :class:`~polevents.serve.worker.NetworkRefusedError`); :class:`QueryTimeoutError` when
+        ``timeout`` passed (waiting for a free thread included; the worker retires if the query
+        ran); :class:`MemoryLimitError` past the memory bound (the worker retires).
+        """
+        loop = self._loop
+        assert loop is not None, "start() first"
+        if self.retired == "memory":
+            done(MemoryLimitError(f"the query worker is out of memory ({self._mib()} MiB); try again"))
+            return
+        pending = _Pending(job, done, timeout)
+        self._pending.add(pending)
+        pending.timer = loop.call_later(timeout, self._expire, pending)
+        self._queue.put(pending)
+
+    async def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
+        """:meth:`submit`, awaited: the outcome, or the error raised."""
+        loop = self._loop
+        assert loop is not None, "start() first"
+        future: asyncio.Future[QueryOutcome | PoleventsError] = loop.create_future()
+
+        def done(result: QueryOutcome | PoleventsError) -> None:
+            if not future.done():  # cancelled: the client went away
+                future.set_result(result)
+
+        self.submit(job, timeout, done)
+        result = await future
+        if isinstance(result, PoleventsError):
+            raise result
+        return result
+
+    async def close(self) -> None:
+        """Let idle evaluator threads end (a thread still evaluating ends with the process)."""
+        self._closed = True
+        for _ in self._threads:
+            self._queue.put(None)
