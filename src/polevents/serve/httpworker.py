@@ -73,7 +73,6 @@ def worker_main(argv: list[str]) -> int:
     from .app import ServeSettings, create_app
     from .fastpath import fast_protocol, with_fast_sparql
     from .runner import LocalRunner
-    from .server import log_config
     from .transport import event_loop, http_protocol
 
     sock = socket.socket(fileno=spec["fd"])
@@ -113,7 +112,7 @@ def worker_main(argv: list[str]) -> int:
         with_fast_sparql(app),
         lifespan="on",
         access_log=spec["access_log"],
-        log_config=log_config(spec["access_log"]),
+        log_config=_log_config(spec["access_log"]),
         http=http,
         loop=event_loop(),
         timeout_graceful_shutdown=int(GRACE),
@@ -125,6 +124,18 @@ def worker_main(argv: list[str]) -> int:
     server.run(sockets=[sock])
     sys.stderr.flush()
     os._exit(0 if server.started else 1)  # an evaluator thread may still run a stopped query: no join
+
+
+def _log_config(access_log: bool) -> dict[str, object]:
+    """uvicorn's logging configuration: warnings, and each request when ``access_log``."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, object] = {**LOGGING_CONFIG}
+    loggers = {k: dict(v) for k, v in LOGGING_CONFIG["loggers"].items()}
+    loggers["uvicorn.error"]["level"] = "WARNING"
+    loggers["uvicorn.access"]["level"] = "INFO" if access_log else "WARNING"
+    config["loggers"] = loggers
+    return config
 
 
 def _sandbox_arg(argv: list[str]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from ..process import Protection
 from .app import ServeSettings
 from .transport import MAX_REQUEST_HEAD
 
-__all__ = ["MAX_REQUEST_HEAD", "bind", "log_config", "protection_line", "run_server"]
+__all__ = ["MAX_REQUEST_HEAD", "bind", "protection_line", "run_server"]
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -66,18 +66,6 @@ def _url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
-
-
-def log_config(access_log: bool) -> dict[str, object]:
-    """uvicorn's logging configuration: warnings, and each request when ``access_log``."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config: dict[str, object] = {**LOGGING_CONFIG}
-    loggers = {k: dict(v) for k, v in LOGGING_CONFIG["loggers"].items()}
-    loggers["uvicorn.error"]["level"] = "WARNING"
-    loggers["uvicorn.access"]["level"] = "INFO" if access_log else "WARNING"
-    config["loggers"] = loggers
-    return config
 
 
 def protection_line(protection: Protection | None) -> str:
