@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..process import Child
     from . import Dump
     from .context import TermContext
+    from .context_lines import LineCompactor
     from .void import DatasetStats, PublishedFile
 
 __all__ = ["DumpPlan", "assemble_dumps", "chunk_stats", "prefix_digest"]
@@ -91,6 +92,7 @@ class DumpPlan:
         from .jsonld import _Terms
 
         self.terms = _Terms(self.prefixes)
+        self._compactor: LineCompactor | None = None
         self.ckey = ""
         if self.term_context is not None:
             from .context import context_json
@@ -113,12 +115,11 @@ class DumpPlan:
     def jsonld_block(self, chunk: GraphChunk) -> bytes:
         import io
 
-        from .canonical import Tally
         from .jsonld import _nodes, _write_nodes
 
         buffer = io.BytesIO()
         buffer.write(b'    {\n      "@id": ' + self.terms.ref(f"<{chunk.iri}>".encode()) + b',\n      "@graph": [')
-        _write_nodes(buffer, _nodes(chunk.lines(), self.terms, Tally()), b"        ")
+        _write_nodes(buffer, _nodes(chunk.lines(), self.terms, None), b"        ")
         buffer.write(b"      ]\n    }")
         return buffer.getvalue()
 
@@ -128,7 +129,9 @@ class DumpPlan:
         from .context_lines import LineCompactor
 
         assert self.term_context is not None
-        compactor = LineCompactor(self.term_context, self.base)
+        if self._compactor is None:  # one for every graph: its term renderings are cached across graphs
+            self._compactor = LineCompactor(self.term_context, self.base)
+        compactor = self._compactor
         parts = ["    " + compactor.graph_head(chunk.iri)]
         first = True
         for node in compactor.nodes(chunk.lines()):

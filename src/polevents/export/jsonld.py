@@ -122,9 +122,12 @@ def _reencode(body: bytes) -> bytes:
     return json.dumps(quad.object.value, ensure_ascii=False).encode()
 
 
-def _nodes(lines: Iterable[bytes], terms: _Terms, tally: Tally) -> Iterator[bytes]:
-    """One JSON node object per subject, from lines sorted by subject, predicate, object."""
-    sizes, objects, predicates, instances = tally.sizes, tally.objects, tally.predicates, tally.instances
+def _nodes(lines: Iterable[bytes], terms: _Terms, tally: Tally | None) -> Iterator[bytes]:
+    """One JSON node object per subject, from lines sorted by subject, predicate, object
+    (counted into ``tally`` unless it is None)."""
+    count = tally is not None
+    counts = tally if tally is not None else Tally()
+    sizes, objects, predicates, instances = counts.sizes, counts.objects, counts.predicates, counts.instances
     add_object, add_predicate = objects.add, predicates.add
     ref, value = terms.ref, terms.value
     rdf_type, lt = RDF_TYPE, _LT
@@ -150,13 +153,16 @@ def _nodes(lines: Iterable[bytes], terms: _Terms, tally: Tally) -> Iterator[byte
         s, p, o = line.split(b" ", 2)
         if s != subject:
             if i:
-                sizes[subject] = i - start
+                if count:
+                    sizes[subject] = i - start
                 yield node()
             subject, types, props, last_p, start = s, [], [], b"", i
-        add_object(o)
-        add_predicate(p)
+        if count:
+            add_object(o)
+            add_predicate(p)
         if p == rdf_type:
-            instances.setdefault(o, []).append(s)
+            if count:
+                instances.setdefault(o, []).append(s)
             if o[0] == lt:
                 types.append(ref(o))
                 continue
@@ -172,7 +178,8 @@ def _nodes(lines: Iterable[bytes], terms: _Terms, tally: Tally) -> Iterator[byte
         else:
             values.append(value(o))
     if i >= 0:
-        sizes[subject] = i + 1 - start
+        if count:
+            sizes[subject] = i + 1 - start
         yield node()
 
 
