@@ -12,7 +12,9 @@ in this process, with a fresh, empty chunk cache in a temporary folder:
    and CPU of its children (the union writer and any other child), and, with ``--profile``, a
    cProfile of this process's part (the top functions by cumulative time are printed; children are
    not profiled);
-3. with ``--blocks``, each writer of a per-graph block timed alone over every chunk (N-Quads gzip,
+3. with ``--warm``, the repeats reuse the first run's chunk cache (what a rebuild with nothing
+   changed in the export would do; nothing is made again);
+4. with ``--blocks``, each writer of a per-graph block timed alone over every chunk (N-Quads gzip,
    TriG, JSON-LD, compact JSON-LD).
 
 Validation is not run (it is a separate process in a build).  The load average is printed
@@ -43,6 +45,7 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="write a cProfile of write_release here")
     parser.add_argument("--blocks", action="store_true", help="time each per-graph block writer alone")
     parser.add_argument("--repeat", type=int, default=1, help="write the release this many times (cold each)")
+    parser.add_argument("--warm", action="store_true", help="repeats reuse the first run's chunk cache (a rebuild)")
     parser.add_argument("--keep", type=Path, help="copy the first release's files here (to compare bytes)")
     args = parser.parse_args()
 
@@ -64,13 +67,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="export-profile-") as tmp:
         for i in range(args.repeat):
             root = Path(tmp) / str(i)
-            cache = ChunkCache(root / "chunks")
+            cache = ChunkCache((Path(tmp) / "0" if args.warm else root) / "chunks")
             t0, (c0, k0) = time.perf_counter(), _cpu()
             chunks = make_chunks(_graph_inputs(layout, digests, None), cache, config.base)
             t1, (c1, k1) = time.perf_counter(), _cpu()
             out = root / "out"
             work = root / "work"
-            work.mkdir()
+            work.mkdir(parents=True)
             profiler = None
             if args.profile is not None and i == 0:
                 import cProfile

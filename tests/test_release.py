@@ -256,6 +256,7 @@ def test_the_block_child_makes_the_blocks_this_process_makes(project: Path, tmp_
     child = _start_blocks(plan, DUMPS, min_quads=0)
     assert child is not None
     _join_blocks(child)
+    assert _start_blocks(plan, DUMPS, min_quads=0) is None  # every block is made: no child for a rebuild
     for chunk in chunks:
         trig = chunk.path(f"-{plan.pkey}.trig")
         compact = chunk.path(f"-{plan.ckey}.compact.jsonld")

@@ -140,13 +140,23 @@ class DumpPlan:
         parts.append("\n    ]}" if not first else "]}")
         return "".join(parts).encode("utf-8")
 
+    @property
+    def trig_suffix(self) -> str:
+        """The name of a chunk's TriG block after its key."""
+        return f"-{self.pkey}.{RdfFormat.TRIG.extension}"
+
+    @property
+    def compact_suffix(self) -> str:
+        """The name of a chunk's compact JSON-LD block after its key."""
+        return f"-{self.ckey}.compact.jsonld"
+
     def trig_path(self, chunk: GraphChunk) -> Path:
         """The chunk's block of the TriG dump (made now unless a build or the block child made it)."""
-        return self.cache.derived(chunk, f"-{self.pkey}.{RdfFormat.TRIG.extension}", self.trig_block)
+        return self.cache.derived(chunk, self.trig_suffix, self.trig_block)
 
     def compact_path(self, chunk: GraphChunk) -> Path:
         """The chunk's block of the compact JSON-LD dump (made now unless a build or the block child made it)."""
-        return self.cache.derived(chunk, f"-{self.ckey}.compact.jsonld", self.compact_block)
+        return self.cache.derived(chunk, self.compact_suffix, self.compact_block)
 
     def block(self, chunk: GraphChunk, dump: Dump) -> Path:
         """The chunk's block of the TriG, JSON-LD or compact JSON-LD dump (made now unless a build made it)."""
@@ -241,18 +251,19 @@ def _start_blocks(plan: DumpPlan, dumps: Sequence[Dump], min_quads: int = PARALL
     from ..errors import PoleventsError
     from ..process import Child
 
-    if sum(c.meta.triples for c in plan.chunks) < min_quads:
-        return None
-    kinds = []
+    suffixes = {}
     if any(d.fmt is RdfFormat.TRIG for d in dumps):
-        kinds.append("trig")
+        suffixes["trig"] = plan.trig_suffix
     if plan.term_context is not None and plan.ontology_key is not None and any(d.variant == "compact" for d in dumps):
-        kinds.append("compact")
-    if not kinds:
+        suffixes["compact"] = plan.compact_suffix
+    # only the graphs with a block to make (a rebuild has made the others already)
+    todo = [c for c in plan.chunks if not all(c.path(suffix).is_file() for suffix in suffixes.values())]
+    if not todo or sum(c.meta.triples for c in todo) < min_quads:
         return None
+    kinds = list(suffixes)
     header = {
         "folder": str(plan.cache.folder),
-        "keys": [c.key for c in plan.chunks],
+        "keys": [c.key for c in todo],
         "prefixes": plan.prefixes,
         "base": plan.base,
         "ontology": plan.ontology_key,
