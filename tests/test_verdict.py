@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from polevents import verdict
+from polevents import verdict, verdict_store
 from polevents.errors import NonConformingError
 from polevents.load import Layout
 
@@ -20,13 +20,17 @@ BROKEN = (
 FINE = '\n<id/person/kassym-jomart-tokayev> <http://www.w3.org/2004/02/skos/core#altLabel> "Tokaev K."@en .\n'
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The release fixture, validated as a big project: on-disk store, screen findings as the report."""
+@pytest.fixture(params=["screened in memory", "screened on disk"])
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    """The release fixture, validated as a big project: on-disk store, screen findings as the report;
+    the screen reads the store's in-memory copy (a project below MEMORY_SCREEN_MAX_QUADS) or the
+    on-disk store itself (above)."""
     dest = tmp_path / "project"
     shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("SHA256SUMS.expected"))
     monkeypatch.setattr(verdict, "ON_DISK_MIN_BYTES", 0)
     monkeypatch.setattr(verdict, "PYSHACL_MAX_TRIPLES", 0)
+    if request.param == "screened on disk":
+        monkeypatch.setattr(verdict_store, "MEMORY_SCREEN_MAX_QUADS", 0)
     return dest
 
 
@@ -39,6 +43,8 @@ def test_a_changed_source_updates_the_kept_store_and_everything_is_checked(proje
     messages: list[str] = []
     _decide(project, messages)
     assert not any("focus node" in m for m in messages)  # the first check is a full one
+    copied = any("screened in an in-memory copy" in m for m in messages)
+    assert copied == (verdict_store.MEMORY_SCREEN_MAX_QUADS > 0), messages
     with facts.open("a", encoding="utf-8") as f:
         f.write(FINE)
     messages.clear()
@@ -56,9 +62,10 @@ def test_a_changed_source_updates_the_kept_store_and_everything_is_checked(proje
     del raised  # its traceback holds the store open
     gc.collect()
     messages.clear()
-    with pytest.raises(NonConformingError):
+    with pytest.raises(NonConformingError) as again:
         _decide(project, messages)
     assert not any("focus node" in m for m in messages)
+    assert "data/kazakhstan-reform-2022/facts.ttl:" in str(again.value) and "tenure/broken" in str(again.value)
 
 
 def test_a_changed_shape_checks_everything(project: Path) -> None:

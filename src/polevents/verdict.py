@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Final
 from .errors import InputError, NonConformingError, PoleventsError
 from .formats import RdfFormat
 from .load import InputFiles, Layout
-from .verdict_store import PersistentStore, StoreView
+from .verdict_store import PersistentStore, StoreView, load_graphs
 from .vocab import ONTOLOGY_IRI
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -83,36 +83,29 @@ def _graph_nquads(data: bytes, path: Path, graph: str, base: str) -> bytes:
     return triples.replace(b" .\n", f" <{graph}> .\n".encode())
 
 
-def load_store(
-    layout: Layout, folder: Path | None, inputs: InputFiles | None = None
-) -> tuple[pyoxigraph.Store, dict[Path, str], int]:
+def load_store(layout: Layout, folder: Path | None, inputs: InputFiles | None = None) -> StoreView:
     """Read and hash every input file once; an Oxigraph store of the ontology and source graphs.
 
     ``folder``: where the on-disk store goes (``None``: in memory); ``inputs``: the files' bytes
-    if the caller has read them already (a small project).  Returns the store, the
-    SHA-256 of each file read (ontology, shapes, data) and the number of quads.
+    if the caller has read them already (a small project).  Returns the store with the SHA-256
+    of each file read (ontology, shapes, data), the number of quads and, on disk, the in-memory
+    copy to screen when it is small enough (:func:`polevents.verdict_store.load_graphs`).
     """
     import pyoxigraph as ox
 
     digests: dict[Path, str] = {}
-    groups = [(ONTOLOGY_IRI, layout.ontology_files), *layout.sources]
+
+    def read(path: Path) -> bytes:
+        data = inputs.contents[path] if inputs is not None else _read(path)
+        digests[path] = hashlib.sha256(data).hexdigest()
+        return data
+
     store = ox.Store(str(folder)) if folder is not None else ox.Store()
-    with tempfile.TemporaryFile(dir=folder.parent if folder is not None else None) as nq:
-        quads = 0
-        for graph, files in groups:
-            for path in files:
-                data = inputs.contents[path] if inputs is not None else _read(path)
-                digests[path] = hashlib.sha256(data).hexdigest()
-                block = _graph_nquads(data, path, graph, layout.config.base)
-                quads += block.count(b"\n")
-                nq.write(block)
-        for path in layout.shape_files:
-            digests[path] = hashlib.sha256(inputs.contents[path] if inputs is not None else _read(path)).hexdigest()
-        size = nq.tell()
-        nq.seek(0)
-        if size:
-            store.bulk_load(nq, format=ox.RdfFormat.N_QUADS)
-    return store, digests, quads
+    groups = [(ONTOLOGY_IRI, layout.ontology_files), *layout.sources]
+    quads, copy = load_graphs(store, groups, read, _graph_nquads, layout.config.base, copy=folder is not None)
+    for path in layout.shape_files:
+        read(path)
+    return StoreView(store, digests, quads, copy=copy)
 
 
 def _read(path: Path) -> bytes:
@@ -203,10 +196,9 @@ def decide(
                 say(f"validation: the kept store cannot be opened ({exc}); using a new one")
                 persistent = None
                 work = Path(tempfile.mkdtemp(prefix=".validation-", dir=parent))
-        if view is not None:
-            store, digests, quads = view.store, view.digests, view.quads
-        else:
-            store, digests, quads = load_store(layout, work / "store" if work is not None else None, inputs)
+        if view is None:
+            view = load_store(layout, work / "store" if work is not None else None, inputs)
+        store, digests, quads = view.store, view.digests, view.quads
         key = input_digest(config, digests)
         shapes = _shapes(layout, inputs)
         has_shapes = count_shapes(shapes) > 0
@@ -226,10 +218,11 @@ def decide(
                 persistent.conformed(memory)
             return key
         where = "an on-disk" if on_disk else "an in-memory"
-        say(f"validation: {quads} quads in {where} store in {time.perf_counter() - started:.2f}s")
+        copied = ", screened in an in-memory copy" if view.copy is not None else ""
+        say(f"validation: {quads} quads in {where} store{copied} in {time.perf_counter() - started:.2f}s")
         found = None
         if validator == "auto":
-            problems = check_terms(store, config.base, only=_iris(view.changed) if view is not None else None)
+            problems = check_terms(view.screened, config.base, only=_iris(view.changed))
             if problems:
                 say(f"validation: {len(problems)} unknown term(s) or undeclared IRI(s); running the full check")
                 if quads > PYSHACL_MAX_TRIPLES:
@@ -244,7 +237,7 @@ def decide(
                     cache.record(key, validator="terms", warnings=0)
                 return key
             else:
-                found = _screen(store, shapes, say, view)
+                found = _screen(view.screened, shapes, say, view)
         if found is not None and found.conforms:
             warnings = len(found.results)
             note = f", {warnings} warning(s): see `polevents validate`" if warnings else ""
@@ -269,9 +262,9 @@ def decide(
             )
             raise NonConformingError(
                 f"the data does not conform to the shapes (SPARQL screen: {found.violations} node(s) flagged); "
-                f"nothing was published. Findings:\n{_findings(store, found, layout)}"
+                f"nothing was published. Findings:\n{_findings(view.screened, found, layout)}"
             )
-        del store
+        del store, view  # pyshacl holds the data in memory: the stores go first
         return _pyshacl(layout, key, found, say, use_cache, started, inputs, shapes_required)
     finally:
         if work is not None:

@@ -49,7 +49,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..vocab import OWL, RDF, RDFS, XSD
+from ..vocab import OWL, RDF, RDFS
+from .literals import fill_ill_typed, ill_typed
+from .literals import sparql_term as _term
 from .sparql_constraint import Unsupported, check_prebinding, wrap_select
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -167,24 +169,10 @@ class CompiledShapes:
 
     @property
     def queries(self) -> int:
-        return sum(1 + len(c.sparql) for c in self.checks if c.parts or c.sparql)
+        return sum(bool(c.parts) + len(c.sparql) for c in self.checks)  # as many as _queries yields
 
 
 # ---------------------------------------------------------------- terms and paths
-
-
-def _term(node: rdflib.term.Node) -> str:
-    import rdflib
-
-    if isinstance(node, rdflib.URIRef):
-        return f"<{node}>"
-    if isinstance(node, rdflib.Literal):
-        text = str(node).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        if node.language:
-            return f'"{text}"@{node.language}'
-        dt = node.datatype or rdflib.URIRef(XSD + "string")
-        return f'"{text}"^^<{dt}>'
-    raise Unsupported(f"a blank node as a constant ({node})")
 
 
 def _count(node: rdflib.term.Node) -> int:
@@ -663,51 +651,6 @@ def compile_shapes(shapes: rdflib.Graph) -> CompiledShapes:
 # ---------------------------------------------------------------- running
 
 
-def _ill_typed(store: pyoxigraph.Store, compiled: CompiledShapes) -> dict[str, list[str]]:
-    """Literals of the constrained datatypes that pyshacl (through rdflib) rejects, per datatype."""
-    import pyoxigraph as ox
-    import rdflib
-    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
-
-    if not compiled.datatypes:
-        return {}
-    dts = ", ".join(f"<{d}>" for d in sorted(compiled.datatypes))
-    if compiled.datatype_paths is not None:
-        preds = " ".join(f"<{p}>" for p in sorted(compiled.datatype_paths))
-        where = f"VALUES ?p {{ {preds} }} ?s ?p ?o ."
-    else:
-        where = "?s ?p ?o ."
-    query = f"SELECT DISTINCT ?o WHERE {{ {where} FILTER(isLiteral(?o) && DATATYPE(?o) IN ({dts})) }}"
-    check = getattr(DatatypeConstraintComponent, "_assert_actual_datatype", None)
-    if check is None:  # pyshacl changed: its datatype rule can no longer be reproduced exactly
-        raise Unsupported("pyshacl's datatype check is not where it was; cannot mirror it")
-    bad: dict[str, list[str]] = {d: [] for d in compiled.datatypes}
-    rows = store.query(query, use_default_graph_as_union=True)
-    assert isinstance(rows, ox.QuerySolutions)
-    for row in rows:
-        lit = row[0]
-        assert isinstance(lit, ox.Literal)
-        dt = lit.datatype.value
-        value = rdflib.Literal(lit.value, datatype=rdflib.URIRef(dt))
-        if getattr(value, "ill_typed", None) is True or not check(None, value, rdflib.URIRef(dt)):
-            bad[dt].append(_term(value))
-    return bad
-
-
-_ILL = re.compile(r"\{\{illtyped\|([^|]+)\|(\?[A-Za-z0-9_]+)\}\}")
-
-
-def _fill(condition: str, bad: dict[str, list[str]]) -> str:
-    def repl(m: re.Match[str]) -> str:
-        dt, v = m.group(1), m.group(2)
-        terms = bad.get(dt, [])
-        if not terms:
-            return "true"
-        return "!(" + " || ".join(f"sameTerm({v}, {t})" for t in terms) + ")"
-
-    return _ILL.sub(repl, condition)
-
-
 def _queries(
     compiled: CompiledShapes, bad: dict[str, list[str]]
 ) -> Iterator[tuple[Callable[[str], str], list[tuple[str, str]], bool]]:
@@ -717,7 +660,8 @@ def _queries(
     for check in compiled.checks:
         if check.parts:
             binds = " ".join(
-                f"BIND(COALESCE(({_fill(cond, bad)}), false) AS ?ok{i})" for i, (_r, _s, cond) in enumerate(check.parts)
+                f"BIND(COALESCE(({fill_ill_typed(cond, bad)}), false) AS ?ok{i})"
+                for i, (_r, _s, cond) in enumerate(check.parts)
             )
             fails = " || ".join(f"!?ok{i}" for i in range(len(check.parts)))
             cols = " ".join(f"?ok{i}" for i in range(len(check.parts)))
@@ -746,6 +690,11 @@ def screen_store(
     return screen(store, compile_shapes(shapes), progress=progress)
 
 
+#: Queries of a screen run on this many threads at once (Oxigraph releases the GIL while it
+#: evaluates): the screen of a cold build takes about half the time on two cores.
+THREADS = 2
+
+
 def screen(
     store: pyoxigraph.Store,
     compiled: CompiledShapes,
@@ -754,26 +703,40 @@ def screen(
 ) -> ScreenReport:
     """Run the compiled shapes over ``store`` (its named graphs read as one data graph).  ``progress``
     is told every few seconds how many queries have run; ``plan`` restricts each query to the
-    focus nodes a change can affect (an incremental rebuild)."""
+    focus nodes a change can affect (an incremental rebuild).  The queries run on
+    :data:`THREADS` threads; the report does not depend on their order."""
+    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
     started = time.perf_counter()
     last = started
-    bad = _ill_typed(store, compiled)
+    bad = ill_typed(store, compiled.datatypes, compiled.datatype_paths)
+    runs: list[tuple[int, list[str] | None, Future[set[ScreenResult]] | None]] = []
+    with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="polevents-screen") as pool:
+        for index, (query, columns, whole) in enumerate(_queries(compiled, bad)):
+            focus = plan.focus(index, query("")) if plan is not None else None
+            job = None
+            if focus is None or focus:
+                values = "VALUES ?this { " + " ".join(focus) + " }" if focus else ""
+                job = pool.submit(_run, store, query(values), columns, whole)
+            runs.append((index, focus, job))
+        pending = {job for _i, _f, job in runs if job is not None}
+        while pending:
+            done, pending = wait(pending, timeout=2.0, return_when=FIRST_COMPLETED)
+            for job in done:
+                if job.exception() is not None:  # an error stops the screen
+                    pool.shutdown(cancel_futures=True)
+                    job.result()
+            if progress is not None and pending and time.perf_counter() - last >= 2.0:
+                finished = len(runs) - len(pending)
+                progress(f"validation: screened {finished} of {len(runs)} queries")
+                last = time.perf_counter()
     results: set[ScreenResult] = set()
-    n = 0
-    for n, (query, columns, whole) in enumerate(_queries(compiled, bad), 1):
-        index = n - 1
-        if progress is not None and time.perf_counter() - last >= 2.0:
-            progress(f"validation: screened {index} of {compiled.queries} queries, {len(results)} flag(s) so far")
-            last = time.perf_counter()
-        focus = plan.focus(index, query("")) if plan is not None else None
-        found: set[ScreenResult] = set()
-        if focus is None or focus:
-            values = "VALUES ?this { " + " ".join(focus) + " }" if focus else ""
-            found = _run(store, query(values), columns, whole)
+    for index, focus, job in runs:
+        found = job.result() if job is not None else set()
         results |= plan.merge(index, focus, found) if plan is not None else found
     return ScreenReport(
         results=sorted(results, key=lambda r: (r.rule, r.focus, r.severity)),
-        queries=n,
+        queries=len(runs),
         seconds=time.perf_counter() - started,
     )
 

@@ -1,0 +1,85 @@
+"""Literals as the screen writes and checks them: SPARQL terms for constants of the shapes, and the
+ill-typed literals pyshacl rejects (``sh:datatype``), found once per screen and written into its queries.
+
+pyshacl decides whether a literal is well-typed through rdflib; the screen asks Oxigraph for the literals
+of the constrained datatypes and lets pyshacl's own rule judge each one (:func:`ill_typed`), so both
+agree on every lexical form (:mod:`polevents.validate.screen`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..vocab import XSD
+from .sparql_constraint import Unsupported
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+    import rdflib
+
+__all__ = ["fill_ill_typed", "ill_typed", "sparql_term"]
+
+
+def sparql_term(node: rdflib.term.Node) -> str:
+    """``node`` (an IRI or a literal of the shapes graph) written as a SPARQL term."""
+    import rdflib
+
+    if isinstance(node, rdflib.URIRef):
+        return f"<{node}>"
+    if isinstance(node, rdflib.Literal):
+        text = str(node).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        if node.language:
+            return f'"{text}"@{node.language}'
+        dt = node.datatype or rdflib.URIRef(XSD + "string")
+        return f'"{text}"^^<{dt}>'
+    raise Unsupported(f"a blank node as a constant ({node})")
+
+
+def ill_typed(store: pyoxigraph.Store, datatypes: set[str], paths: set[str] | None) -> dict[str, list[str]]:
+    """Literals of the constrained ``datatypes`` that pyshacl (through rdflib) rejects, per datatype, among
+    the values of ``paths`` (predicate IRIs; None: any)."""
+    import pyoxigraph as ox
+    import rdflib
+    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
+
+    if not datatypes:
+        return {}
+    dts = ", ".join(f"<{d}>" for d in sorted(datatypes))
+    if paths is not None:
+        preds = " ".join(f"<{p}>" for p in sorted(paths))
+        where = f"VALUES ?p {{ {preds} }} ?s ?p ?o ."
+    else:
+        where = "?s ?p ?o ."
+    query = f"SELECT DISTINCT ?o WHERE {{ {where} FILTER(isLiteral(?o) && DATATYPE(?o) IN ({dts})) }}"
+    check = getattr(DatatypeConstraintComponent, "_assert_actual_datatype", None)
+    if check is None:  # pyshacl changed: its datatype rule can no longer be reproduced exactly
+        raise Unsupported("pyshacl's datatype check is not where it was; cannot mirror it")
+    bad: dict[str, list[str]] = {d: [] for d in datatypes}
+    rows = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(rows, ox.QuerySolutions)
+    for row in rows:
+        lit = row[0]
+        assert isinstance(lit, ox.Literal)
+        dt = lit.datatype.value
+        value = rdflib.Literal(lit.value, datatype=rdflib.URIRef(dt))
+        if getattr(value, "ill_typed", None) is True or not check(None, value, rdflib.URIRef(dt)):
+            bad[dt].append(sparql_term(value))
+    return bad
+
+
+_ILL = re.compile(r"\{\{illtyped\|([^|]+)\|(\?[A-Za-z0-9_]+)\}\}")
+
+
+def fill_ill_typed(condition: str, bad: dict[str, list[str]]) -> str:
+    """``condition`` with each ``{{illtyped|datatype|?v}}`` placeholder of the compiler replaced by a test
+    that ``?v`` is none of that datatype's ill-typed literals (``bad``, from :func:`ill_typed`)."""
+
+    def repl(m: re.Match[str]) -> str:
+        dt, v = m.group(1), m.group(2)
+        terms = bad.get(dt, [])
+        if not terms:
+            return "true"
+        return "!(" + " || ".join(f"sameTerm({v}, {t})" for t in terms) + ")"
+
+    return _ILL.sub(repl, condition)
