@@ -20,6 +20,7 @@ import pytest
 import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rdflib.namespace import XSD
 
 from polevents.validate import footprint as fp_module
 from polevents.validate.footprint import footprint
@@ -37,7 +38,9 @@ EX = "http://example.org/"
 # Shapes that read far from their focus node: a two-hop path whose end must be of a class (a third
 # hop: its type, with subclasses), an inverse path, a nested node shape on a path, a closed shape,
 # targets of every kind, a warning, and SPARQL constraints that join two focus nodes through a
-# shared value (like pesh:TenureOverlap) or read a value's neighbour.
+# shared value (like pesh:TenureOverlap) or read a value's neighbour, a SPARQL target (an incremental check
+# restricts it inside its own WHERE clause), and ill-typed literals (kept from the last check, with the
+# ones the change adds).
 SHAPES = """
 ex:Deep a sh:NodeShape ; sh:targetClass ex:A ; sh:property ex:DeepP .
 ex:DeepP sh:path ( ex:p ex:q ) ; sh:class ex:C .
@@ -70,16 +73,21 @@ ex:Neighbour a sh:NodeShape ; sh:targetSubjectsOf ex:r ;
             OPTIONAL { ?value <http://example.org/v> ?w }
             FILTER (!BOUND(?w) || (isNumeric(?w) && ?w > 1))
         }\"\"\" ] .
+ex:Targeted a sh:NodeShape ;
+    sh:target [ a sh:SPARQLTarget ; sh:select \"\"\"
+        SELECT ?this WHERE { ?this <http://example.org/q> ?x . ?x <http://example.org/v> ?w }\"\"\" ] ;
+    sh:property [ sh:path ex:r ; sh:maxCount 1 ] .
 """
 ONTOLOGY = "ex:B rdfs:subClassOf ex:A .\nex:D rdfs:subClassOf ex:C .\n"
 NODES = [f"ex:n{i}" for i in range(6)]
 CLASSES = ["ex:A", "ex:B", "ex:C", "ex:D"]
 PREDICATES = ["ex:p", "ex:q", "ex:r"]
 LITERALS = ["1", "2", '"x"']
+ILL_TYPED = '"one"^^xsd:integer'  # a value of ex:p, whose sh:datatype is xsd:integer
 
 triple = st.one_of(
     st.tuples(st.sampled_from(NODES), st.just("a"), st.sampled_from(CLASSES)),
-    st.tuples(st.sampled_from(NODES), st.sampled_from(PREDICATES), st.sampled_from(NODES + LITERALS[:1])),
+    st.tuples(st.sampled_from(NODES), st.sampled_from(PREDICATES), st.sampled_from([*NODES, "1", ILL_TYPED])),
     st.tuples(st.sampled_from(NODES), st.just("ex:v"), st.sampled_from(LITERALS)),
 )
 graph = st.lists(triple, max_size=10).map(lambda ts: sorted(set(ts)))
@@ -373,3 +381,22 @@ def test_term_checks_of_the_changed_iris_equal_the_full_check(g1: list, g2: list
     changed = _replace(store, which, after)
     iris = {t.value for triple in changed for t in triple if isinstance(t, ox.NamedNode)}
     assert check_terms(store, BASE, only=iris) == check_terms(store, BASE)
+
+
+def test_an_ill_typed_literal_added_by_a_change_is_found_and_remembered() -> None:
+    """The incremental screen takes the last check's ill-typed literals and those of the changed
+    triples, without a scan of the store; the literal stays flagged in the next rebuild too."""
+    before = {"urn:g1": [("ex:n1", "ex:q", "ex:n2")], "urn:g2": [("ex:n2", "ex:p", "1")]}
+    after = [("ex:n2", "ex:p", ILL_TYPED)]
+    report, full, note, store = _incremental(before, "urn:g2", after)
+    assert "focus node" in note  # narrowed, not a full screen
+    assert not full.conforms and _key(report) == _key(full)
+    assert (EX + "n1") in {r.focus for r in report.results}
+    compiled = _compiled()
+    _report, memory, _note = screen_incremental(store, compiled, None, None)
+    assert memory.ill_typed is not None and memory.ill_typed[str(XSD.integer)] == ['"one"^^<' + str(XSD.integer) + ">"]
+    # a new focus node reaching the ill-typed literal of an unchanged graph: known from the memory only
+    changed = _replace(store, "urn:g1", [("ex:n1", "ex:q", "ex:n2"), ("ex:n4", "ex:q", "ex:n2")])
+    again, _memory, note = screen_incremental(store, compiled, changed, Memory.from_json(memory.to_json()))
+    assert "focus node" in note and _key(again) == _key(screen(store, compiled))
+    assert (EX + "n4") in {r.focus for r in again.results}

@@ -193,11 +193,15 @@ ex:x1 ex:tag ex:a ; ex:ok 1 ; ex:extra 2 .
 
 def test_the_screen_runs_on_a_store_restricted_to_focus_nodes(ontology: list[ox.Triple]) -> None:
     """A plan (an incremental rebuild) restricts each query to the focus nodes it gives."""
-    from polevents.validate.screen import ScreenResult, compile_shapes, screen, screen_store
+    from polevents.validate.literals import ill_typed
+    from polevents.validate.screen import CompiledShapes, ScreenResult, compile_shapes, screen, screen_store
 
     class Only:
         def __init__(self, nodes: list[str]) -> None:
             self.nodes = nodes
+
+        def ill_typed(self, compiled: CompiledShapes) -> dict[str, list[str]]:
+            return ill_typed(store, compiled.datatypes, compiled.datatype_paths)
 
         def focus(self, index: int, query: str) -> list[str] | None:
             return [f"<{n}>" for n in self.nodes]

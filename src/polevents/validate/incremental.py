@@ -40,9 +40,12 @@ class Memory:
 
     queries: int
     entries: list[Entry] = field(default_factory=list)
+    #: the ill-typed literals of the constrained datatypes found in the store (SPARQL terms per
+    #: datatype, :func:`polevents.validate.literals.ill_typed`); None: not known
+    ill_typed: dict[str, list[str]] | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {"queries": self.queries, "entries": self.entries}
+        return {"queries": self.queries, "entries": self.entries, "ill_typed": self.ill_typed}
 
     @classmethod
     def from_json(cls, data: object) -> Memory | None:
@@ -51,7 +54,11 @@ class Memory:
         entries = data.get("entries")
         if not isinstance(entries, list) or not all(isinstance(e, list) and len(e) == 4 for e in entries):
             return None
-        return cls(data["queries"], entries)
+        bad = data.get("ill_typed")
+        known = isinstance(bad, dict) and all(
+            isinstance(v, list) and all(isinstance(t, str) for t in v) for v in bad.values()
+        )
+        return cls(data["queries"], entries, bad if known else None)
 
 
 class Plan:
@@ -78,6 +85,21 @@ class Plan:
         if self.changed is None or self.memory is None:
             return True
         return any(t.predicate.value in GUARDED for t in self.changed)
+
+    def ill_typed(self, compiled: CompiledShapes) -> dict[str, list[str]]:
+        """The ill-typed literals the screen's queries must know: those of the last check and those
+        the change added (a literal's typing depends on the literal alone, so no other can be in the
+        store; one the change removed stays listed, which changes no answer), else a scan of the store."""
+        from .literals import ill_typed
+
+        last = self.memory.ill_typed if self.memory is not None else None
+        if self.everything or last is None:
+            bad = ill_typed(self.store, compiled.datatypes, compiled.datatype_paths)
+        else:
+            bad = ill_typed(self.store, compiled.datatypes, compiled.datatype_paths, among=self.changed)
+            bad = {dt: sorted(set(terms) | set(last.get(dt, []))) for dt, terms in bad.items()}
+        self.new.ill_typed = bad
+        return bad
 
     def focus(self, index: int, query: str) -> list[str] | None:
         import pyoxigraph as ox

@@ -9,6 +9,7 @@ agree on every lexical form (:mod:`polevents.validate.screen`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..vocab import XSD
@@ -36,35 +37,53 @@ def sparql_term(node: rdflib.term.Node) -> str:
     raise Unsupported(f"a blank node as a constant ({node})")
 
 
-def ill_typed(store: pyoxigraph.Store, datatypes: set[str], paths: set[str] | None) -> dict[str, list[str]]:
+def ill_typed(
+    store: pyoxigraph.Store,
+    datatypes: set[str],
+    paths: set[str] | None,
+    among: Iterable[pyoxigraph.Triple] | None = None,
+) -> dict[str, list[str]]:
     """Literals of the constrained ``datatypes`` that pyshacl (through rdflib) rejects, per datatype, among
-    the values of ``paths`` (predicate IRIs; None: any)."""
+    the values of ``paths`` (predicate IRIs; None: any) in ``store`` — or, with ``among``, in those
+    triples only (an incremental check: the literals a change added)."""
     import pyoxigraph as ox
     import rdflib
     from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
 
     if not datatypes:
         return {}
-    dts = ", ".join(f"<{d}>" for d in sorted(datatypes))
-    if paths is not None:
-        preds = " ".join(f"<{p}>" for p in sorted(paths))
-        where = f"VALUES ?p {{ {preds} }} ?s ?p ?o ."
-    else:
-        where = "?s ?p ?o ."
-    query = f"SELECT DISTINCT ?o WHERE {{ {where} FILTER(isLiteral(?o) && DATATYPE(?o) IN ({dts})) }}"
     check = getattr(DatatypeConstraintComponent, "_assert_actual_datatype", None)
     if check is None:  # pyshacl changed: its datatype rule can no longer be reproduced exactly
         raise Unsupported("pyshacl's datatype check is not where it was; cannot mirror it")
+    literals: Iterable[object]
+    if among is not None:
+        literals = {
+            t.object
+            for t in among
+            if isinstance(t.object, ox.Literal)
+            and t.object.datatype.value in datatypes
+            and (paths is None or t.predicate.value in paths)
+        }
+    else:
+        dts = ", ".join(f"<{d}>" for d in sorted(datatypes))
+        if paths is not None:
+            preds = " ".join(f"<{p}>" for p in sorted(paths))
+            where = f"VALUES ?p {{ {preds} }} ?s ?p ?o ."
+        else:
+            where = "?s ?p ?o ."
+        query = f"SELECT DISTINCT ?o WHERE {{ {where} FILTER(isLiteral(?o) && DATATYPE(?o) IN ({dts})) }}"
+        rows = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(rows, ox.QuerySolutions)
+        literals = (row[0] for row in rows)
     bad: dict[str, list[str]] = {d: [] for d in datatypes}
-    rows = store.query(query, use_default_graph_as_union=True)
-    assert isinstance(rows, ox.QuerySolutions)
-    for row in rows:
-        lit = row[0]
+    for lit in literals:
         assert isinstance(lit, ox.Literal)
         dt = lit.datatype.value
         value = rdflib.Literal(lit.value, datatype=rdflib.URIRef(dt))
         if getattr(value, "ill_typed", None) is True or not check(None, value, rdflib.URIRef(dt)):
             bad[dt].append(sparql_term(value))
+    for terms in bad.values():
+        terms.sort()
     return bad
 
 
