@@ -140,3 +140,25 @@ def test_a_verdict_from_the_build_cache_keeps_the_screen_results_up_to_date(proj
         _decide(project, messages)
     assert any("queries on the" in m for m in messages), messages  # narrowed, not in full
     assert "tenure/koshanov-chair-of-amanat> https://w3id.org/polevents/shapes#TenureOverlap" in str(raised.value)
+
+
+def test_the_store_loaded_in_small_batches_holds_the_same_quads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The on-disk load goes through Oxigraph's bulk loader in batches of whole files (its memory
+    grows with one call's input): many small batches give the same store as one."""
+    import pyoxigraph as ox
+
+    def named(view: verdict_store.StoreView) -> set[ox.Quad]:
+        return {q for q in view.store if not any(isinstance(t, ox.BlankNode) for t in q.triple)}
+
+    layout = Layout.of(FIXTURE)
+    monkeypatch.setattr(verdict_store, "MEMORY_SCREEN_MAX_QUADS", 0)
+    whole = verdict.load_store(layout, tmp_path / "whole")
+    monkeypatch.setattr(verdict_store, "BULK_BATCH_QUADS", 100)
+    batched = verdict.load_store(layout, tmp_path / "batched")
+    assert batched.quads == whole.quads == len(batched.store) == len(whole.store) > 1000
+    assert named(batched) == named(whole)
+    monkeypatch.setattr(verdict_store, "MEMORY_SCREEN_MAX_QUADS", 10**9)
+    copied = verdict.load_store(layout, tmp_path / "copied")
+    assert copied.copy is not None and len(copied.copy) == len(copied.store) == whole.quads
