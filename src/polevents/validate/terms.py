@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -109,6 +109,30 @@ def _distinct(store: pyoxigraph.Store, query: str) -> set[str]:
     return {row[0].value for row in rows if isinstance(row[0], ox.NamedNode)}
 
 
+def _split(
+    store: pyoxigraph.Store, query: str, under_base: Callable[[str], bool], typed: set[str]
+) -> tuple[set[str], set[str]]:
+    """The IRIs ``query`` selects, streamed, in two sets: those an ASCII IRI under the base is not
+    (every other IRI: terms of vocabularies, IRIs elsewhere, IRIs with non-ASCII characters), and the
+    ASCII IRIs under the base that are not ``typed``; a typed ASCII IRI under the base is dropped."""
+    import pyoxigraph as ox
+
+    rows = store.query(query)
+    assert isinstance(rows, ox.QuerySolutions)
+    other: set[str] = set()
+    untyped: set[str] = set()
+    for row in rows:
+        term = row[0]
+        if not isinstance(term, ox.NamedNode):
+            continue
+        iri = term.value
+        if not under_base(iri) or not iri.isascii():
+            other.add(iri)
+        elif iri not in typed:
+            untyped.add(iri)
+    return other, untyped
+
+
 def _namespace_of(iri: str, vocabularies: Iterable[str]) -> str | None:
     for ns in vocabularies:
         if iri.startswith(ns) and len(iri) > len(ns):
@@ -177,9 +201,21 @@ def check_terms(
     typed_query = f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s <{_RDF_TYPE}> ?t }} }}"
     values = "" if only is None else "VALUES ?x { " + " ".join(f"<{t}>" for t in sorted(only)) + " }"
     predicates = _distinct(store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?s ?x ?o }} }}")
-    objects = _distinct(store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?s ?p ?x }} FILTER(isIRI(?x)) }}")
-    subjects = _distinct(store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?x ?p ?o }} }}")
     typed = _distinct(store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?x <{_RDF_TYPE}> ?t }} }}")
+    own_ns = (PE, ontology_graph, _SHAPES)
+
+    def under_base(iri: str) -> bool:
+        return iri.startswith(base) and not iri.startswith(own_ns)
+
+    # Subjects and objects are streamed: the IRIs under the base are the bulk of the data (millions
+    # at 10M triples), and all such an ASCII IRI needs is whether it is typed, so only the untyped
+    # ones are kept (with the other IRIs: vocabulary terms, look-alikes), not every IRI.
+    objects, dangling = _split(
+        store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?s ?p ?x }} FILTER(isIRI(?x)) }}", under_base, typed
+    )
+    subjects, untyped = _split(
+        store, f"SELECT DISTINCT ?x WHERE {{ {values} GRAPH ?g {{ ?x ?p ?o }} }}", under_base, typed
+    )
     problems: list[TermProblem] = []
 
     def add(kind: str, iri: str, role: str, message: str, suggestions: tuple[str, ...], data_only: bool) -> None:
@@ -208,12 +244,6 @@ def check_terms(
         role = "p" if term in predicates else ("o" if term in objects else "s")
         add("unknown-term", term, role, f"{name(term)} is not a term of the vocabulary <{ns}>{hint}", near, False)
     # -- dangling IRIs and untyped subjects under the base
-    shapes_ns = _SHAPES
-    own_ns = (PE, ontology_graph, shapes_ns)
-
-    def under_base(iri: str) -> bool:
-        return iri.startswith(base) and not iri.startswith(own_ns)
-
     known: list[str] = []
 
     def known_nodes() -> list[str]:  # the declared IRIs under the base, sorted once, when a problem needs them
@@ -238,11 +268,13 @@ def check_terms(
                 )
                 add("confusable-iri", iri, role, message, near, True)
                 break
-    for iri in sorted(t for t in objects if under_base(t) and t not in typed and t not in confusable):
+    dangling |= {t for t in objects if under_base(t) and t not in typed}
+    untyped |= {t for t in subjects if under_base(t) and t not in typed}
+    for iri in sorted(t for t in dangling if t not in confusable):
         near = _closest(iri, known_nodes())
         hint = f"; did you mean {names(near)}?" if near else ""
         add("dangling-iri", iri, "o", f"{name(iri)} is used as a value but declared (typed) nowhere{hint}", near, True)
-    for iri in sorted(t for t in subjects if under_base(t) and t not in typed and t not in confusable):
+    for iri in sorted(t for t in untyped if t not in confusable):
         near = _closest(iri, known_nodes())
         hint = f"; did you mean {names(near)}?" if near else ""
         message = f"{name(iri)} has no rdf:type in any graph (a typo'd subject, or its type is missing){hint}"
