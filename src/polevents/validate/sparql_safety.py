@@ -1,0 +1,850 @@
+"""SHACL-SPARQL in the screen: make a constraint's or target's FILTERs answer at least what rdflib answers.
+
+The screen runs a SPARQL constraint (``sh:select``) or SPARQL target on Oxigraph; pyshacl, the
+reference, runs the same text on rdflib's engine.  The two evaluate expressions differently on
+some terms (found empirically, ``tests/test_sparql_safety.py`` keeps them pinned):
+
+* rdflib orders terms Oxigraph finds incomparable: ``"x" > 1`` is true in rdflib, a type error
+  (the row filtered out) in Oxigraph; ``"abc"^^xsd:integer > 1`` likewise;
+* rdflib normalises literals when it reads them: ``STR("2022-01-01Z"^^xsd:date)`` is
+  ``"2022-01-01"``, ``STR(5.0)`` ``"5.0"`` (Oxigraph ``"5"``), ``STR("yes"^^xsd:boolean)``
+  ``"false"``; ``STR(_:b)`` is the blank node's label (an error in Oxigraph);
+* ``"0.1"^^xsd:decimal = "0.1"^^xsd:double`` is false in rdflib, true in Oxigraph; dates with
+  and without a time zone compare equal in rdflib;
+* ``DATATYPE("5"^^xsd:byte)`` is ``xsd:integer`` in Oxigraph; ``LANG("x"@EN)`` is ``"en"``;
+* ``isNumeric("abc"^^xsd:integer)`` is true in rdflib (it reads the datatype only), and false
+  for an unbound variable (an error in Oxigraph); rdflib's casts to ``xsd:date``, ``xsd:gYear``
+  and ``xsd:gYearMonth`` of a string fail even on valid values;
+* rdflib's ``&&`` is strict from the left (an error in an earlier operand wins over a later
+  ``false``); its ``||``, ``!``, ``IF`` and ``COALESCE`` follow SPARQL.
+
+:func:`make_safe` reads the ``sh:select`` text and proves, for every FILTER, that Oxigraph keeps
+every row rdflib keeps (the screen may flag more, never less), rewriting where that needs it:
+
+* Each FILTER holds where its group's rows must not shrink (the WHERE clause, a UNION branch,
+  an ``EXISTS`` whose truth must not drop) or must not grow (inside ``NOT EXISTS``).  For a
+  boolean expression four properties are tracked between Oxigraph's value ``o`` and rdflib's
+  ``r`` (true, false or error): ``PT`` r=T ⇒ o=T, ``PF`` r=F ⇒ o=F, ``QT`` o=T ⇒ r=T,
+  ``QF`` o=F ⇒ r=F.  A FILTER in a growing position needs ``PT``, in a shrinking one ``QT``;
+  ``!`` swaps T and F; ``||`` and ``&&`` keep what all their operands have (``&&`` keeps ``QF``
+  only when every operand but the last never fails, rdflib's strict ``&&``).
+* An atom (a comparison, a function call, ``EXISTS``) is *exact* (all four) when the analysis
+  proves both engines agree: comparisons of IRIs, of strings built by ``STR`` of an IRI, string
+  constants, ``SUBSTR``/``CONCAT``/``LCASE``/``UCASE`` of such strings, ``DATATYPE`` compared
+  with a datatype IRI (not ``xsd:integer``), the first 10 characters of ``STR`` of a literal
+  whose datatype is known (from the group's exact FILTERs and the ``IF`` branches) to be
+  ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear``, ``BOUND``, ``isIRI``/``isLiteral``/
+  ``isBlank``, ``sameTerm`` with a constant IRI, ``=``/``!=`` between IRIs or blank nodes.
+* Otherwise it is weakened in the direction the position allows: ``COALESCE(a, true)`` where
+  Oxigraph only fails where rdflib has a value (``STR`` of a blank node, ``=`` of a term and a
+  string or boolean constant); ``IF(guard, a, true)`` where the atom is exact under a guard
+  Oxigraph evaluates (``=`` of two terms when one is not a literal; ``STR(?x) = "c"`` when
+  ``?x`` is an IRI or a string; ``?x < 3`` when ``?x`` is a valid ``xsd:integer``,
+  ``xsd:decimal`` or ``xsd:double``); and ``true`` or ``false`` outright (a cast, ``REGEX``, an
+  unknown function).  ``isNumeric(?x)`` becomes rdflib's own rule (the datatype alone).
+* A value that feeds a ``BIND`` used by a triple pattern, an ``OPTIONAL``, an ``IF`` condition
+  or a function argument must be exact; anything else raises :class:`Unsupported` (pyshacl
+  decides).  ``MINUS``, ``GRAPH``, ``SERVICE``, subqueries and aggregates are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..vocab import RDF, XSD
+from .sparql_constraint import Unsupported
+
+__all__ = ["ALL", "make_safe"]
+
+PT, PF, QT, QF = "PT", "PF", "QT", "QF"
+ALL = frozenset({PT, PF, QT, QF})
+NONE: frozenset[str] = frozenset()
+_SWAP = {PT: PF, PF: PT, QT: QF, QF: QT}
+#: Needs of a FILTER in a group whose rows may grow (UP), must not grow (DOWN), must be exact.
+UP, DOWN = frozenset({PT}), frozenset({QT})
+
+_DATES = frozenset({XSD + "date", XSD + "gYearMonth", XSD + "gYear"})
+#: Datatype IRIs ``DATATYPE`` may not agree on (Oxigraph answers xsd:integer for derived types).
+_INTEGERS = frozenset(
+    XSD + n
+    for n in (
+        "integer nonPositiveInteger negativeInteger nonNegativeInteger positiveInteger unsignedLong "
+        "unsignedInt unsignedShort unsignedByte long int short byte"
+    ).split()
+)
+#: rdflib's isNumeric: the datatype alone (rdflib.plugins.sparql.operators.numeric).
+_NUMERIC = sorted(_INTEGERS | {XSD + "float", XSD + "double", XSD + "decimal"})
+_STRING_FUNCS = {"substr", "concat", "lcase", "ucase", "strbefore", "strafter"}
+_STRING_TESTS = {"contains", "strstarts", "strends"}
+_SMALL_INT = re.compile(r"^\d{1,15}$")
+
+_TOK = re.compile(
+    r"""(?P<ws>\s+|\#[^\n]*)
+    |(?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    |(?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+    |(?P<num>(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)
+    |(?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\-]*(?:\.[\w\-]+)*)?:(?:[\w\-%]|\\.|\.(?=[\w\-%]))*)
+    |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    |(?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<op>\^\^|&&|\|\||!=|<=|>=|[(){}\[\],;.!=<>+\-*/|^])
+    |(?P<other>.)""",
+    re.X | re.S,
+)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def word(self) -> str:
+        return self.text.lower() if self.kind == "word" else ""
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out = []
+    for m in _TOK.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind == "other":
+            raise Unsupported(f"sh:select: cannot read {m.group()!r}")
+        if kind != "ws":
+            out.append(_Tok(kind, m.group(), m.start(), m.end()))
+    return out
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass
+class _Node:
+    kind: str  # or and not rel in call var const exists paren neg arith
+    start: int
+    end: int
+    args: list[_Node] = field(default_factory=list)
+    name: str = ""  # operator, function name (lower case), variable name, constant kind
+    extra: object = None  # EXISTS: the group; IN: negated?
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _tokens(text)
+        self.i = 0
+
+    def peek(self, k: int = 0) -> _Tok | None:
+        return self.toks[self.i + k] if self.i + k < len(self.toks) else None
+
+    def take(self, text: str | None = None) -> _Tok:
+        tok = self.peek()
+        if tok is None or (text is not None and tok.text.lower() != text):
+            raise Unsupported(f"sh:select: expected {text!r} at {tok.text if tok else 'the end'!r}")
+        self.i += 1
+        return tok
+
+    def at(self, *texts: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok.text.lower() in texts
+
+    # -- graph patterns
+    def group(self) -> _Group:
+        start = self.take("{").start
+        g = _Group(start=start)
+        stmt_start = True
+        while not self.at("}"):
+            tok = self.peek()
+            if tok is None:
+                raise Unsupported("sh:select: unbalanced braces")
+            w = tok.word
+            if w == "filter":
+                self.i += 1
+                g.filters.append(self.constraint())
+                stmt_start = True
+            elif w == "bind":
+                self.i += 1
+                self.take("(")
+                expr = self.expr()
+                self.take("as")
+                var = self.take()
+                if var.kind != "var":
+                    raise Unsupported("sh:select: BIND without a variable")
+                self.take(")")
+                g.binds.append((var.text[1:], expr))
+                stmt_start = True
+            elif w == "optional":
+                self.i += 1
+                g.optionals.append(self.group())
+                stmt_start = True
+            elif w == "values":
+                self.i += 1
+                while not self.at("{"):
+                    self.take()
+                self.skip_block("{", "}")
+                stmt_start = True
+            elif tok.text == "{":
+                branches = [self.group()]
+                while self.at("union"):
+                    self.i += 1
+                    branches.append(self.group())
+                if any(b.filters or b.binds for b in branches):
+                    # rdflib evaluates a nested group with the bindings of the patterns before it,
+                    # Oxigraph (as SPARQL says) without: a FILTER or BIND there may see other values
+                    raise Unsupported("sh:select: a FILTER or BIND inside a nested group or UNION branch")
+                g.unions.append(branches)
+                stmt_start = True
+            elif w in ("minus", "graph", "service", "select", "union"):
+                raise Unsupported(f"sh:select: {w.upper()} in a pattern")
+            elif tok.text == ".":
+                self.i += 1
+                stmt_start = True
+            else:  # a triple pattern
+                if tok.kind == "var":
+                    g.triple_vars.add(tok.text[1:])
+                    if stmt_start:
+                        g.subjects.add(tok.text[1:])
+                if tok.text in "[(":
+                    self.skip_block(tok.text, "]" if tok.text == "[" else ")", g.triple_vars)
+                else:
+                    self.i += 1
+                stmt_start = False
+        g.end = self.take("}").end
+        return g
+
+    def skip_block(self, open_: str, close: str, vars_: set[str] | None = None) -> None:
+        depth = 0
+        while True:
+            tok = self.take()
+            if tok.kind == "var" and vars_ is not None:
+                vars_.add(tok.text[1:])
+            if tok.text == open_:
+                depth += 1
+            elif tok.text == close:
+                depth -= 1
+                if depth == 0:
+                    return
+            elif tok.text in "{}" and open_ != "{":
+                raise Unsupported("sh:select: a brace inside a bracket")
+
+    def constraint(self) -> _Node:
+        tok = self.peek()
+        if tok is not None and (tok.text == "(" or tok.word in ("exists", "not") or tok.kind in ("word", "iri", "pname")):
+            return self.primary()
+        raise Unsupported("sh:select: FILTER without a constraint")
+
+    # -- expressions
+    def expr(self) -> _Node:
+        return self.binary("||", self.and_)
+
+    def and_(self) -> _Node:
+        return self.binary("&&", self.rel)
+
+    def binary(self, op: str, sub: object) -> _Node:
+        assert callable(sub)
+        first = sub()
+        items = [first]
+        while self.at(op):
+            self.i += 1
+            items.append(sub())
+        if len(items) == 1:
+            return first
+        return _Node("or" if op == "||" else "and", first.start, items[-1].end, items)
+
+    def rel(self) -> _Node:
+        left = self.arith()
+        tok = self.peek()
+        if tok is not None and tok.text in ("=", "!=", "<", ">", "<=", ">="):
+            self.i += 1
+            right = self.arith()
+            return _Node("rel", left.start, right.end, [left, right], tok.text)
+        negated = False
+        if self.at("not") and (nxt := self.peek(1)) is not None and nxt.word == "in":
+            self.i += 1
+            negated = True
+        if self.at("in"):
+            self.i += 1
+            self.take("(")
+            items = [left]
+            while not self.at(")"):
+                items.append(self.expr())
+                if self.at(","):
+                    self.i += 1
+            end = self.take(")").end
+            return _Node("in", left.start, end, items, "in", negated)
+        return left
+
+    def arith(self) -> _Node:
+        first = self.unary()
+        items = [first]
+        while self.at("+", "-", "*", "/"):
+            self.i += 1
+            items.append(self.unary())
+        return first if len(items) == 1 else _Node("arith", first.start, items[-1].end, items)
+
+    def unary(self) -> _Node:
+        tok = self.peek()
+        if tok is not None and tok.text == "!":
+            self.i += 1
+            inner = self.unary()
+            return _Node("not", tok.start, inner.end, [inner])
+        if tok is not None and tok.text in "+-" and tok.kind == "op":
+            self.i += 1
+            inner = self.unary()
+            return _Node("arith", tok.start, inner.end, [inner])
+        return self.primary()
+
+    def primary(self) -> _Node:
+        tok = self.take()
+        if tok.text == "(":
+            inner = self.expr()
+            end = self.take(")").end
+            return _Node("paren", tok.start, end, [inner])
+        if tok.word == "not" or tok.word == "exists":
+            negated = tok.word == "not"
+            if negated:
+                self.take("exists")
+            g = self.group()
+            return _Node("exists", tok.start, g.end, [], "not" if negated else "", g)
+        if tok.kind == "var":
+            return _Node("var", tok.start, tok.end, name=tok.text[1:])
+        if tok.kind == "num":
+            return _Node("const", tok.start, tok.end, name="int" if tok.text.isdigit() else "number")
+        if tok.kind == "str":
+            nxt = self.peek()
+            if nxt is not None and nxt.kind == "lang":
+                self.i += 1
+                return _Node("const", tok.start, nxt.end, name="lang")
+            if nxt is not None and nxt.text == "^^":
+                self.i += 1
+                dt = self.take()
+                return _Node("const", tok.start, dt.end, name="typed")
+            return _Node("const", tok.start, tok.end, name="str")
+        if tok.word in ("true", "false"):
+            return _Node("const", tok.start, tok.end, name="bool")
+        if tok.kind in ("word", "iri", "pname"):
+            if not self.at("("):
+                if tok.kind == "word":
+                    raise Unsupported(f"sh:select: {tok.text} without arguments")
+                return _Node("const", tok.start, tok.end, name="iri")
+            self.take("(")
+            args: list[_Node] = []
+            if self.at("distinct", "*"):
+                raise Unsupported(f"sh:select: aggregate {tok.text}")
+            while not self.at(")"):
+                args.append(self.expr())
+                if self.at(","):
+                    self.i += 1
+            end = self.take(")").end
+            name = tok.text.lower() if tok.kind == "word" else tok.text
+            return _Node("call", tok.start, end, args, name)
+        raise Unsupported(f"sh:select: unexpected {tok.text!r} in an expression")
+
+
+@dataclass
+class _Group:
+    start: int
+    end: int = 0
+    filters: list[_Node] = field(default_factory=list)
+    binds: list[tuple[str, _Node]] = field(default_factory=list)
+    optionals: list[_Group] = field(default_factory=list)
+    unions: list[list[_Group]] = field(default_factory=list)
+    subjects: set[str] = field(default_factory=set)
+    triple_vars: set[str] = field(default_factory=set)
+
+
+# ---------------------------------------------------------------- analysis
+
+
+@dataclass(frozen=True)
+class _Val:
+    """What the analysis knows of a value: its kind, and how far both engines agree on it.
+
+    ``how``: "exact" (the same term, or an error in both; for a plain variable: the same data
+    term, each engine reading its literal its own way), "partial" (Oxigraph fails where rdflib
+    may have a value, otherwise the same), "guarded" (exact where ``guard`` holds in Oxigraph),
+    "none".  ``kind``: iri, node (IRI or blank node), term (any data term), str (a simple
+    literal), datestr (STR of an xsd:date/gYearMonth/gYear literal: the first 10 characters
+    agree), dt (a DATATYPE), count (a STRLEN), int (a small integer constant), bool, other."""
+
+    kind: str
+    how: str
+    guard: str = ""
+    var: str = ""
+
+
+_NONE = _Val("other", "none")
+#: (text, properties, total: never an error in either engine)
+_Cand = tuple[str, frozenset[str], bool]
+
+
+def _str_guard(v: str) -> str:
+    # STR agrees on IRIs, plain and xsd:string literals and language-tagged literals
+    return f'(isIRI(?{v}) || (isLiteral(?{v}) && (DATATYPE(?{v}) = <{XSD}string> || LANG(?{v}) != "")))'
+
+
+def _date_guard(v: str) -> str:
+    # rdflib rewrites an xsd:date it can parse to YYYY-MM-DD (dropping a time zone, reading
+    # "2022-W01-1" as "2022-01-03"): the first 10 characters agree where they are YYYY-MM-DD
+    return (
+        f"COALESCE(DATATYPE(?{v}) != <{XSD}date> || "
+        f'REGEX(STR(?{v}), "^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"), true)'
+    )
+
+
+def _combine(vals: list[_Val], kind: str) -> _Val:
+    """A value computed from ``vals`` by a function exact on exact arguments."""
+    hows = {v.how for v in vals}
+    if hows <= {"exact"}:
+        return _Val(kind, "exact")
+    if hows <= {"exact", "guarded"}:
+        return _Val(kind, "guarded", " && ".join(dict.fromkeys(v.guard for v in vals if v.guard)))
+    if hows <= {"exact", "partial"}:
+        return _Val(kind, "partial")
+    return _NONE
+
+
+def _num_guard(v: str) -> str:
+    return f"(isNumeric(?{v}) && DATATYPE(?{v}) IN (<{XSD}integer>, <{XSD}decimal>, <{XSD}double>))"
+
+
+def _num_pair_guard(a: str, b: str) -> str:
+    # integers and decimals compare exactly in both engines, doubles with doubles; an integer
+    # with a double does not (Oxigraph converts, Python compares exactly)
+    exact = f"<{XSD}integer>, <{XSD}decimal>"
+    return (
+        f"(isNumeric(?{a}) && isNumeric(?{b}) && ((DATATYPE(?{a}) IN ({exact}) && DATATYPE(?{b}) IN ({exact})) "
+        f"|| (DATATYPE(?{a}) = <{XSD}double> && DATATYPE(?{b}) = <{XSD}double>)))"
+    )
+
+
+class _Analysis:
+    def __init__(self, text: str, prefixes: dict[str, str], bind_in_triples: set[str]) -> None:
+        self.text = text
+        self.prefixes = prefixes
+        self.kinds: dict[str, str] = {}
+        self.macros: dict[str, _Node] = {}
+        self.facts: dict[str, frozenset[str]] = {}
+        self.triple_vars = bind_in_triples
+        self.depth = 0
+        #: in a value (an IF condition, a BIND): the text stays as written, so only what is
+        #: exact as written may be used
+        self.frozen = False
+
+    def exact_as_written(self, n: _Node) -> bool:
+        saved, self.frozen = self.frozen, True
+        try:
+            self.cond(n, ALL)
+        except Unsupported:
+            return False
+        finally:
+            self.frozen = saved
+        return True
+
+    def src(self, n: _Node) -> str:
+        return self.text[n.start : n.end]
+
+    def iri(self, n: _Node) -> str | None:
+        """The IRI of a constant IRI or prefixed name (None when unknown)."""
+        if n.kind == "paren":
+            return self.iri(n.args[0])
+        if n.kind != "const" or n.name != "iri":
+            return None
+        t = self.src(n)
+        if t.startswith("<"):
+            return t[1:-1]
+        prefix, _, local = t.partition(":")
+        ns = self.prefixes.get(prefix, {"xsd": XSD, "rdf": RDF}.get(prefix))
+        return ns + local if ns is not None else None
+
+    # -- values
+    def val(self, n: _Node) -> _Val:
+        if n.kind == "paren":
+            return self.val(n.args[0])
+        if n.kind == "var":
+            if n.name in self.macros:
+                if self.depth > 20:
+                    raise Unsupported("sh:select: BIND nested too deep")
+                self.depth += 1
+                try:
+                    return self.val(self.macros[n.name])
+                finally:
+                    self.depth -= 1
+            return _Val(self.kinds.get(n.name, "term"), "exact", var=n.name)
+        if n.kind == "const":
+            t = self.src(n)
+            if n.name == "int":
+                return _Val("int" if _SMALL_INT.match(t) else "other", "exact")
+            return _Val(n.name, "exact") if n.name in ("iri", "str", "bool") else _Val("other", "exact")
+        if n.kind == "call":
+            return self.call_val(n)
+        if n.kind in ("rel", "in", "and", "or", "not", "exists"):
+            return _Val("bool", "exact" if self.exact_as_written(n) else "none")
+        return _NONE
+
+    def call_val(self, n: _Node) -> _Val:
+        name, args = n.name, [self.val(a) for a in n.args]
+        if name == "str" and len(args) == 1:
+            a = args[0]
+            if a.how == "exact" and a.kind in ("iri", "str"):
+                return _Val("str", "exact")
+            if a.how == "exact" and a.kind == "node":
+                return _Val("str", "partial")  # a blank node: an error in Oxigraph, its label in rdflib
+            if a.how == "exact" and a.var and a.kind == "term":
+                dts = self.facts.get(a.var, frozenset({""}))
+                if dts <= _DATES - {XSD + "date"}:
+                    return _Val("datestr", "exact")  # rdflib keeps a gYear's or gYearMonth's form
+                if dts <= _DATES:
+                    return _Val("datestr", "guarded", _date_guard(a.var))
+                return _Val("str", "guarded", _str_guard(a.var))
+            return _NONE
+        if name == "datatype" and len(args) == 1 and args[0].how == "exact":
+            return _Val("dt", "exact")
+        if name == "strlen" and len(args) == 1 and args[0].kind == "str" and args[0].how == "exact":
+            return _Val("count", "exact")
+        if name == "substr" and 2 <= len(args) <= 3 and all(a.kind == "int" for a in args[1:]):
+            a = args[0]
+            bounds = [int(self.src(x)) for x in n.args[1:]]
+            if a.kind == "datestr" and bounds[0] == 1 and len(bounds) == 2 and bounds[1] <= 10:
+                return _combine([a], "str")
+            return _combine([a], "str") if a.kind == "str" else _NONE
+        if name in ("concat", "strbefore", "strafter") and args:
+            return _combine(args, "str") if all(a.kind == "str" for a in args) else _NONE
+        if name == "if" and len(n.args) == 3:
+            if not self.exact_as_written(n.args[0]):
+                return _NONE
+            saved = self.facts
+            try:
+                self.facts = self.with_facts(n.args[0], True)
+                a = self.val(n.args[1])
+                self.facts = self.with_facts(n.args[0], False, saved)
+                b = self.val(n.args[2])
+            finally:
+                self.facts = saved
+            return _combine([a, b], a.kind if a.kind == b.kind else "other")
+        if name == "coalesce" and args and all(a.how == "exact" for a in args):
+            return _Val(args[0].kind if len({a.kind for a in args}) == 1 else "other", "exact")
+        if name in {"isiri", "isuri", "isblank", "isliteral", "bound", "sameterm", "isnumeric"} | _STRING_TESTS:
+            return _Val("bool", "exact" if self.exact_as_written(n) else "none")
+        return _NONE
+
+    # -- facts: what the datatype of a variable is where a condition holds (or fails)
+    def dt_var(self, n: _Node) -> str | None:
+        """``?x`` when ``n`` is DATATYPE(?x) or a variable BOUND to it."""
+        while n.kind == "paren":
+            n = n.args[0]
+        if n.kind == "var" and n.name in self.macros:
+            return self.dt_var(self.macros[n.name])
+        if n.kind == "call" and n.name == "datatype" and len(n.args) == 1 and n.args[0].kind == "var":
+            if n.args[0].name not in self.macros:
+                return n.args[0].name
+        return None
+
+    def with_facts(
+        self, n: _Node, holds: bool, base: dict[str, frozenset[str]] | None = None
+    ) -> dict[str, frozenset[str]]:
+        facts = dict(self.facts if base is None else base)
+        for var, (keep, drop) in self.facts_of(n, holds).items():
+            prior = facts.get(var)
+            if keep is not None:
+                prior = keep if prior is None else prior & keep
+            if drop and prior is not None:
+                prior = prior - drop
+            if prior is not None:
+                facts[var] = prior
+        return facts
+
+    def facts_of(self, n: _Node, holds: bool) -> dict[str, tuple[frozenset[str] | None, frozenset[str]]]:
+        if n.kind == "paren":
+            return self.facts_of(n.args[0], holds)
+        if n.kind == "not":
+            return self.facts_of(n.args[0], not holds)
+        if (n.kind == "and" and holds) or (n.kind == "or" and not holds):
+            out: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {}
+            for a in n.args:
+                for var, (keep, drop) in self.facts_of(a, holds).items():
+                    k0, d0 = out.get(var, (None, frozenset()))
+                    out[var] = (keep if k0 is None else (k0 if keep is None else k0 & keep), d0 | drop)
+            return out
+        consts: list[_Node] = []
+        var = None
+        if n.kind == "rel" and n.name in ("=", "!="):
+            var, consts = self.dt_var(n.args[0]), n.args[1:]
+            if var is None:
+                var, consts = self.dt_var(n.args[1]), n.args[:1]
+            if n.name == "!=":
+                holds = not holds
+        elif n.kind == "in":
+            var, consts = self.dt_var(n.args[0]), n.args[1:]
+            if n.extra:
+                holds = not holds
+        iris = [self.iri(c) for c in consts]
+        if var is None or not consts or any(i is None or i in _INTEGERS for i in iris):
+            return {}
+        found = frozenset(i for i in iris if i is not None)
+        if holds:
+            return {var: (found, frozenset())}
+        return {var: (None, found)}
+
+    # -- conditions
+    def cond(self, n: _Node, need: frozenset[str], want_total: bool = False) -> _Cand:
+        """``n`` rewritten so that it has the properties ``need`` (and never fails: ``want_total``)."""
+        if n.kind == "paren":
+            text, props, total = self.cond(n.args[0], need, want_total)
+            return f"({text})", props, total
+        if n.kind == "not":
+            text, props, total = self.cond(n.args[0], frozenset(_SWAP[p] for p in need), want_total)
+            return f"!({text})", frozenset(_SWAP[p] for p in props), total
+        if n.kind == "or":
+            parts = [self.cond(a, need, want_total) for a in n.args]
+            props = frozenset.intersection(*(p for _t, p, _x in parts))
+            return " || ".join(f"({t})" for t, _p, _x in parts), props, all(x for _t, _p, x in parts)
+        if n.kind == "and":
+            saved, parts = self.facts, []
+            try:
+                for i, a in enumerate(n.args):
+                    last = i == len(n.args) - 1
+                    parts.append(self.cond(a, need, want_total or (QF in need and not last)))
+                    self.facts = self.with_facts(a, True)
+            finally:
+                self.facts = saved
+            props = frozenset.intersection(*(p for _t, p, _x in parts))
+            if not all(x for _t, _p, x in parts[:-1]):
+                props -= {QF}  # rdflib's && fails at the first error even when a later operand is false
+            return " && ".join(f"({t})" for t, _p, _x in parts), props, all(x for _t, _p, x in parts)
+        if n.kind == "exists":
+            inner = frozenset(_SWAP[p] for p in need) if n.name == "not" else need
+            if inner <= {PT, QF}:
+                mode = UP
+            elif inner <= {PF, QT}:
+                mode = DOWN
+            else:
+                mode = ALL
+            group = self.extra_group(n)
+            text = self.group(group, mode)
+            got = {UP: frozenset({PT, QF}), DOWN: frozenset({PF, QT})}.get(mode, ALL)
+            if n.name == "not":
+                return f"NOT EXISTS {text}", frozenset(_SWAP[p] for p in got), True
+            return f"EXISTS {text}", got, True
+        for cand in self.atom(n):
+            if self.frozen and cand[0] != self.src(n):
+                continue
+            if need <= cand[1] and (cand[2] or not want_total):
+                return cand
+        raise Unsupported(f"sh:select: cannot show that Oxigraph and rdflib agree on {self.src(n)!r}")
+
+    def extra_group(self, n: _Node) -> _Group:
+        assert isinstance(n.extra, _Group)
+        return n.extra
+
+    def atom(self, n: _Node) -> list[_Cand]:
+        """Candidate texts for a comparison, function call or variable: the first that has
+        the needed properties is used."""
+        orig = self.src(n)
+        props, guarded, guard, text = self.classify(n)
+        text = text or orig
+        total = n.kind == "call" and n.name == "bound" or text.startswith("COALESCE(")
+        cands: list[_Cand] = []
+        if props:
+            cands.append((text, props, total))
+        if QF in props:
+            cands.append((f"COALESCE({text}, true)", _coalesce(props, True), True))
+        if QT in props:
+            cands.append((f"COALESCE({text}, false)", _coalesce(props, False), True))
+        if guard:
+            g = f"COALESCE({guard}, false)"
+            up, down = frozenset({PT, QF}) & guarded, frozenset({PF, QT}) & guarded
+            if up:
+                cands.append((f"IF({g}, {text}, true)", up, False))
+                if QF in up:
+                    cands.append((f"COALESCE(IF({g}, {text}, true), true)", _coalesce(up, True), True))
+            if down:
+                cands.append((f"IF({g}, {text}, false)", down, False))
+                if QT in down:
+                    cands.append((f"COALESCE(IF({g}, {text}, false), false)", _coalesce(down, False), True))
+        cands += [("true", frozenset({PT, QF}), True), ("false", frozenset({PF, QT}), True)]
+        return cands
+
+    def classify(self, n: _Node) -> tuple[frozenset[str], frozenset[str], str, str]:
+        """(properties, properties under the guard, guard, replacement text) of an atom."""
+        if n.kind == "const":
+            return (ALL if n.name == "bool" else NONE), NONE, "", ""
+        if n.kind == "var":
+            v = self.val(n)
+            return (ALL if v.kind == "bool" and v.how == "exact" else NONE), NONE, "", ""
+        if n.kind == "call":
+            return self.classify_call(n)
+        if n.kind == "rel":
+            return self.classify_rel(n.name, self.val(n.args[0]), self.val(n.args[1]), n)
+        if n.kind == "in":
+            x = self.val(n.args[0])
+            items = [self.val(a) for a in n.args[1:]]
+            iris = [self.iri(a) for a in n.args[1:]]
+            if x.how == "exact" and items and all(i is not None for i in iris):
+                if x.kind != "dt" or not (set(iris) & _INTEGERS):
+                    return ALL, NONE, "", ""
+            if x.how == "exact" and x.kind == "str" and items and all(i.kind == "str" and i.how == "exact" for i in items):
+                return ALL, NONE, "", ""
+            return NONE, NONE, "", ""
+        return NONE, NONE, "", ""
+
+    def classify_call(self, n: _Node) -> tuple[frozenset[str], frozenset[str], str, str]:
+        name, args = n.name, [self.val(a) for a in n.args]
+        if name == "bound" and len(n.args) == 1 and n.args[0].kind == "var":
+            macro = self.macros.get(n.args[0].name)
+            if macro is None or self.val(macro).how == "exact":
+                return ALL, NONE, "", ""
+        elif name in ("isiri", "isuri", "isblank", "isliteral") and len(args) == 1:
+            if args[0].how == "exact":
+                return ALL, NONE, "", ""
+        elif name == "isnumeric" and len(args) == 1 and args[0].how == "exact" and args[0].var:
+            v = args[0].var
+            dts = ", ".join(f"<{d}>" for d in _NUMERIC)
+            return ALL, NONE, "", f"COALESCE(isLiteral(?{v}) && DATATYPE(?{v}) IN ({dts}), false)"
+        elif name == "sameterm" and len(args) == 2:
+            a, b = args
+            if a.how == b.how == "exact" and "dt" not in (a.kind, b.kind):
+                if "iri" in (a.kind, b.kind) or a.kind == b.kind == "str" or a.kind == b.kind == "node":
+                    return ALL, NONE, "", ""
+                if a.var and b.var:
+                    return NONE, ALL, f"(!isLiteral(?{a.var}) || !isLiteral(?{b.var}))", ""
+        elif name in _STRING_TESTS and len(args) == 2:
+            if all(a.kind == "str" and a.how == "exact" for a in args):
+                return ALL, NONE, "", ""
+        return NONE, NONE, "", ""
+
+    def classify_rel(self, op: str, a: _Val, b: _Val, n: _Node) -> tuple[frozenset[str], frozenset[str], str, str]:
+        eq = op in ("=", "!=")
+        kinds = {a.kind, b.kind}
+        partial = frozenset({QT, QF})
+        if a.kind == b.kind == "str":
+            hows = {a.how, b.how}
+            guards = " && ".join(v.guard for v in (a, b) if v.how == "guarded")
+            if hows == {"exact"}:
+                return ALL, NONE, "", ""
+            if hows <= {"exact", "partial"}:
+                return partial, NONE, "", ""
+            if hows <= {"exact", "guarded"}:
+                return NONE, ALL, guards, ""
+            if hows <= {"exact", "guarded", "partial"}:
+                return NONE, partial, guards, ""
+            return NONE, NONE, "", ""
+        if a.how != "exact" or b.how != "exact":
+            return NONE, NONE, "", ""
+        if kinds <= {"count", "int"}:
+            return ALL, NONE, "", ""
+        if eq:
+            consts = [self.iri(x) for x in n.args]
+            if "dt" in kinds:
+                other = consts[1] if a.kind == "dt" else consts[0]
+                if kinds == {"dt"} or other is None or other in _INTEGERS:
+                    return NONE, NONE, "", ""
+                return ALL, NONE, "", ""
+            if "iri" in kinds or kinds == {"node"}:
+                return ALL, NONE, "", ""
+            data = [v for v in (a, b) if v.kind in ("term", "node") and v.var]
+            if len(data) == 2:
+                return NONE, ALL, f"(!isLiteral(?{a.var}) || !isLiteral(?{b.var}))", ""
+            if len(data) == 1 and kinds - {"term", "node"} <= {"str", "bool"}:
+                return partial, NONE, "", ""
+            return NONE, NONE, "", ""
+        if kinds == {"node"} or kinds <= {"node", "iri"}:
+            return partial, NONE, "", ""
+        data = [v for v in (a, b) if v.kind == "term" and v.var]
+        if len(data) == 1 and kinds == {"term", "int"}:
+            return NONE, ALL, _num_guard(data[0].var), ""
+        if len(data) == 2:
+            return NONE, ALL, _num_pair_guard(a.var, b.var), ""
+        return NONE, NONE, "", ""
+
+    # -- groups
+    def group(self, g: _Group, need: frozenset[str]) -> str:
+        """The group's text with its FILTERs rewritten to ``need`` (UP, DOWN or ALL)."""
+        saved = (dict(self.kinds), dict(self.macros), dict(self.facts))
+        try:
+            for v in g.subjects:
+                self.kinds.setdefault(v, "node")
+            for var, expr in g.binds:
+                self.macros[var] = expr
+            exact: list[int] = []
+            for i, f in enumerate(g.filters):
+                try:
+                    self.cond(f, ALL)
+                    exact.append(i)
+                except Unsupported:
+                    pass
+            base = self.facts
+            for var, expr in g.binds:
+                if var in self.triple_vars and self.val(expr).how != "exact":
+                    raise Unsupported(f"sh:select: ?{var} is BOUND to a value the engines may disagree on")
+            edits: list[tuple[int, int, str]] = []
+            for i, f in enumerate(g.filters):
+                facts = base
+                for j in exact:
+                    if j != i:
+                        self.facts = facts
+                        facts = self.with_facts(g.filters[j], True)
+                self.facts = facts
+                text, _props, _total = self.cond(f, need)
+                edits.append((f.start, f.end, f"({text})" if f.kind != "paren" else text))
+            self.facts = base
+            for o in g.optionals:
+                edits.append((o.start, o.end, self.group(o, ALL)))
+            for branches in g.unions:
+                for b in branches:
+                    edits.append((b.start, b.end, self.group(b, need)))
+        finally:
+            self.kinds, self.macros, self.facts = saved
+        out, pos = [], g.start
+        for start, end, text in sorted(edits):
+            out.append(self.text[pos:start])
+            out.append(text)
+            pos = end
+        out.append(self.text[pos : g.end])
+        return "".join(out)
+
+
+def _coalesce(props: frozenset[str], default: bool) -> frozenset[str]:
+    """The properties of COALESCE(a, default) from those of ``a`` (it never fails)."""
+    if default:
+        got = {PT: QF, PF: PF, QT: PF, QF: QF}
+    else:
+        got = {PT: PT, PF: QT, QT: QT, QF: PT}
+    return frozenset(p for p, src in got.items() if src in props)
+
+
+def make_safe(select: str, prefixes: dict[str, str] | None = None) -> str:
+    """``select`` (a SHACL-SPARQL constraint's or target's SELECT, ``$this`` written ``?this``)
+    with its FILTERs rewritten so that Oxigraph keeps every solution rdflib keeps.
+
+    :raises Unsupported: an expression the analysis cannot prove or weaken soundly.
+    """
+    parser = _Parser(select)
+    while parser.peek() is not None and not parser.at("{"):
+        parser.i += 1
+    if parser.peek() is None:
+        raise Unsupported("sh:select without a WHERE clause")
+    where = parser.group()
+    triple_vars: set[str] = set()
+
+    def collect(g: _Group) -> None:
+        triple_vars.update(g.triple_vars)
+        for o in g.optionals:
+            collect(o)
+        for branches in g.unions:
+            for b in branches:
+                collect(b)
+        for f in g.filters:
+            walk(f)
+
+    def walk(n: _Node) -> None:
+        if n.kind == "exists" and isinstance(n.extra, _Group):
+            collect(n.extra)
+        for a in n.args:
+            walk(a)
+
+    collect(where)
+    analysis = _Analysis(select, dict(prefixes or {}), triple_vars)
+    return select[: where.start] + analysis.group(where, UP) + select[where.end :]
