@@ -594,10 +594,8 @@ class _Compiler:
                 continue
             self.check_known(shape)
             self.prefixes = {}
-            sev = self.severity(shape)
-            props = self.values(shape, "property")
-            blocking = sev not in ALLOWED_SEVERITIES or any(self.severity(p) not in ALLOWED_SEVERITIES for p in props)
-            target = self.target(shape, blocking)
+            sev = self.severity(shape)  # a target only of Warning/Info results needs no rewrite (never blocks):
+            target = self.target(shape, sev not in ALLOWED_SEVERITIES or bool(self.values(shape, "property")))
             if target is None:
                 continue
             check = _Check(target=target, parts=[], prefixes=self.prefixes)

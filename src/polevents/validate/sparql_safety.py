@@ -50,10 +50,11 @@ every row rdflib keeps (the screen may flag more, never less), rewriting where t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..vocab import RDF, XSD
 from .sparql_constraint import Unsupported
+from .sparql_pattern import Group, Node, parse_where, triple_variables
 
 __all__ = ["ALL", "make_safe"]
 
@@ -75,285 +76,8 @@ _INTEGERS = frozenset(
 )
 #: rdflib's isNumeric: the datatype alone (rdflib.plugins.sparql.operators.numeric).
 _NUMERIC = sorted(_INTEGERS | {XSD + "float", XSD + "double", XSD + "decimal"})
-_STRING_FUNCS = {"substr", "concat", "lcase", "ucase", "strbefore", "strafter"}
 _STRING_TESTS = {"contains", "strstarts", "strends"}
 _SMALL_INT = re.compile(r"^\d{1,15}$")
-
-_TOK = re.compile(
-    r"""(?P<ws>\s+|\#[^\n]*)
-    |(?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-    |(?P<num>(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)
-    |(?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\-]*(?:\.[\w\-]+)*)?:(?:[\w\-%]|\\.|\.(?=[\w\-%]))*)
-    |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    |(?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<op>\^\^|&&|\|\||!=|<=|>=|[(){}\[\],;.!=<>+\-*/|^])
-    |(?P<other>.)""",
-    re.X | re.S,
-)
-
-
-@dataclass(frozen=True)
-class _Tok:
-    kind: str
-    text: str
-    start: int
-    end: int
-
-    @property
-    def word(self) -> str:
-        return self.text.lower() if self.kind == "word" else ""
-
-
-def _tokens(text: str) -> list[_Tok]:
-    out = []
-    for m in _TOK.finditer(text):
-        kind = m.lastgroup or "other"
-        if kind == "other":
-            raise Unsupported(f"sh:select: cannot read {m.group()!r}")
-        if kind != "ws":
-            out.append(_Tok(kind, m.group(), m.start(), m.end()))
-    return out
-
-
-# ---------------------------------------------------------------- expressions
-
-
-@dataclass
-class _Node:
-    kind: str  # or and not rel in call var const exists paren neg arith
-    start: int
-    end: int
-    args: list[_Node] = field(default_factory=list)
-    name: str = ""  # operator, function name (lower case), variable name, constant kind
-    extra: object = None  # EXISTS: the group; IN: negated?
-
-
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.toks = _tokens(text)
-        self.i = 0
-
-    def peek(self, k: int = 0) -> _Tok | None:
-        return self.toks[self.i + k] if self.i + k < len(self.toks) else None
-
-    def take(self, text: str | None = None) -> _Tok:
-        tok = self.peek()
-        if tok is None or (text is not None and tok.text.lower() != text):
-            raise Unsupported(f"sh:select: expected {text!r} at {tok.text if tok else 'the end'!r}")
-        self.i += 1
-        return tok
-
-    def at(self, *texts: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.text.lower() in texts
-
-    # -- graph patterns
-    def group(self) -> _Group:
-        start = self.take("{").start
-        g = _Group(start=start)
-        stmt_start = True
-        while not self.at("}"):
-            tok = self.peek()
-            if tok is None:
-                raise Unsupported("sh:select: unbalanced braces")
-            w = tok.word
-            if w == "filter":
-                self.i += 1
-                g.filters.append(self.constraint())
-                stmt_start = True
-            elif w == "bind":
-                self.i += 1
-                self.take("(")
-                expr = self.expr()
-                self.take("as")
-                var = self.take()
-                if var.kind != "var":
-                    raise Unsupported("sh:select: BIND without a variable")
-                self.take(")")
-                g.binds.append((var.text[1:], expr))
-                stmt_start = True
-            elif w == "optional":
-                self.i += 1
-                g.optionals.append(self.group())
-                stmt_start = True
-            elif w == "values":
-                self.i += 1
-                while not self.at("{"):
-                    self.take()
-                self.skip_block("{", "}")
-                stmt_start = True
-            elif tok.text == "{":
-                branches = [self.group()]
-                while self.at("union"):
-                    self.i += 1
-                    branches.append(self.group())
-                if any(b.filters or b.binds for b in branches):
-                    # rdflib evaluates a nested group with the bindings of the patterns before it,
-                    # Oxigraph (as SPARQL says) without: a FILTER or BIND there may see other values
-                    raise Unsupported("sh:select: a FILTER or BIND inside a nested group or UNION branch")
-                g.unions.append(branches)
-                stmt_start = True
-            elif w in ("minus", "graph", "service", "select", "union"):
-                raise Unsupported(f"sh:select: {w.upper()} in a pattern")
-            elif tok.text == ".":
-                self.i += 1
-                stmt_start = True
-            else:  # a triple pattern
-                if tok.kind == "var":
-                    g.triple_vars.add(tok.text[1:])
-                    if stmt_start:
-                        g.subjects.add(tok.text[1:])
-                if tok.text in "[(":
-                    self.skip_block(tok.text, "]" if tok.text == "[" else ")", g.triple_vars)
-                else:
-                    self.i += 1
-                stmt_start = False
-        g.end = self.take("}").end
-        return g
-
-    def skip_block(self, open_: str, close: str, vars_: set[str] | None = None) -> None:
-        depth = 0
-        while True:
-            tok = self.take()
-            if tok.kind == "var" and vars_ is not None:
-                vars_.add(tok.text[1:])
-            if tok.text == open_:
-                depth += 1
-            elif tok.text == close:
-                depth -= 1
-                if depth == 0:
-                    return
-            elif tok.text in "{}" and open_ != "{":
-                raise Unsupported("sh:select: a brace inside a bracket")
-
-    def constraint(self) -> _Node:
-        tok = self.peek()
-        if tok is not None and (tok.text == "(" or tok.word in ("exists", "not") or tok.kind in ("word", "iri", "pname")):
-            return self.primary()
-        raise Unsupported("sh:select: FILTER without a constraint")
-
-    # -- expressions
-    def expr(self) -> _Node:
-        return self.binary("||", self.and_)
-
-    def and_(self) -> _Node:
-        return self.binary("&&", self.rel)
-
-    def binary(self, op: str, sub: object) -> _Node:
-        assert callable(sub)
-        first = sub()
-        items = [first]
-        while self.at(op):
-            self.i += 1
-            items.append(sub())
-        if len(items) == 1:
-            return first
-        return _Node("or" if op == "||" else "and", first.start, items[-1].end, items)
-
-    def rel(self) -> _Node:
-        left = self.arith()
-        tok = self.peek()
-        if tok is not None and tok.text in ("=", "!=", "<", ">", "<=", ">="):
-            self.i += 1
-            right = self.arith()
-            return _Node("rel", left.start, right.end, [left, right], tok.text)
-        negated = False
-        if self.at("not") and (nxt := self.peek(1)) is not None and nxt.word == "in":
-            self.i += 1
-            negated = True
-        if self.at("in"):
-            self.i += 1
-            self.take("(")
-            items = [left]
-            while not self.at(")"):
-                items.append(self.expr())
-                if self.at(","):
-                    self.i += 1
-            end = self.take(")").end
-            return _Node("in", left.start, end, items, "in", negated)
-        return left
-
-    def arith(self) -> _Node:
-        first = self.unary()
-        items = [first]
-        while self.at("+", "-", "*", "/"):
-            self.i += 1
-            items.append(self.unary())
-        return first if len(items) == 1 else _Node("arith", first.start, items[-1].end, items)
-
-    def unary(self) -> _Node:
-        tok = self.peek()
-        if tok is not None and tok.text == "!":
-            self.i += 1
-            inner = self.unary()
-            return _Node("not", tok.start, inner.end, [inner])
-        if tok is not None and tok.text in "+-" and tok.kind == "op":
-            self.i += 1
-            inner = self.unary()
-            return _Node("arith", tok.start, inner.end, [inner])
-        return self.primary()
-
-    def primary(self) -> _Node:
-        tok = self.take()
-        if tok.text == "(":
-            inner = self.expr()
-            end = self.take(")").end
-            return _Node("paren", tok.start, end, [inner])
-        if tok.word == "not" or tok.word == "exists":
-            negated = tok.word == "not"
-            if negated:
-                self.take("exists")
-            g = self.group()
-            return _Node("exists", tok.start, g.end, [], "not" if negated else "", g)
-        if tok.kind == "var":
-            return _Node("var", tok.start, tok.end, name=tok.text[1:])
-        if tok.kind == "num":
-            return _Node("const", tok.start, tok.end, name="int" if tok.text.isdigit() else "number")
-        if tok.kind == "str":
-            nxt = self.peek()
-            if nxt is not None and nxt.kind == "lang":
-                self.i += 1
-                return _Node("const", tok.start, nxt.end, name="lang")
-            if nxt is not None and nxt.text == "^^":
-                self.i += 1
-                dt = self.take()
-                return _Node("const", tok.start, dt.end, name="typed")
-            return _Node("const", tok.start, tok.end, name="str")
-        if tok.word in ("true", "false"):
-            return _Node("const", tok.start, tok.end, name="bool")
-        if tok.kind in ("word", "iri", "pname"):
-            if not self.at("("):
-                if tok.kind == "word":
-                    raise Unsupported(f"sh:select: {tok.text} without arguments")
-                return _Node("const", tok.start, tok.end, name="iri")
-            self.take("(")
-            args: list[_Node] = []
-            if self.at("distinct", "*"):
-                raise Unsupported(f"sh:select: aggregate {tok.text}")
-            while not self.at(")"):
-                args.append(self.expr())
-                if self.at(","):
-                    self.i += 1
-            end = self.take(")").end
-            name = tok.text.lower() if tok.kind == "word" else tok.text
-            return _Node("call", tok.start, end, args, name)
-        raise Unsupported(f"sh:select: unexpected {tok.text!r} in an expression")
-
-
-@dataclass
-class _Group:
-    start: int
-    end: int = 0
-    filters: list[_Node] = field(default_factory=list)
-    binds: list[tuple[str, _Node]] = field(default_factory=list)
-    optionals: list[_Group] = field(default_factory=list)
-    unions: list[list[_Group]] = field(default_factory=list)
-    subjects: set[str] = field(default_factory=set)
-    triple_vars: set[str] = field(default_factory=set)
-
 
 # ---------------------------------------------------------------- analysis
 
@@ -425,7 +149,7 @@ class _Analysis:
         self.text = text
         self.prefixes = prefixes
         self.kinds: dict[str, str] = {}
-        self.macros: dict[str, _Node] = {}
+        self.macros: dict[str, Node] = {}
         self.facts: dict[str, frozenset[str]] = {}
         self.triple_vars = bind_in_triples
         self.depth = 0
@@ -433,7 +157,7 @@ class _Analysis:
         #: exact as written may be used
         self.frozen = False
 
-    def exact_as_written(self, n: _Node) -> bool:
+    def exact_as_written(self, n: Node) -> bool:
         saved, self.frozen = self.frozen, True
         try:
             self.cond(n, ALL)
@@ -443,10 +167,10 @@ class _Analysis:
             self.frozen = saved
         return True
 
-    def src(self, n: _Node) -> str:
+    def src(self, n: Node) -> str:
         return self.text[n.start : n.end]
 
-    def iri(self, n: _Node) -> str | None:
+    def iri(self, n: Node) -> str | None:
         """The IRI of a constant IRI or prefixed name (None when unknown)."""
         if n.kind == "paren":
             return self.iri(n.args[0])
@@ -460,7 +184,7 @@ class _Analysis:
         return ns + local if ns is not None else None
 
     # -- values
-    def val(self, n: _Node) -> _Val:
+    def val(self, n: Node) -> _Val:
         if n.kind == "paren":
             return self.val(n.args[0])
         if n.kind == "var":
@@ -484,7 +208,7 @@ class _Analysis:
             return _Val("bool", "exact" if self.exact_as_written(n) else "none")
         return _NONE
 
-    def call_val(self, n: _Node) -> _Val:
+    def call_val(self, n: Node) -> _Val:
         name, args = n.name, [self.val(a) for a in n.args]
         if name == "str" and len(args) == 1:
             a = args[0]
@@ -531,7 +255,7 @@ class _Analysis:
         return _NONE
 
     # -- facts: what the datatype of a variable is where a condition holds (or fails)
-    def dt_var(self, n: _Node) -> str | None:
+    def dt_var(self, n: Node) -> str | None:
         """``?x`` when ``n`` is DATATYPE(?x) or a variable BOUND to it."""
         while n.kind == "paren":
             n = n.args[0]
@@ -543,7 +267,7 @@ class _Analysis:
         return None
 
     def with_facts(
-        self, n: _Node, holds: bool, base: dict[str, frozenset[str]] | None = None
+        self, n: Node, holds: bool, base: dict[str, frozenset[str]] | None = None
     ) -> dict[str, frozenset[str]]:
         facts = dict(self.facts if base is None else base)
         for var, (keep, drop) in self.facts_of(n, holds).items():
@@ -556,7 +280,7 @@ class _Analysis:
                 facts[var] = prior
         return facts
 
-    def facts_of(self, n: _Node, holds: bool) -> dict[str, tuple[frozenset[str] | None, frozenset[str]]]:
+    def facts_of(self, n: Node, holds: bool) -> dict[str, tuple[frozenset[str] | None, frozenset[str]]]:
         if n.kind == "paren":
             return self.facts_of(n.args[0], holds)
         if n.kind == "not":
@@ -564,12 +288,12 @@ class _Analysis:
         if (n.kind == "and" and holds) or (n.kind == "or" and not holds):
             out: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {}
             for a in n.args:
-                for var, (keep, drop) in self.facts_of(a, holds).items():
-                    k0, d0 = out.get(var, (None, frozenset()))
-                    out[var] = (keep if k0 is None else (k0 if keep is None else k0 & keep), d0 | drop)
+                for name, (keep, drop) in self.facts_of(a, holds).items():
+                    k0, d0 = out.get(name, (None, frozenset()))
+                    out[name] = (keep if k0 is None else (k0 if keep is None else k0 & keep), d0 | drop)
             return out
-        consts: list[_Node] = []
-        var = None
+        consts: list[Node] = []
+        var: str | None = None
         if n.kind == "rel" and n.name in ("=", "!="):
             var, consts = self.dt_var(n.args[0]), n.args[1:]
             if var is None:
@@ -589,7 +313,7 @@ class _Analysis:
         return {var: (None, found)}
 
     # -- conditions
-    def cond(self, n: _Node, need: frozenset[str], want_total: bool = False) -> _Cand:
+    def cond(self, n: Node, need: frozenset[str], want_total: bool = False) -> _Cand:
         """``n`` rewritten so that it has the properties ``need`` (and never fails: ``want_total``)."""
         if n.kind == "paren":
             text, props, total = self.cond(n.args[0], need, want_total)
@@ -635,17 +359,17 @@ class _Analysis:
                 return cand
         raise Unsupported(f"sh:select: cannot show that Oxigraph and rdflib agree on {self.src(n)!r}")
 
-    def extra_group(self, n: _Node) -> _Group:
-        assert isinstance(n.extra, _Group)
+    def extra_group(self, n: Node) -> Group:
+        assert isinstance(n.extra, Group)
         return n.extra
 
-    def atom(self, n: _Node) -> list[_Cand]:
+    def atom(self, n: Node) -> list[_Cand]:
         """Candidate texts for a comparison, function call or variable: the first that has
         the needed properties is used."""
         orig = self.src(n)
         props, guarded, guard, text = self.classify(n)
         text = text or orig
-        total = n.kind == "call" and n.name == "bound" or text.startswith("COALESCE(")
+        total = (n.kind == "call" and n.name == "bound") or text.startswith("COALESCE(")
         cands: list[_Cand] = []
         if props:
             cands.append((text, props, total))
@@ -667,7 +391,7 @@ class _Analysis:
         cands += [("true", frozenset({PT, QF}), True), ("false", frozenset({PF, QT}), True)]
         return cands
 
-    def classify(self, n: _Node) -> tuple[frozenset[str], frozenset[str], str, str]:
+    def classify(self, n: Node) -> tuple[frozenset[str], frozenset[str], str, str]:
         """(properties, properties under the guard, guard, replacement text) of an atom."""
         if n.kind == "const":
             return (ALL if n.name == "bool" else NONE), NONE, "", ""
@@ -685,12 +409,17 @@ class _Analysis:
             if x.how == "exact" and items and all(i is not None for i in iris):
                 if x.kind != "dt" or not (set(iris) & _INTEGERS):
                     return ALL, NONE, "", ""
-            if x.how == "exact" and x.kind == "str" and items and all(i.kind == "str" and i.how == "exact" for i in items):
+            if (
+                x.how == "exact"
+                and x.kind == "str"
+                and items
+                and all(i.kind == "str" and i.how == "exact" for i in items)
+            ):
                 return ALL, NONE, "", ""
             return NONE, NONE, "", ""
         return NONE, NONE, "", ""
 
-    def classify_call(self, n: _Node) -> tuple[frozenset[str], frozenset[str], str, str]:
+    def classify_call(self, n: Node) -> tuple[frozenset[str], frozenset[str], str, str]:
         name, args = n.name, [self.val(a) for a in n.args]
         if name == "bound" and len(n.args) == 1 and n.args[0].kind == "var":
             macro = self.macros.get(n.args[0].name)
@@ -715,7 +444,7 @@ class _Analysis:
                 return ALL, NONE, "", ""
         return NONE, NONE, "", ""
 
-    def classify_rel(self, op: str, a: _Val, b: _Val, n: _Node) -> tuple[frozenset[str], frozenset[str], str, str]:
+    def classify_rel(self, op: str, a: _Val, b: _Val, n: Node) -> tuple[frozenset[str], frozenset[str], str, str]:
         eq = op in ("=", "!=")
         kinds = {a.kind, b.kind}
         partial = frozenset({QT, QF})
@@ -760,7 +489,7 @@ class _Analysis:
         return NONE, NONE, "", ""
 
     # -- groups
-    def group(self, g: _Group, need: frozenset[str]) -> str:
+    def group(self, g: Group, need: frozenset[str]) -> str:
         """The group's text with its FILTERs rewritten to ``need`` (UP, DOWN or ALL)."""
         saved = (dict(self.kinds), dict(self.macros), dict(self.facts))
         try:
@@ -821,30 +550,6 @@ def make_safe(select: str, prefixes: dict[str, str] | None = None) -> str:
 
     :raises Unsupported: an expression the analysis cannot prove or weaken soundly.
     """
-    parser = _Parser(select)
-    while parser.peek() is not None and not parser.at("{"):
-        parser.i += 1
-    if parser.peek() is None:
-        raise Unsupported("sh:select without a WHERE clause")
-    where = parser.group()
-    triple_vars: set[str] = set()
-
-    def collect(g: _Group) -> None:
-        triple_vars.update(g.triple_vars)
-        for o in g.optionals:
-            collect(o)
-        for branches in g.unions:
-            for b in branches:
-                collect(b)
-        for f in g.filters:
-            walk(f)
-
-    def walk(n: _Node) -> None:
-        if n.kind == "exists" and isinstance(n.extra, _Group):
-            collect(n.extra)
-        for a in n.args:
-            walk(a)
-
-    collect(where)
-    analysis = _Analysis(select, dict(prefixes or {}), triple_vars)
+    where = parse_where(select)
+    analysis = _Analysis(select, dict(prefixes or {}), triple_variables(where))
     return select[: where.start] + analysis.group(where, UP) + select[where.end :]
