@@ -234,7 +234,7 @@ def test_oxigraph_merges_exactly_the_datatypes_the_analysis_distrusts() -> None:
 
 # ---------------------------------------------------------------- random constraints
 
-VARS = ["?w", "?u", "$this"]
+VARS = ["?w", "?u", "$this", "?o"]
 CONSTS = ["1", "100", "0", '"x"', '"y"', '"percent"', "true", "ex:i", "xsd:date", "0.5", '"5"^^xsd:integer', '"x"@en']
 
 term = st.sampled_from(VARS + CONSTS)
@@ -288,18 +288,21 @@ def _combine(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 condition = st.recursive(atom, _combine, max_leaves=4)
+PATTERNS = [
+    "OPTIONAL { $this ex:u ?u } ",
+    "$this ex:u ?u . ",
+    "OPTIONAL { $this ex:u ?u FILTER(?u != 5) } ",
+    "OPTIONAL { $this ex:u ?u BIND(STR(?u) AS ?o) } ",
+    "$this ex:u ?u . OPTIONAL { $this ex:w ?o } ",
+]
 where = st.builds(
-    lambda opt, bind, conds: (
+    lambda pattern, bind, conds: (
         "$this ex:w ?w . "
-        + (
-            {0: "OPTIONAL { $this ex:u ?u } ", 1: "$this ex:u ?u . ", 2: "OPTIONAL { $this ex:u ?u FILTER(?u != 5) } "}[
-                opt
-            ]
-        )
+        + pattern
         + (f"BIND({bind} AS ?b) FILTER(BOUND(?b) || !BOUND(?b)) " if bind else "")
         + " ".join(f"FILTER({c})" for c in conds)
     ),
-    st.integers(0, 2),
+    st.sampled_from(PATTERNS),
     st.one_of(st.none(), value),
     st.lists(condition, min_size=1, max_size=2),
 )

@@ -506,8 +506,9 @@ class _Analysis:
         return NONE, NONE, "", ""
 
     # -- groups
-    def group(self, g: Group, need: frozenset[str]) -> str:
-        """The group's text with its FILTERs rewritten to ``need`` (UP, DOWN or ALL)."""
+    def group(self, g: Group, need: frozenset[str], optional: bool = False) -> str:
+        """The group's text with its FILTERs rewritten to ``need`` (UP, DOWN or ALL).  The BINDs of
+        an ``optional`` group must be exact: their variables are seen outside it as plain values."""
         saved = (dict(self.kinds), dict(self.macros), dict(self.facts))
         try:
             for v in g.subjects:
@@ -523,7 +524,7 @@ class _Analysis:
                     pass
             base = self.facts
             for var, expr in g.binds:
-                if var in self.triple_vars and self.val(expr).how != "exact":
+                if (optional or var in self.triple_vars) and self.val(expr).how != "exact":
                     raise Unsupported(f"sh:select: ?{var} is BOUND to a value the engines may disagree on")
             edits: list[tuple[int, int, str]] = []
             for i, f in enumerate(g.filters):
@@ -537,7 +538,7 @@ class _Analysis:
                 edits.append((f.start, f.end, f"({text})" if f.kind != "paren" else text))
             self.facts = base
             for o in g.optionals:
-                edits.append((o.start, o.end, self.group(o, ALL)))
+                edits.append((o.start, o.end, self.group(o, ALL, optional=True)))
             for branches in g.unions:
                 for b in branches:
                     edits.append((b.start, b.end, self.group(b, need)))
