@@ -6,10 +6,13 @@ SPARQL constraint or target so that it flags at least the focus nodes pyshacl fl
 
 * the divergences the analysis was built on, one by one (the engines still differ there, and
   the screen now flags what pyshacl flags);
-* random constraints and SPARQL targets (hypothesis): comparisons, string and type functions,
-  casts, IF/COALESCE, IN, EXISTS, BIND, OPTIONAL, combined with ``&&``, ``||``, ``!``, over data
-  with IRIs, blank nodes, plain, language-tagged, typed and ill-typed literals, numbers of
-  several types and dates: the screen's flagged focus nodes include pyshacl's, or it refuses;
+* random constraints and SPARQL targets (hypothesis, derandomized), the screen's flagged focus
+  nodes including pyshacl's (or the screen refusing), over data with IRIs, blank nodes, plain,
+  language-tagged, typed and ill-typed literals, numbers of several types and dates: one or two
+  comparisons or tests under each polarity (``!``, ``&&``, ``||``, EXISTS, NOT EXISTS); deeper
+  expressions (string and type functions, casts, IF/COALESCE, IN, BIND, OPTIONAL); the shipped
+  shapes' date idiom over dates the engines read differently;
+* the one known gap (datatypes Oxigraph's store merges), as a strict xfail;
 * the shipped shapes compile with no refusal, and what the rewrite keeps exact stays exact.
 """
 
@@ -69,8 +72,9 @@ TERMS = [
     '"abc"^^xsd:integer',
     '"99999999999999999999999"^^xsd:integer',
     '"5"^^xsd:byte',
-    '"300"^^xsd:byte',
-    '"-5"^^xsd:nonNegativeInteger',
+    '"-5"^^xsd:int',
+    '"7"^^xsd:nonNegativeInteger',
+    # not here: a derived integer type out of its range ("300"^^xsd:byte): the gap below
     "true",
     '"1"^^xsd:boolean',
     '"yes"^^xsd:boolean',
@@ -232,12 +236,25 @@ def test_oxigraph_merges_exactly_the_datatypes_the_analysis_distrusts() -> None:
     assert changed | {xsd + "integer", xsd + "dateTime"} == MERGED
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (docs/validation.md): Oxigraph's store keeps an out-of-range "
+    '"-5"^^xsd:nonNegativeInteger as "-5"^^xsd:integer, which rdflib reads as ill-typed',
+)
+def test_the_gap_of_merged_datatypes() -> None:
+    data = 'ex:a ex:w "-5"^^xsd:nonNegativeInteger .\n'
+    where = "$this ex:w ?w . FILTER(?w > 1)"  # rdflib: true (it orders the ill-typed literal by datatype)
+    assert _flagged_by_pyshacl(data, _constraint(where)) == {EX + "a"}
+    assert _flagged_by_screen(data, _constraint(where)) == {EX + "a"}
+
+
 # ---------------------------------------------------------------- random constraints
 
 VARS = ["?w", "?u", "$this", "?o"]
 CONSTS = ["1", "100", "0", '"x"', '"y"', '"percent"', "true", "ex:i", "xsd:date", "0.5", '"5"^^xsd:integer', '"x"@en']
 
-term = st.sampled_from(VARS + CONSTS)
+variable = st.sampled_from(VARS)
+term = st.one_of(variable, variable, st.sampled_from(CONSTS))
 string = st.one_of(
     term.map(lambda t: f"STR({t})"),
     term.map(lambda t: f"SUBSTR(STR({t}), 1, 4)"),
@@ -246,6 +263,7 @@ string = st.one_of(
     term.map(lambda t: f"LCASE(STR({t}))"),
 )
 value = st.one_of(
+    variable,
     term,
     string,
     term.map(lambda t: f"DATATYPE({t})"),
@@ -258,6 +276,9 @@ value = st.one_of(
     term.map(lambda t: f"({t} + 1)"),
 )
 atom = st.one_of(
+    st.tuples(variable, st.sampled_from(["=", "!=", "<", ">", "<=", ">="]), term).map(
+        lambda t: f"{t[0]} {t[1]} {t[2]}"
+    ),
     st.tuples(value, st.sampled_from(["=", "!=", "<", ">", "<=", ">="]), value).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
     st.tuples(value, st.sampled_from(["=", "!=", "<", ">"]), st.sampled_from(CONSTS)).map(
         lambda t: f"{t[0]} {t[1]} {t[2]}"
@@ -287,11 +308,12 @@ def _combine(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
 
 
-condition = st.recursive(atom, _combine, max_leaves=4)
+condition = st.one_of(atom, st.recursive(atom, _combine, max_leaves=4))
 PATTERNS = [
     "OPTIONAL { $this ex:u ?u } ",
+    "OPTIONAL { $this ex:u ?u } ",
     "$this ex:u ?u . ",
-    "OPTIONAL { $this ex:u ?u FILTER(?u != 5) } ",
+    "OPTIONAL { $this ex:u ?u FILTER(?u != 5) } ",  # refused: the FILTER of an OPTIONAL must be exact
     "OPTIONAL { $this ex:u ?u BIND(STR(?u) AS ?o) } ",
     "$this ex:u ?u . OPTIONAL { $this ex:w ?o } ",
 ]
@@ -306,16 +328,128 @@ where = st.builds(
     st.one_of(st.none(), value),
     st.lists(condition, min_size=1, max_size=2),
 )
+#: each of ex:a, ex:b, ex:c with one or two ex:w values and maybe an ex:u value (dense: most
+#: FILTERs then keep some row in one engine or the other)
 data = st.lists(
-    st.tuples(st.sampled_from(["ex:a", "ex:b", "ex:c"]), st.sampled_from(["ex:w", "ex:u"]), st.sampled_from(TERMS)),
-    min_size=1,
-    max_size=6,
-).map(lambda ts: "".join(f"{s} {p} {o} .\n" for s, p, o in ts))
+    st.tuples(st.lists(st.sampled_from(TERMS), min_size=1, max_size=2), st.one_of(st.none(), st.sampled_from(TERMS))),
+    min_size=3,
+    max_size=3,
+).map(
+    lambda nodes: "".join(
+        "".join(f"ex:{s} ex:w {w} .\n" for w in ws) + (f"ex:{s} ex:u {u} .\n" if u else "")
+        for s, (ws, u) in zip("abc", nodes, strict=True)
+    )
+)
 
 
-@settings(max_examples=250, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+comparison = st.tuples(
+    st.sampled_from(["?w", "?u"]),
+    st.sampled_from(["=", "!=", "<", ">", "<=", ">="]),
+    st.sampled_from(["1", "100", '"y"', '"x"', "true", "ex:i", "0.5", "?w", "?u", "$this"]),
+).map(lambda t: f"{t[0]} {t[1]} {t[2]}")
+simple_atom = st.one_of(
+    comparison,
+    comparison,
+    st.tuples(
+        st.sampled_from(["STR(?w)", "DATATYPE(?w)", "LANG(?w)", "STRLEN(STR(?w))", "SUBSTR(STR(?w), 1, 4)", "STR(?u)"]),
+        st.sampled_from(["=", "!=", "<", ">"]),
+        st.sampled_from([*CONSTS, "STR(?u)", "DATATYPE(?u)", '"2022"', '"5.0"', "xsd:integer", "xsd:string", "3"]),
+    ).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
+    st.sampled_from(["isNumeric(?w)", "isLiteral(?u)", "BOUND(?u)", "?w", "sameTerm(?w, ?u)", "isIRI(?w)"]),
+    st.lists(st.sampled_from(CONSTS), min_size=1, max_size=3).map(lambda cs: f"?w IN ({', '.join(cs)})"),
+)
+simple_where = st.builds(
+    lambda form, a, b: (
+        "$this ex:w ?w . OPTIONAL { $this ex:u ?u } "
+        + form.format(a=a, b=b, a2=a.replace("?w", "?w2"), b2=b.replace("?w", "?w2"))
+    ),
+    st.sampled_from(
+        [
+            "FILTER({a})",
+            "FILTER(!({a}))",
+            "FILTER(({a}) || ({b}))",
+            "FILTER(({a}) && ({b}))",
+            "FILTER(!(({a}) && ({b})))",
+            "FILTER NOT EXISTS {{ $this ex:w ?w2 . FILTER({a2}) }}",
+            "FILTER EXISTS {{ $this ex:w ?w2 . FILTER(!({a2})) }}",
+            "FILTER(!({a}) || NOT EXISTS {{ $this ex:w ?w2 . FILTER(({a2}) && !({b2})) }})",
+        ]
+    ),
+    simple_atom,
+    simple_atom,
+)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(where=simple_where, data=data, as_target=st.booleans())
+def test_single_comparisons_flag_what_pyshacl_flags(where: str, data: str, as_target: bool) -> None:
+    """One or two comparisons or tests of the data's terms, under ``!``, ``&&``, ``||``, EXISTS
+    and NOT EXISTS: each polarity the analysis distinguishes, on dense data."""
+    _check(data, _target(where.replace("$this", "?this")) if as_target else _constraint(where))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(where=where, data=data, as_target=st.booleans())
 def test_the_screen_flags_what_pyshacl_flags(where: str, data: str, as_target: bool) -> None:
+    _check(data, _target(where.replace("$this", "?this")) if as_target else _constraint(where))
+
+
+DATES = [
+    '"2022-01-01"^^xsd:date',
+    '"2022-01-05Z"^^xsd:date',
+    '"2022-01-04+05:00"^^xsd:date',
+    '"2022-W01-1"^^xsd:date',
+    '"2022-001"^^xsd:date',
+    '"-0044-03-15"^^xsd:date',
+    '"12022-01-01"^^xsd:date',
+    '"2022-13-40"^^xsd:date',
+    '"2022-01-01T00:00:00"^^xsd:date',
+    '"2022"^^xsd:gYear',
+    '"2021Z"^^xsd:gYear',
+    '"2021-12"^^xsd:gYearMonth',
+    '"2022-01"^^xsd:gYearMonth',
+    '"2022-01-03"',
+    "5",
+    "ex:i",
+]
+
+
+def _latest(v: str, name: str) -> str:
+    """The shipped shapes' idiom: the latest day a date of any precision may mean, as text."""
+    return (
+        f"BIND(DATATYPE({v}) AS ?{name}dt) BIND(STR({v}) AS ?{name}text) "
+        f"BIND(IF(?{name}dt = xsd:date, SUBSTR(?{name}text, 1, 10), IF(?{name}dt = xsd:gYearMonth, "
+        f'CONCAT(SUBSTR(?{name}text, 1, 7), "-31"), CONCAT(SUBSTR(?{name}text, 1, 4), "-12-31"))) AS ?{name}) '
+    )
+
+
+date_where = st.builds(
+    lambda guard, op, other, negate: (
+        "$this ex:w ?w ; ex:u ?u . "
+        + _latest("?w", "a")
+        + _latest("?u", "b")
+        + (
+            "FILTER(?adt IN (xsd:date, xsd:gYearMonth, xsd:gYear) && ?bdt IN (xsd:date, xsd:gYearMonth, xsd:gYear)) "
+            if guard
+            else ""
+        )
+        + (f"FILTER(!(?a {op} {other}))" if negate else f"FILTER(?a {op} {other})")
+    ),
+    st.booleans(),
+    st.sampled_from(["<", ">", "=", "!=", "<="]),
+    st.sampled_from(["?b", '"2022-01-03"', "SUBSTR(STR(?u), 1, 10)", "STR(?u)"]),
+    st.booleans(),
+)
+date_data = st.lists(st.tuples(st.sampled_from(DATES), st.sampled_from(DATES)), min_size=1, max_size=3).map(
+    lambda pairs: "".join(f"ex:n{i} ex:w {w} ; ex:u {u} .\n" for i, (w, u) in enumerate(pairs))
+)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(where=date_where, data=date_data, as_target=st.booleans())
+def test_date_comparisons_flag_what_pyshacl_flags(where: str, data: str, as_target: bool) -> None:
+    """The shipped shapes' date idiom (DATATYPE, STR, SUBSTR, CONCAT, IF, compared as text) over
+    dates rdflib and Oxigraph read differently (time zones, week dates, years before 1 or after 9999)."""
     _check(data, _target(where.replace("$this", "?this")) if as_target else _constraint(where))
 
 
