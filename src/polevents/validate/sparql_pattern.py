@@ -129,8 +129,8 @@ class Parser:
                     self.i += 1
                     branches.append(self.group())
                 if any(b.filters or b.binds for b in branches):
-                    # rdflib evaluates a nested group with the bindings of the patterns before it,
-                    # Oxigraph (as SPARQL says) without: a FILTER or BIND there may see other values
+                    # the analysis does not model a nested group's own scope (its FILTERs do not see
+                    # the variables bound outside it): not read, so refused
                     raise Unsupported("sh:select: a FILTER or BIND inside a nested group or UNION branch")
                 g.unions.append(branches)
                 stmt_start = True

@@ -47,7 +47,7 @@ every row rdflib keeps (the screen may flag more, never less), rewriting where t
   rdflib's own rule (the datatype alone).
 * A value in an ``IF`` condition, a function argument or a ``BIND`` that a triple pattern uses
   must be exact as written, and so must every FILTER of an ``OPTIONAL``; a FILTER or BIND in a
-  nested group or UNION branch (rdflib evaluates it with the outer bindings, Oxigraph without),
+  nested group or UNION branch (the analysis does not model the scope of such a group),
   ``MINUS``, ``GRAPH``, ``SERVICE``, subqueries and aggregates raise :class:`Unsupported`
   (pyshacl decides).
 
