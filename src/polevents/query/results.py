@@ -25,6 +25,7 @@ same answer gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO
@@ -45,6 +46,7 @@ __all__ = [
     "check_format",
     "default_format",
     "graph_document",
+    "oxigraph_format",
     "select_json",
     "solutions_document",
     "term_json",
@@ -291,6 +293,16 @@ class _XmlSafe:
         self.out.flush()
 
 
+@functools.lru_cache(maxsize=8)
+def oxigraph_format(fmt: ResultFormat) -> pyoxigraph.QueryResultsFormat:
+    """pyoxigraph's results format for ``fmt`` (a W3C results format)."""
+    import pyoxigraph as ox
+
+    found = ox.QueryResultsFormat.from_media_type(fmt.media_type)
+    assert found is not None
+    return found
+
+
 def write_solutions(
     solutions: pyoxigraph.QuerySolutions, fmt: ResultFormat, out: BinaryIO, max_rows: int | None = None
 ) -> tuple[int | None, bool]:
@@ -306,7 +318,7 @@ def write_solutions(
     if fmt not in SOLUTION_FORMATS:
         raise ValueError(f"{fmt.label} is not a SPARQL results format")
     if max_rows is None:
-        oxfmt = ox.QueryResultsFormat.from_media_type(fmt.media_type)
+        oxfmt = oxigraph_format(fmt)
         if fmt is ResultFormat.XML:
             safe = _XmlSafe(out)
             solutions.serialize(safe, oxfmt)  # type: ignore[arg-type]
@@ -355,6 +367,7 @@ def ask_json(value: bool) -> bytes:
     return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode("utf-8")
 
 
+@functools.lru_cache(maxsize=16)
 def boolean_document(value: bool, fmt: ResultFormat) -> bytes:
     """An ASK answer in one of :data:`SOLUTION_FORMATS`: CSV and TSV one line, ``true`` or ``false``.
 
