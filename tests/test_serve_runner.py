@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
@@ -65,7 +68,7 @@ def _job(query: str, fmt: str, **kw: object) -> QueryJob:
 
     scan = checked_scan(query)
     return QueryJob(query=query, solutions_format=fmt, base_iri=f"{EX}base/", max_rows=20, form=scan.form,
-                    from_clause=scan.from_clause, **kw)  # type: ignore[arg-type]  # fmt: skip
+                    from_clause=scan.from_clause, volatile=scan.volatile, **kw)  # type: ignore[arg-type]  # fmt: skip
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -176,7 +179,9 @@ def test_small_queries_stay_on_the_first_thread(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(runner_module, "STALL", 60.0)
 
     async def main() -> LocalRunner:
-        runner = LocalRunner(STORE, Protection(network_isolated=True, memory_limit=None), lambda reason: None, threads=3)
+        runner = LocalRunner(
+            STORE, Protection(network_isolated=True, memory_limit=None), lambda reason: None, threads=3
+        )
         await runner.start()
         outcomes = await asyncio.gather(*(runner.run(_job(QUICK, "json"), 60) for _ in range(200)))
         assert all(o.body == b'{"head":{},"boolean":true}\n' for o in outcomes)
@@ -185,3 +190,188 @@ def test_small_queries_stay_on_the_first_thread(monkeypatch: pytest.MonkeyPatch)
 
     runner = asyncio.run(main())
     assert runner.taken[0] == 200 and runner.taken[1:] == [0, 0]
+
+
+# ---------------------------------------------------------------- queries on the event loop
+
+
+def _inline_runner(abort: list[str]) -> LocalRunner:
+    return LocalRunner(STORE, Protection(network_isolated=True, memory_limit=None), lambda reason: None,
+                       abort=lambda: abort.append("abort"))  # fmt: skip
+
+
+def test_a_query_known_short_runs_on_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first time on a thread; then, its cost known, on the loop (``done`` called at once); the
+    same answer both ways.  Without ``stuck`` (no way to answer an overrun), never on the loop.
+    (INLINE_COST is raised here: a loaded machine's pauses must not decide the test.)"""
+    from polevents.serve import runner as runner_module
+
+    monkeypatch.setattr(runner_module, "INLINE_COST", 60.0)
+    aborted: list[str] = []
+
+    async def main() -> None:
+        runner = _inline_runner(aborted)
+        await runner.start()
+        job = _job(QUICK, "json")
+        stuck_calls: list[PoleventsError] = []
+        first = await runner.run(job, 60)
+        assert runner.taken[0] == 1 and runner.inline_runs == 0
+        answers: list[QueryOutcome | PoleventsError] = []
+        runner.submit(job, 60, answers.append, stuck_calls.append)
+        assert runner.inline_runs == 1 and runner.taken[0] == 1
+        assert answers == [first]
+        second = await runner.run(job, 60)  # no stuck: a thread
+        assert second == first and runner.taken[0] == 2 and runner.inline_runs == 1
+        other = _job(QUICK, "csv")  # another format: another cost, not known yet
+        done = asyncio.get_running_loop().create_future()
+        runner.submit(other, 60, done.set_result, stuck_calls.append)
+        assert runner.inline_runs == 1
+        assert (await done).body == b"true\n"
+        await runner.close()
+        assert stuck_calls == []
+
+    asyncio.run(main())
+    assert aborted == []
+
+
+def test_a_volatile_query_never_runs_on_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RAND, NOW, UUID, STRUUID: the same text may do more work next time."""
+    from polevents.query.scan import scan_query
+    from polevents.serve import runner as runner_module
+
+    monkeypatch.setattr(runner_module, "INLINE_COST", 60.0)
+
+    assert scan_query("SELECT ?x { BIND(RAND() AS ?x) }").volatile
+    assert scan_query("ASK { FILTER(NOW() > '2020-01-01'^^<http://www.w3.org/2001/XMLSchema#dateTime>) }").volatile
+    assert not scan_query("SELECT ?rand { ?rand ?now 'UUID' }").volatile  # variables and strings are no calls
+    assert QueryJob(query="ASK {}").volatile  # no scan: assumed volatile
+
+    async def main() -> LocalRunner:
+        runner = _inline_runner([])
+        await runner.start()
+        job = _job("ASK { FILTER(RAND() < 2) }", "json")
+        for _ in range(3):
+            answers: list[QueryOutcome | PoleventsError] = []
+            done = asyncio.get_running_loop().create_future()
+            runner.submit(job, 60, lambda r: (answers.append(r), done.set_result(r)), lambda error: None)
+            await done
+        await runner.close()
+        return runner
+
+    runner = asyncio.run(main())
+    assert runner.inline_runs == 0 and runner.taken[0] == 3
+
+
+def test_a_query_on_the_loop_past_its_deadline_is_answered_by_the_watchdog() -> None:
+    """A query believed short that runs past its deadline on the loop (the loop is blocked): the
+    watchdog thread writes its 503 (``stuck``) and ends the worker (``abort``) while it still runs."""
+    aborted: list[str] = []
+    seen: list[tuple[str, float]] = []
+
+    async def main() -> None:
+        runner = _inline_runner(aborted)
+        await runner.start()
+        job = _job(SLOW, "json")
+        runner._remember(job, 0.0001)  # as if it had been short: it is not
+        started = time.monotonic()
+
+        def stuck(error: PoleventsError) -> None:
+            seen.append((error.message, time.monotonic() - started))
+
+        answers: list[QueryOutcome | PoleventsError] = []
+        runner.submit(job, 0.05, answers.append, stuck)
+        took = time.monotonic() - started
+        assert runner.inline_runs == 1
+        assert seen and seen[0][1] < took, "the watchdog answered only after the query"
+        assert "ran longer than the 0.05 s limit" in seen[0][0]
+        assert runner.retired == "timeout"
+        await runner.close()
+
+    asyncio.run(main())
+    assert aborted == ["abort"]
+
+
+def test_the_lean_protocol_writes_the_503_of_a_query_stuck_on_the_loop(tmp_path: Path) -> None:
+    """End to end in the HTTP protocol (:func:`polevents.serve.fastpath.fast_protocol`): a GET /sparql
+    believed short runs on the loop and overruns; the 503 reaches the client's socket while the loop
+    is still blocked, the worker is ended (``abort``), and the answer is the endpoint's 503."""
+    import socket
+
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    from polevents.serve.app import MAX_HEADER_BYTES, ServeSettings, create_app
+    from polevents.serve.data import load_served_data
+    from polevents.serve.fastpath import _plan, fast_protocol
+    from polevents.serve.transport import http_protocol
+
+    http, _ = http_protocol()
+    if isinstance(http, str):
+        pytest.skip("httptools is not installed: no lean protocol")
+    data_file = tmp_path / "data.nq"
+    data_file.write_text("".join(f'<{EX}n{i}> <{EX}v> "{i}" <{EX}g> .\n' for i in range(120)), encoding="utf-8")
+    data = load_served_data([data_file], tmp_path)
+    client, server_side = socket.socketpair()
+    aborted: list[float] = []
+    try:
+
+        class Transport(asyncio.Transport):
+            def __init__(self) -> None:
+                super().__init__()
+                self.written: list[bytes] = []
+
+            def write(self, data: Any) -> None:
+                self.written.append(bytes(data))
+
+            def is_closing(self) -> bool:
+                return False
+
+            def get_extra_info(self, name: str, default: Any = None) -> Any:
+                extra = {"socket": server_side, "peername": ("127.0.0.1", 1), "sockname": ("127.0.0.1", 2)}
+                return extra.get(name, default)
+
+            def get_write_buffer_size(self) -> int:
+                return 0
+
+            def pause_reading(self) -> None:
+                pass
+
+            def resume_reading(self) -> None:
+                pass
+
+        async def main() -> None:
+            runner = LocalRunner(data.store, Protection(network_isolated=True, memory_limit=None), lambda r: None,
+                                 abort=lambda: aborted.append(time.monotonic()))  # fmt: skip
+            app = create_app(data, ServeSettings(timeout=0.05), tmp_path, runner=runner)
+            await runner.start()
+            ctx = app.state.ctx
+            protocol_class = fast_protocol(http, ctx)
+            config = uvicorn.Config(app, http=protocol_class, lifespan="off", access_log=False, server_header=False)
+            config.load()
+            protocol = protocol_class(config=config, server_state=ServerState(), app_state={},
+                                      _loop=asyncio.get_running_loop())  # fmt: skip
+            transport = Transport()
+            protocol.connection_made(transport)
+            target = "/sparql?" + urlencode({"query": SLOW})
+            planned = _plan(ctx, [], target.split("?", 1)[1].encode(), MAX_HEADER_BYTES)
+            assert isinstance(planned, QueryJob)
+            runner._remember(planned, 0.0001)  # as if it had been short
+            started = time.monotonic()
+            protocol.data_received(f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            ended = time.monotonic()
+            assert runner.inline_runs == 1
+            assert aborted and started < aborted[0] < ended, "the worker was not ended while the query ran"
+            client.settimeout(5)
+            answer = client.recv(65536)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 503 "), answer
+            assert b"\r\nretry-after: 5" in head and b"\r\nconnection: close" in head
+            assert b"ran longer than the 0.05 s limit and was stopped (--timeout 0.05 s)" in body
+            assert f"content-length: {len(body)}".encode() in head
+            await runner.close()
+
+        asyncio.run(main())
+    finally:
+        client.close()
+        server_side.close()
+        data.close()

@@ -313,8 +313,6 @@ def write_solutions(
 
     :raises ValueError: ``fmt`` is not a W3C solutions format.
     """
-    import pyoxigraph as ox
-
     if fmt not in SOLUTION_FORMATS:
         raise ValueError(f"{fmt.label} is not a SPARQL results format")
     if max_rows is None:

@@ -36,6 +36,7 @@ __all__ = [
     "MAX_NESTING",
     "QUERY_FORMS",
     "UPDATE_KEYWORDS",
+    "VOLATILE",
     "QueryScan",
     "Token",
     "check_nesting",
@@ -52,6 +53,8 @@ __all__ = [
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
+#: SPARQL functions whose value is not the same at each evaluation
+VOLATILE = frozenset({"RAND", "NOW", "UUID", "STRUUID"})
 
 # Tokens the scan must step over so that keywords inside them are not seen.
 _SKIP = re.compile(
@@ -83,6 +86,9 @@ class QueryScan:
     service: bool
     #: FROM or FROM NAMED occurs as a keyword (the query names its own dataset)
     from_clause: bool
+    #: a function whose value changes from one evaluation to the next occurs (:data:`VOLATILE`):
+    #: the same text may do other work on the same data
+    volatile: bool = False
 
 
 def _keywords(text: str) -> list[str]:
@@ -176,6 +182,7 @@ def _scan(words: list[str]) -> QueryScan:
         update=first if first in UPDATE_KEYWORDS else None,
         service="SERVICE" in words,
         from_clause="FROM" in words,
+        volatile=not VOLATILE.isdisjoint(words),
     )
 
 
@@ -191,6 +198,7 @@ def scan_query(text: str) -> QueryScan:
         update=plain.update or expanded.update,
         service=plain.service or expanded.service,
         from_clause=plain.from_clause or expanded.from_clause,
+        volatile=plain.volatile or expanded.volatile,
     )
 
 

@@ -16,7 +16,9 @@ over, never answer differently.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PoleventsError
@@ -168,6 +170,12 @@ def fast_protocol(base: type[Any], ctx: ServerContext) -> type[Any]:
     timeout = ctx.settings.timeout
 
     class FastSparqlProtocol(base):  # type: ignore[misc]
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            sock = transport.get_extra_info("socket")
+            #: the connection's socket, for an answer written while the event loop is blocked (see _stuck)
+            self._fd = sock.fileno() if sock is not None else -1
+
         def on_headers_complete(self) -> None:
             if (
                 submit is not None
@@ -186,30 +194,50 @@ def fast_protocol(base: type[Any], ctx: ServerContext) -> type[Any]:
                         self.cycle = lean
                         if isinstance(planned, QueryJob):
                             submit(
-                                planned, timeout, lambda result: self._lean_answer(lean, version, _result(ctx, result))
-                            )
+                                planned, timeout, lambda result: self._lean_answer(lean, version, _result(ctx, result)),
+                                self._stuck(),
+                            )  # fmt: skip
                         else:
                             self._lean_answer(lean, version, planned)
                         return
             super().on_headers_complete()
 
-        def _lean_answer(self, lean: _Lean, version: str, answer: _Answer) -> None:
-            if lean.disconnected or self.transport.is_closing():
-                return
+        def _stuck(self) -> Any:
+            """What writes the answer to a query that overran on the blocked event loop (the runner's
+            watchdog thread calls it, then the worker ends): None when the connection has bytes
+            waiting to be sent (the answer would come before them), or no socket of its own."""
+            fd = self._fd
+            if fd < 0 or self.transport.get_write_buffer_size():
+                return None
+
+            def stuck(error: PoleventsError) -> None:
+                with contextlib.suppress(OSError):
+                    os.write(fd, self._framed(_result(ctx, error), False))
+
+            return stuck
+
+        def _framed(self, answer: _Answer, keep_alive: bool) -> bytes:
             status, headers, body = answer
-            if self.access_log:
-                client = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
-                self.access_logger.info('%s - "GET %s HTTP/%s" %d', client, self.url.decode("latin-1"), version, status)
             content = [STATUS_LINE[status]]
             for name, value in self.server_state.default_headers:
                 content += [name, b": ", value, b"\r\n"]
             for name, value in headers:
                 content += [name, b": ", value, b"\r\n"]
             content += [b"content-length: ", str(len(body)).encode("ascii"), b"\r\n"]
-            if not lean.keep_alive:
+            if not keep_alive:
                 content.append(b"connection: close\r\n")
             content += [b"\r\n", body]
-            self.transport.write(b"".join(content))
+            return b"".join(content)
+
+        def _lean_answer(self, lean: _Lean, version: str, answer: _Answer) -> None:
+            if lean.disconnected or self.transport.is_closing():
+                return
+            if self.access_log:
+                client = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
+                self.access_logger.info(
+                    '%s - "GET %s HTTP/%s" %d', client, self.url.decode("latin-1"), version, answer[0]
+                )
+            self.transport.write(self._framed(answer, lean.keep_alive))
             lean.response_complete = True
             if not lean.keep_alive:
                 self.transport.close()

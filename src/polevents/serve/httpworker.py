@@ -100,7 +100,12 @@ def worker_main(argv: list[str]) -> int:
 
             asyncio.get_running_loop().call_later(MEMORY_EXIT_DELAY, os._exit, 3)
 
-    runner = LocalRunner(data.store, protection, retire)
+    def abort() -> None:  # a query on the event loop overran (its 503 is written): leave now
+        tell({"retiring": "timeout"})
+        sys.stderr.flush()
+        os._exit(4)
+
+    runner = LocalRunner(data.store, protection, retire, abort=abort)
     app = create_app(
         data, settings, Path(spec["data"]["project"]), runner=runner,
         on_ready=lambda: tell({"ready": True, "protection": asdict(protection)}),

@@ -407,6 +407,7 @@ def query_job(
         prefixes=prefixes,
         form=scan.form,
         from_clause=scan.from_clause,
+        volatile=scan.volatile,
     )
 
 

@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MemoryLimitError, PoleventsError, QueryError, QueryTimeoutError, WorkerError
 from ..formats import ResultFormat
-from ..query import engine, results
 from ..process import AsyncChild, Handler, Message, Protection, Sandbox
+from ..query import engine, results
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -84,6 +84,9 @@ class QueryJob:
     #: the engine's own lexer), so the worker does not scan the text again; None: the worker prepares it
     form: str | None = None
     from_clause: bool = False
+    #: the scan found a function whose value changes between evaluations (RAND, NOW, …), or there was
+    #: no scan: the same job may cost more next time (:mod:`.runner` runs only the others on its loop)
+    volatile: bool = True
 
     def to_header(self) -> dict[str, Any]:
         """The job as a message header."""
@@ -173,7 +176,10 @@ def _run_short(store: pyoxigraph.Store, job: QueryJob) -> tuple[dict[str, Any], 
             return header, results.boolean_document(bool(raw), fmt)
         if not isinstance(raw, ox.QuerySolutions):
             return None
-        body = raw.serialize(format=results.oxigraph_format(fmt)) + after
+        serialized = raw.serialize(format=results.oxigraph_format(fmt))
+        if serialized is None:  # (pyoxigraph returns bytes when given no output)
+            return None
+        body = serialized + after
     except MemoryError:
         raise
     except Exception:
