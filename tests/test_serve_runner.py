@@ -375,3 +375,32 @@ def test_the_lean_protocol_writes_the_503_of_a_query_stuck_on_the_loop(tmp_path:
         client.close()
         server_side.close()
         data.close()
+
+
+def test_plans_are_remembered_per_query_string_and_accept(tmp_path: Path) -> None:
+    """The plan of a GET query string (its job, or the error answered before any evaluation) is
+    remembered; a different Accept is another plan; a long query string is planned each time."""
+    from polevents.serve.app import ServeSettings, create_app
+    from polevents.serve.data import load_served_data
+    from polevents.serve.fastpath import PLAN_CACHE_BYTES, _plan_query, _planner
+
+    data_file = tmp_path / "data.nq"
+    data_file.write_text(f'<{EX}a> <{EX}v> "1" <{EX}g> .\n', encoding="utf-8")
+    data = load_served_data([data_file], tmp_path)
+    try:
+        runner = LocalRunner(data.store, Protection(network_isolated=True, memory_limit=None), lambda r: None)
+        ctx = create_app(data, ServeSettings(), tmp_path, runner=runner).state.ctx
+        plan = _planner(ctx)
+        qs = urlencode({"query": QUICK}).encode()
+        first = plan(qs, "application/sparql-results+json")
+        assert isinstance(first, QueryJob) and first.solutions_format == "json"
+        assert plan(qs, "application/sparql-results+json") is first
+        assert first == _plan_query(ctx, qs, "application/sparql-results+json")
+        csv = plan(qs, "text/csv")
+        assert isinstance(csv, QueryJob) and csv.solutions_format == "csv"
+        refused = plan(urlencode({"query": "INSERT DATA { <a> <b> <c> }"}).encode(), None)
+        assert isinstance(refused, tuple) and refused[0] == 403
+        long = urlencode({"query": QUICK + " #" + "x" * PLAN_CACHE_BYTES}).encode()
+        assert plan(long, None) == plan(long, None) and plan(long, None) is not plan(long, None)
+    finally:
+        data.close()

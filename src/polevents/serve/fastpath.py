@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PoleventsError
@@ -45,15 +46,16 @@ def with_fast_sparql(app: Starlette) -> Any:
     from .app import MAX_HEADER_BYTES
 
     ctx: ServerContext = app.state.ctx
+    plan = _planner(ctx)
 
     async def asgi(scope: Any, receive: Any, send: Any) -> None:
         if getattr(ctx.pool, "retired", None) is not None:
             send = _closing(send)  # this worker ends soon: the client's next request goes to another
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in SPARQL_PATHS:
-            answer = await _answer(ctx, scope, MAX_HEADER_BYTES)
+            answer = await _answer(ctx, scope, MAX_HEADER_BYTES, plan)
             if answer is not None:
                 status, headers, body = answer
-                headers.append((b"content-length", str(len(body)).encode("ascii")))
+                headers = [*headers, (b"content-length", str(len(body)).encode("ascii"))]  # (answers are shared)
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
                 return
@@ -86,8 +88,33 @@ def _error(status: int, message: str) -> _Answer:
     return status, headers, (message + "\n").encode("utf-8")
 
 
-def _plan(ctx: ServerContext, headers: Any, query_string: bytes, max_header: int) -> _Answer | QueryJob | None:
-    """A ``GET /sparql`` request's job, or its error answer; None to hand it to the application."""
+#: a query string up to this many bytes (and an Accept header up to :data:`PLAN_CACHE_ACCEPT`) has
+#: its plan remembered (:func:`_planner`)
+PLAN_CACHE_BYTES = 4096
+PLAN_CACHE_ACCEPT = 512
+_Plan = Callable[[bytes, "str | None"], "_Answer | QueryJob | None"]
+
+
+def _planner(ctx: ServerContext) -> _Plan:
+    """:func:`_plan_query` for ``ctx``, its answers remembered for short query strings: a plan is a
+    function of the query string and the Accept header alone (the server's settings do not change),
+    and clients send the same queries again and again.  What is remembered is how to run the query
+    (the job) or the error answer before any evaluation, never a result."""
+    cached = functools.lru_cache(maxsize=1024)(functools.partial(_plan_query, ctx))
+
+    def plan(query_string: bytes, accept: str | None) -> _Answer | QueryJob | None:
+        if len(query_string) > PLAN_CACHE_BYTES or (accept is not None and len(accept) > PLAN_CACHE_ACCEPT):
+            return _plan_query(ctx, query_string, accept)
+        return cached(query_string, accept)
+
+    return plan
+
+
+def _plan(
+    ctx: ServerContext, headers: Any, query_string: bytes, max_header: int, plan: _Plan | None = None
+) -> _Answer | QueryJob | None:
+    """A ``GET /sparql`` request's job, or its error answer; None to hand it to the application.
+    (``plan``: :func:`_plan_query` for ``ctx``, remembered: :func:`_planner`.)"""
     accept = None
     for name, value in headers:
         if len(value) > max_header or name == b"origin":
@@ -96,6 +123,13 @@ def _plan(ctx: ServerContext, headers: Any, query_string: bytes, max_header: int
             accept = value.decode("latin-1")
     if accept is not None and _browser(accept):
         return None
+    if plan is not None:
+        return plan(query_string, accept)
+    return _plan_query(ctx, query_string, accept)
+
+
+def _plan_query(ctx: ServerContext, query_string: bytes, accept: str | None) -> _Answer | QueryJob | None:
+    """:func:`_plan` once the headers are read (a function of its arguments alone)."""
     try:
         sreq = read_query_string(query_string)
     except ProtocolError:
@@ -123,9 +157,9 @@ def _result(ctx: ServerContext, result: QueryOutcome | PoleventsError) -> _Answe
     return 200, headers, result.body
 
 
-async def _answer(ctx: ServerContext, scope: Any, max_header: int) -> _Answer | None:
+async def _answer(ctx: ServerContext, scope: Any, max_header: int, plan: _Plan) -> _Answer | None:
     """The answer to a ``GET /sparql`` request, or None to hand it to the application."""
-    planned = _plan(ctx, scope["headers"], scope["query_string"], max_header)
+    planned = _plan(ctx, scope["headers"], scope["query_string"], max_header, plan)
     if not isinstance(planned, QueryJob):
         return planned
     try:
@@ -168,6 +202,7 @@ def fast_protocol(base: type[Any], ctx: ServerContext) -> type[Any]:
     runner = ctx.pool
     submit = getattr(runner, "submit", None)
     timeout = ctx.settings.timeout
+    plan = _planner(ctx)
 
     class FastSparqlProtocol(base):  # type: ignore[misc]
         def connection_made(self, transport: Any) -> None:
@@ -186,7 +221,7 @@ def fast_protocol(base: type[Any], ctx: ServerContext) -> type[Any]:
             ):
                 url = httptools.parse_url(self.url)
                 if url.path in (b"/sparql", b"/sparql/"):
-                    planned = _plan(ctx, self.headers, url.query or b"", MAX_HEADER_BYTES)
+                    planned = _plan(ctx, self.headers, url.query or b"", MAX_HEADER_BYTES, plan)
                     if planned is not None:
                         self._in_head = False
                         version = self.parser.get_http_version()
