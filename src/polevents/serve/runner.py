@@ -12,7 +12,7 @@ A helper goes back to sleep when no query waits.
 
 **Known-short queries run on the event loop itself**, without the hop to a thread and
 back (a sixth of a small query's CPU, and its wake-ups): a query whose last evaluation in
-this worker (same text, format, dataset and row cap) took less than :data:`INLINE_COST` of CPU.
+this worker (same text, format, dataset and row cap) took less than :data:`INLINE_COST`.
 The data is read-only, so the same query does the same work again; a query whose cost
 may change from one run to the next (``RAND``, ``NOW``, ``UUID``, ``STRUUID``:
 :attr:`~polevents.query.scan.QueryScan.volatile`) always goes to a thread, and so does
@@ -64,8 +64,8 @@ __all__ = ["EVALUATOR_THREADS", "INLINE_COST", "SOFT_MEMORY_SHARE", "STALL", "Lo
 EVALUATOR_THREADS = 3
 #: seconds a query may hold every thread awake while others wait before a helper thread is woken
 STALL = 0.002
-#: a query whose last evaluation took less than this many seconds of CPU runs on the event loop (see
-#: above; CPU time, not wall time: an evaluator thread's wall time counts its waits for the GIL)
+#: a query whose last evaluation took less than this many seconds runs on the event loop (see above;
+#: on a thread its CPU time, not its wall time, which counts the thread's waits for the GIL)
 INLINE_COST = 0.001
 #: query costs remembered per worker (then forgotten all at once)
 COSTS_KEPT = 4096
@@ -126,7 +126,7 @@ class LocalRunner:
         #: ends the worker at once (the event loop is blocked by a query past its deadline); without it,
         #: no query runs on the loop
         self._abort = abort
-        #: CPU seconds the last evaluation of a job took (:func:`_cost_key`), successful ones only
+        #: seconds the last evaluation of a job took (:func:`_cost_key`), successful ones only
         self._costs: dict[tuple[Any, ...], float] = {}
         #: the query running on the loop now: its deadline (monotonic) and what writes its 503
         self._inline: tuple[float, float, Stuck] | None = None
@@ -372,20 +372,24 @@ class LocalRunner:
     def _run_inline(self, job: QueryJob, timeout: float, done: Done, stuck: Stuck) -> None:
         """Run a known-short ``job`` on the loop (the watchdog keeps its deadline)."""
         self.inline_runs += 1
+        # wall time here (no GIL to wait for, and cheaper than a CPU clock); a pause of the machine past
+        # INLINE_COST sends the query to a thread next time, where its CPU time brings it back
+        started = time.perf_counter()
         self._inline = (time.monotonic() + timeout, timeout, stuck)
-        cpu = time.thread_time()
         try:
-            answer: tuple[dict[str, Any], bytes] | BaseException = run_job(self.store, job)
+            header, body = run_job(self.store, job)
         except BaseException as exc:
-            answer = exc
-        else:
-            self._remember(job, time.thread_time() - cpu)
-        finally:
             with self._inline_lock:
                 self._inline = None
-        pending = _Pending(job, done, timeout, started=True)
-        self._pending.add(pending)
-        self._finish(pending, answer)
+            pending = _Pending(job, done, timeout, started=True)
+            self._pending.add(pending)
+            self._finish(pending, exc)
+            return
+        with self._inline_lock:
+            self._inline = None
+        self._remember(job, time.perf_counter() - started)
+        done(QueryOutcome(kind=header["kind"], content_type=header["content_type"], body=body,
+                          truncated=bool(header["truncated"]), rows=int(header["rows"])))  # fmt: skip
 
     async def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
         """:meth:`submit`, awaited: the outcome, or the error raised."""
