@@ -243,11 +243,11 @@ class LocalRunner:
         assert loop is not None
         self._stall_check = loop.call_later(STALL, self._check_stall)
 
-    def _remember(self, job: QueryJob, seconds: float) -> None:
-        """Keep what ``job`` cost (from any thread: one dict assignment)."""
+    def _remember(self, job: QueryJob, seconds: float, key: tuple[Any, ...] | None = None) -> None:
+        """Keep what ``job`` cost (from any thread: one dict assignment); ``key``: its :func:`_cost_key`."""
         if len(self._costs) >= COSTS_KEPT:
             self._costs.clear()
-        self._costs[_cost_key(job)] = seconds
+        self._costs[_cost_key(job) if key is None else key] = seconds
 
     def _watch(self) -> None:
         """The watchdog: past the soft memory bound, fail every running query and retire; a query on the
@@ -358,9 +358,10 @@ class LocalRunner:
             done(MemoryLimitError(f"the query worker is out of memory ({self._mib()} MiB); try again"))
             return
         if stuck is not None and self._abort is not None and self.retired is None and not job.volatile:
-            cost = self._costs.get(_cost_key(job))
+            key = _cost_key(job)
+            cost = self._costs.get(key)
             if cost is not None and cost < INLINE_COST:
-                self._run_inline(job, timeout, done, stuck)
+                self._run_inline(job, key, timeout, done, stuck)
                 return
         pending = _Pending(job, done, timeout)
         self._pending.add(pending)
@@ -369,7 +370,7 @@ class LocalRunner:
         if self._stall_check is None:
             self._stall_check = loop.call_later(STALL, self._check_stall)
 
-    def _run_inline(self, job: QueryJob, timeout: float, done: Done, stuck: Stuck) -> None:
+    def _run_inline(self, job: QueryJob, key: tuple[Any, ...], timeout: float, done: Done, stuck: Stuck) -> None:
         """Run a known-short ``job`` on the loop (the watchdog keeps its deadline)."""
         self.inline_runs += 1
         # wall time here (no GIL to wait for, and cheaper than a CPU clock); a pause of the machine past
@@ -387,7 +388,7 @@ class LocalRunner:
             return
         with self._inline_lock:
             self._inline = None
-        self._remember(job, time.perf_counter() - started)
+        self._remember(job, time.perf_counter() - started, key)
         done(QueryOutcome(kind=header["kind"], content_type=header["content_type"], body=body,
                           truncated=bool(header["truncated"]), rows=int(header["rows"])))  # fmt: skip
 
