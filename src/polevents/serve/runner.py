@@ -6,12 +6,12 @@ evaluates, so the worker's event loop keeps answering its other connections whil
 query runs.  One thread (the first) takes the queries in turn; the others are **helpers**,
 woken only when every thread awake has been running its query for longer than
 :data:`STALL` while queries wait: a long query does not hold the ones behind it, and small
-queries are not spread over threads that would fight for the GIL (several evaluator
-threads at work on small queries cost about a quarter more CPU per request than one).
-A helper goes back to sleep when no query waits.
+queries are not spread over threads that take the GIL from each other.  A helper goes
+back to sleep when no query waits.
 
 **Known-short queries run on the event loop itself**, without the hop to a thread and
-back (a sixth of a small query's CPU, and its wake-ups): a query whose last evaluation in
+back (its wake-ups and GIL hand-overs: about a fifth of a small query's CPU in the
+server, measured A/B): a query whose last evaluation in
 this worker (same text, format, dataset and row cap) took less than :data:`INLINE_COST`.
 The data is read-only, so the same query does the same work again; a query whose cost
 may change from one run to the next (``RAND``, ``NOW``, ``UUID``, ``STRUUID``:
