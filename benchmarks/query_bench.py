@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import platform
@@ -168,17 +169,28 @@ SMALL = [
 ]
 
 
-def targets() -> list[str]:
+def texts() -> list[str]:
     """The small queries, with their prefixes declared (Oxigraph predefines none)."""
     out = []
     for query in SMALL:
         decls = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if f"{p}:" in query)
-        out.append("/sparql?" + urlencode({"query": f"{decls} {query}"}))
+        out.append(f"{decls} {query}")
     return out
+
+
+def targets() -> list[str]:
+    """The request targets of the small queries."""
+    return ["/sparql?" + urlencode({"query": text}) for text in texts()]
+
+
+#: every request a query text not seen before (--unique-texts): a comment with a counter first
+UNIQUE_TEXTS = False
+_sent = itertools.count()
 
 
 async def load(port: int, clients: int, duration: float) -> dict[str, float]:
     paths = targets()
+    queries = texts()
     latencies: list[float] = []
     errors = 0
     headers = {"Accept": "application/sparql-results+json"}
@@ -190,7 +202,10 @@ async def load(port: int, clients: int, duration: float) -> dict[str, float]:
         i = n
         try:
             while time.perf_counter() < deadline:
-                target = paths[i % len(paths)]
+                if UNIQUE_TEXTS:
+                    target = "/sparql?" + urlencode({"query": f"# {next(_sent)}\n{queries[i % len(queries)]}"})
+                else:
+                    target = paths[i % len(paths)]
                 i += 1
                 start = time.perf_counter()
                 try:
@@ -353,8 +368,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="polevents serve --workers")
     ap.add_argument("--memory-workers", type=int, nargs="+", default=[1, 2, 4])
     ap.add_argument("--only", choices=("cli", "startup", "serve", "memory"), action="append")
+    ap.add_argument("--unique-texts", action="store_true",
+                    help="serve: every request a new query text (a comment with a counter first): nothing a "
+                    "server remembers per query text applies")  # fmt: skip
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    global UNIQUE_TEXTS
+    UNIQUE_TEXTS = args.unique_texts
     only = set(args.only or ("cli", "startup", "serve", "memory"))
     report: dict[str, object] = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
@@ -364,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         "dist_quads": quads(args.dist),
         "seed": str(args.seed),
         "seed_quads": quads(args.seed),
+        "unique_texts": args.unique_texts,
     }
     with tempfile.TemporaryDirectory(prefix="query-bench-") as tmp_name:
         tmp = Path(tmp_name)
