@@ -105,10 +105,13 @@ def load_store(layout: Layout, folder: Path | None, inputs: InputFiles | None = 
 
     store = ox.Store(str(folder)) if folder is not None else ox.Store()
     groups = [(ONTOLOGY_IRI, layout.ontology_files), *layout.sources]
-    quads, copy = load_graphs(store, groups, read, _graph_nquads, layout.config.base, copy=folder is not None)
+    altered: dict[str, str] = {}
+    quads, copy = load_graphs(
+        store, groups, read, _graph_nquads, layout.config.base, copy=folder is not None, altered=altered
+    )
     for path in layout.shape_files:
         read(path)
-    return StoreView(store, digests, quads, copy=copy)
+    return StoreView(store, digests, quads, copy=copy, altered=altered)
 
 
 def _read(path: Path) -> bytes:
@@ -239,6 +242,12 @@ def decide(
                 if use_cache:
                     cache.record(key, validator="terms", warnings=0)
                 return key
+            elif view.altered:  # the screen would read other literals than pyshacl does
+                where = next(iter(sorted(view.altered.values())))
+                say(
+                    f"validation: {len(view.altered)} graph(s) have literals Oxigraph's store keeps otherwise than "
+                    f"written ({where}); the SPARQL screen cannot decide, pyshacl does"
+                )
             else:
                 found = _screen(view.screened, shapes, say, view)
         if found is not None and found.conforms:
@@ -254,10 +263,17 @@ def decide(
             return key
         if quads > PYSHACL_MAX_TRIPLES and validator == "auto":
             if found is None:
+                why = "the SPARQL screen cannot check these shapes"
+                if view.altered:
+                    listed = "; ".join(sorted(view.altered.values())[:5])
+                    why = (
+                        f"the SPARQL screen reads Oxigraph's store, which keeps {len(view.altered)} graph(s)' literals "
+                        f"otherwise than written ({listed}; write them in canonical form with their primitive "
+                        'datatype, e.g. "1"^^xsd:integer)'
+                    )
                 raise PoleventsError(
-                    f"cannot decide whether the data conforms: the SPARQL screen cannot check these shapes and "
-                    f"the data ({quads} quads) is too large for pyshacl in memory (up to {PYSHACL_MAX_TRIPLES}); "
-                    "nothing was published"
+                    f"cannot decide whether the data conforms: {why}, and the data ({quads} quads) is too large "
+                    f"for pyshacl in memory (up to {PYSHACL_MAX_TRIPLES}); nothing was published"
                 )
             say(
                 f"validation: the screen flags {found.violations} node(s); the data ({quads} quads) is too large "

@@ -30,7 +30,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -69,6 +69,9 @@ class StoreView:
     memory: object = None
     #: an in-memory copy of the store's quads, to screen instead of it (see :func:`load_graphs`)
     copy: pyoxigraph.Store | None = None
+    #: graphs with a literal the store keeps otherwise than written, and which (see
+    #: :class:`polevents.validate.literals.StoredForms`): the screen cannot decide for them
+    altered: dict[str, str] = field(default_factory=dict)
 
     @property
     def screened(self) -> pyoxigraph.Store:
@@ -146,11 +149,13 @@ class PersistentStore:
             self._write_state(dirty)
             store = ox.Store(str(store_dir))
             groups = [(ONTOLOGY_IRI, layout.ontology_files), *layout.sources]
-            quads, copy = load_graphs(store, groups, read, to_nquads, config.base, copy=True)
+            altered: dict[str, str] = {}
+            quads, copy = load_graphs(store, groups, read, to_nquads, config.base, copy=True, altered=altered)
             dirty["graphs"] = graph_digest
             dirty["quads"] = quads
+            dirty["altered"] = altered
             self._write_state(dirty)
-            return StoreView(store, digests, quads, copy=copy)
+            return StoreView(store, digests, quads, copy=copy, altered=altered)
         assert isinstance(old_graphs, dict)
         changed_graphs = sorted(
             {iri for iri, d in graph_digest.items() if old_graphs.get(iri) != d}
@@ -160,6 +165,8 @@ class PersistentStore:
         changed: set[pyoxigraph.Triple] = set()
         files_of = dict(layout.sources)
         quads = int(str(state.get("quads", 0)))
+        kept = state.get("altered")
+        altered = {str(k): str(v) for k, v in kept.items() if k not in changed_graphs} if isinstance(kept, dict) else {}
         for iri in changed_graphs:
             graph = ox.NamedNode(iri)
             old = {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
@@ -168,7 +175,7 @@ class PersistentStore:
                 store.remove_graph(graph)
             new: set[pyoxigraph.Triple] = set()
             if iri in files_of:
-                quads += load_graphs(store, [(iri, files_of[iri])], read, to_nquads, config.base)[0]
+                quads += load_graphs(store, [(iri, files_of[iri])], read, to_nquads, config.base, altered=altered)[0]
                 new = {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
             changed |= old ^ new  # blank nodes are new ones after a load: such triples count as changed
         dirty["graphs"] = graph_digest
@@ -178,8 +185,9 @@ class PersistentStore:
             f"({len(changed)} triple(s) removed or added); the kept store is updated"
         )
         dirty["quads"] = quads
+        dirty["altered"] = altered
         self._write_state(dirty)
-        return StoreView(store, digests, quads, sorted(changed, key=str), state.get("memory"))
+        return StoreView(store, digests, quads, sorted(changed, key=str), state.get("memory"), altered=altered)
 
     def conformed(self, memory: object = None) -> None:
         """Record that the store's content conforms, and the screen's results on it (JSON of
@@ -199,12 +207,15 @@ def load_graphs(
     base: str,
     *,
     copy: bool = False,
+    altered: dict[str, str] | None = None,
 ) -> tuple[int, pyoxigraph.Store | None]:
     """Load the files of ``groups`` (each a graph IRI and its files) into ``store``: parsed into one
     N-Quads file, bulk-loaded :data:`BULK_BATCH_QUADS` quads at a time.  Returns the number of quads
     and, with ``copy`` and at most :data:`MEMORY_SCREEN_MAX_QUADS` quads, an in-memory store of the
     same quads (loaded from the same file in a second thread: Oxigraph releases the GIL) for the
-    screen to read.  Blank nodes get other labels in each store (a bulk load renames them)."""
+    screen to read.  Blank nodes get other labels in each store (a bulk load renames them).
+    ``altered`` gets, per graph, the first literal of its files that the store keeps otherwise than
+    written, with the file (:class:`polevents.validate.literals.StoredForms`)."""
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
 
@@ -215,6 +226,9 @@ def load_graphs(
             for start, end in itertools.pairwise(cuts):
                 target.bulk_load(io.BufferedReader(_Segment(f.fileno(), start, end)), format=ox.RdfFormat.N_QUADS)
 
+    from .validate.literals import StoredForms
+
+    forms = StoredForms()
     quads = 0
     with tempfile.TemporaryDirectory(prefix="polevents-quads-") as tmp:
         path = Path(tmp) / "quads.nq"
@@ -225,6 +239,10 @@ def load_graphs(
                 for file in files:
                     block = to_nquads(read(file), file, graph, base)
                     lines = block.count(b"\n")
+                    if altered is not None and graph not in altered:
+                        note = forms.altered(block)
+                        if note is not None:
+                            altered[graph] = f"{file}: {note}"
                     if batch and batch + lines > BULK_BATCH_QUADS:
                         cuts.append(nq.tell())
                         batch = 0

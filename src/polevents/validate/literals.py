@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
     import rdflib
 
-__all__ = ["fill_ill_typed", "ill_typed", "sparql_term"]
+__all__ = ["StoredForms", "fill_ill_typed", "ill_typed", "sparql_term"]
 
 
 def sparql_term(node: rdflib.term.Node) -> str:
@@ -102,3 +102,63 @@ def fill_ill_typed(condition: str, bad: dict[str, list[str]]) -> str:
         return "!(" + " || ".join(f"sameTerm({v}, {t})" for t in terms) + ")"
 
     return _ILL.sub(repl, condition)
+
+
+#: The XSD datatypes whose literals Oxigraph's store keeps as values, not as written: a valid lexical
+#: form comes back canonical ("01"^^xsd:integer as "1", "1.50"^^xsd:decimal as "1.5", "PT24H" as
+#: "P1D") and the derived integer types and xsd:dateTimeStamp come back as xsd:integer and xsd:dateTime.
+_VALUE_TYPES = (
+    "integer decimal float double boolean date dateTime dateTimeStamp time gYear gYearMonth gMonth gDay "
+    "gMonthDay duration yearMonthDuration dayTimeDuration byte short int long unsignedByte unsignedShort "
+    "unsignedInt unsignedLong positiveInteger nonNegativeInteger negativeInteger nonPositiveInteger"
+).split()
+_VALUE_TYPE_NAMES = frozenset(name.encode() for name in _VALUE_TYPES)
+#: A typed XSD literal of N-Triples/N-Quads text.  A lexical form with a quote, a backslash or a line
+#: break is no valid number or date, and such forms are kept as written: they need no match.
+_TYPED = re.compile(rb'"([^"\\\n]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#([A-Za-z]+)>')
+
+
+class StoredForms:
+    """Which typed literals of N-Quads text Oxigraph's store keeps otherwise than written.
+
+    The screen reads the store, pyshacl reads the files: a shape on a lexical form (``sh:pattern``,
+    ``sh:in``, ``STR()`` in SHACL-SPARQL) or on a datatype (``sh:datatype xsd:integer`` on
+    ``"5"^^xsd:byte``) could pass in the store and fail in pyshacl.  Such data is left to pyshacl
+    (:mod:`polevents.verdict`).  Each distinct literal is put once into a scratch store and read back.
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[bytes, bytes], str] = {}  # "" when kept as written
+
+    def altered(self, nquads: bytes) -> str | None:
+        """The first literal of ``nquads`` (in sorted order) the store keeps otherwise, described as
+        ``"01"^^xsd:integer is kept as "1"^^xsd:integer``; None when every one is kept as written."""
+        found = {f for f in set(_TYPED.findall(nquads)) if f[1] in _VALUE_TYPE_NAMES}
+        new = sorted(f for f in found if f not in self.known)
+        if new:
+            self._check(new)
+        return next((self.known[f] for f in sorted(found) if self.known[f]), None)
+
+    def _check(self, literals: list[tuple[bytes, bytes]]) -> None:
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        p = ox.NamedNode("urn:polevents:p")
+        for i, (lexical, name) in enumerate(literals):
+            literal = ox.Literal(lexical.decode(), datatype=ox.NamedNode(XSD + name.decode()))
+            store.add(ox.Quad(ox.NamedNode(f"urn:polevents:{i}"), p, literal))
+        for quad in store:
+            i = int(quad.subject.value.rsplit(":", 1)[1])
+            lexical, name = literals[i]
+            kept = quad.object
+            assert isinstance(kept, ox.Literal)
+            written = f'"{lexical.decode()}"^^xsd:{name.decode()}'
+            same = kept.value == lexical.decode() and kept.datatype.value == XSD + name.decode()
+            self.known[(lexical, name)] = "" if same else f"{written} is kept as {_short(kept)}"
+        for pair in literals:
+            self.known.setdefault(pair, "")
+
+
+def _short(literal: pyoxigraph.Literal) -> str:
+    dt = literal.datatype.value
+    return f'"{literal.value}"^^' + (f"xsd:{dt[len(XSD) :]}" if dt.startswith(XSD) else f"<{dt}>")
