@@ -593,3 +593,46 @@ def test_bulk_needs_the_canonical_dump_and_no_per_graph_options(oxigraph_server:
     r = run("publish", "--to", f"{oxigraph_server}/store", "--dist", str(dist), "--bulk")
     assert r.code == 2 and "is not in that form; rebuild it, or publish graph by graph" in r.err
     assert set(_remote_dataset(oxigraph_server)) == set()
+
+
+class _ResettingStore(http.server.BaseHTTPRequestHandler):
+    """A Graph Store that resets the connection of the first PUT of each graph (as a server does when a
+    client reuses a kept-alive connection it has just closed) and takes every later one."""
+
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[set[str]] = set()
+    received: ClassVar[list[str]] = []
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_PUT(self) -> None:
+        import socket
+        import struct
+
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path not in self.seen:
+            self.seen.add(self.path)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()  # RST: the client sees "connection reset", no answer
+            return
+        type(self).received.append(self.path)
+        self.send_response(201)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_a_put_whose_connection_breaks_before_an_answer_is_sent_once_more(dist: Path) -> None:
+    handler = type("Handler", (_ResettingStore,), {"seen": set(), "received": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        messages: list[str] = []
+        result = publish(f"http://127.0.0.1:{server.server_address[1]}/store", dist_dir=dist, progress=messages.append)
+    finally:
+        server.shutdown()
+        server.server_close()
+    graphs = _local_counts(dist / "polevents.nq")
+    assert len(result.graphs) == len(graphs) == len(handler.received) == len(handler.seen)
+    assert sum("sending it once more" in m for m in messages) == len(graphs)
