@@ -469,18 +469,17 @@ def publish(
         doing = f"PUT of {_label(graph)}"
         error: RemoteError | None = None
         try:
+            send = functools.partial(
+                client.put, endpoint, params=params, content=body, headers={"Content-Length": str(body.size)}
+            )
             try:
                 try:
-                    response = client.put(
-                        endpoint, params=params, content=body, headers={"Content-Length": str(body.size)}
-                    )
+                    response = send()
                 except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
                     # the connection broke before an answer (a kept-alive connection the server had
                     # just closed, seen with Virtuoso): a PUT is idempotent, so it is sent once more
                     say(f"{doing}: the connection broke before an answer ({exc!r}); sending it once more")
-                    response = client.put(
-                        endpoint, params=params, content=body, headers={"Content-Length": str(body.size)}
-                    )
+                    response = send()
             except httpx.HTTPError as exc:
                 mapped = remote.error_for(exc, endpoint, doing=doing, timeout=timeout)
                 error = mapped if isinstance(mapped, RemoteError) else RemoteError(mapped.message)

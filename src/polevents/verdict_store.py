@@ -221,12 +221,12 @@ def load_graphs(
 
     import pyoxigraph as ox
 
+    from .validate.literals import StoredForms
+
     def bulk(target: pyoxigraph.Store, path: Path, cuts: list[int]) -> None:
         with path.open("rb", buffering=0) as f:
             for start, end in itertools.pairwise(cuts):
                 target.bulk_load(io.BufferedReader(_Segment(f.fileno(), start, end)), format=ox.RdfFormat.N_QUADS)
-
-    from .validate.literals import StoredForms
 
     forms = StoredForms()
     quads = 0

@@ -158,7 +158,12 @@ class _Check:
 
     @property
     def prologue(self) -> str:
-        return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self.prefixes.items()))
+        return _prologue(self.prefixes)
+
+
+def _prologue(prefixes: dict[str, str]) -> str:
+    """The PREFIX declarations of a query for ``prefixes`` (name -> namespace)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
 
 
 @dataclass
@@ -536,7 +541,7 @@ class _Compiler:
             if self.deactivated(t):
                 continue
             select = self.select_text(t, blocking)
-            select = _with_focus(select, "".join(f"PREFIX {k}: <{v}>\n" for k, v in self.prefixes.items()))
+            select = _with_focus(select, _prologue(self.prefixes))
             parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ {{ {select} }} }} }}")
         if not parts:
             return None
