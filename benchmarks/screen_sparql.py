@@ -35,6 +35,7 @@ def main() -> None:
     import polevents.validate.screen as screen_module
     from polevents.load import Layout
     from polevents.validate.literals import ill_typed
+    from polevents.validate.classes import Closures
     from polevents.validate.screen import _queries, _run, compile_shapes, screen
     from polevents.verdict import _shapes, load_store
 
@@ -53,9 +54,10 @@ def main() -> None:
     finally:
         screen_module.make_safe = rewrite  # type: ignore[assignment]
     bad = ill_typed(store, after.datatypes, after.datatype_paths)
+    classes = Closures(store)  # the class tests as the screen runs them
     total_before = total_after = 0.0
     for (q0, c0, w0), (q1, c1, w1) in zip(_queries(before, bad), _queries(after, bad), strict=True):
-        text0, text1 = q0(""), q1("")
+        text0, text1 = classes.render(q0("")), classes.render(q1(""))
         if text0 == text1:
             continue
         t0: list[float] = []

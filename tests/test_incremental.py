@@ -336,11 +336,12 @@ def test_every_query_of_the_project_shapes_is_bounded() -> None:
 
     from polevents import verdict
     from polevents.load import Layout
+    from polevents.validate.classes import plain
     from polevents.validate.screen import _queries
 
     root = Path(__file__).resolve().parent.parent
     compiled = compile_shapes(verdict._shapes(Layout.of(root), None))
-    queries = [q("") for q, _c, _w in _queries(compiled, {})]
+    queries = [plain(q("")) for q, _c, _w in _queries(compiled, {})]
     assert queries and all(footprint(q) is not None for q in queries)
 
 

@@ -29,7 +29,7 @@ with the ontology mixed in.  Its contract:
   and ``tests/test_sparql_safety.py`` compare it with pyshacl on random shapes and data (hypothesis).
 
 Supported (SHACL Core, https://www.w3.org/TR/shacl/): targets ``sh:targetClass`` (with
-``rdfs:subClassOf*`` in the data), ``sh:targetNode``, ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``,
+``rdfs:subClassOf*`` in the data: :mod:`polevents.validate.classes`), ``sh:targetNode``, ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``,
 implicit class targets; property paths (predicate, inverse, sequence, alternative, zero-or-more,
 one-or-more, zero-or-one); ``sh:class``, ``sh:datatype`` (ill-typed literals found by rdflib exactly as pyshacl
 does), ``sh:nodeKind``, ``sh:minCount``/``sh:maxCount`` (up to 3), ``sh:minLength``/``sh:maxLength``,
@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..vocab import OWL, RDF, RDFS
+from .classes import Closures, check_unmarked, mark, plain
 from .literals import fill_ill_typed, ill_typed
 from .literals import sparql_term as _term
 from .sparql_constraint import Unsupported, check_prebinding, wrap_select
@@ -279,7 +280,7 @@ class _Compiler:
                 conds.append(self.conforms(prop, v, positive))
         cls_list = self.values(shape, "class")
         for c in cls_list:
-            conds.append(f"EXISTS {{ {v} <{RDF}type>/<{RDFS}subClassOf>* {_term(c)} }}")
+            conds.append(f"EXISTS {{ {mark(v, _term(c))} }}")
         dt = self.one(shape, "datatype")
         if dt is not None:
             conds.append(self.datatype_condition(str(dt), v, path))
@@ -525,10 +526,10 @@ class _Compiler:
         rdflib = self.rdflib
         parts: list[str] = []
         for c in self.values(shape, "targetClass"):
-            parts.append(f"?this <{RDF}type>/<{RDFS}subClassOf>* {_term(c)} .")
+            parts.append(f"{mark('?this', _term(c))} .")
         if any((shape, self.uri(RDF + "type"), self.uri(c)) in self.g for c in (RDFS + "Class", OWL + "Class")):
             if isinstance(shape, rdflib.URIRef):
-                parts.append(f"?this <{RDF}type>/<{RDFS}subClassOf>* <{shape}> .")
+                parts.append(f"{mark('?this', f'<{shape}>')} .")
         for n in self.values(shape, "targetNode"):
             parts.append(f"VALUES ?this {{ {_term(n)} }}")
         for p in self.values(shape, "targetSubjectsOf"):
@@ -555,6 +556,7 @@ class _Compiler:
         if len(select) != 1:
             raise Unsupported(f"{node}: no single sh:select")
         text = str(select[0])
+        check_unmarked(text, str(node))
         lowered = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text).lower()  # string literals ignored
         head, brace, body = lowered.partition("{")
         if not brace or "prefix" in head or "base" in head.split("select")[0]:
@@ -717,9 +719,7 @@ def screen_store(
     store: pyoxigraph.Store, shapes: rdflib.Graph, *, progress: Callable[[str], None] | None = None
 ) -> ScreenReport:
     """Compile ``shapes`` and run them over ``store`` (in memory or on disk): the one entry point.
-
-    ``store`` holds the data as validation sees it: the source graphs and the ontology, each in
-    a named graph (read as one data graph).
+    ``store`` holds the source graphs and the ontology, each in a named graph (read as one data graph).
 
     :raises Unsupported: the shapes use something the screen does not check exactly (run pyshacl).
     """
@@ -737,10 +737,9 @@ def screen(
     progress: Callable[[str], None] | None = None,
     plan: Plan | None = None,
 ) -> ScreenReport:
-    """Run the compiled shapes over ``store`` (its named graphs read as one data graph).  ``progress``
-    is told every few seconds how many queries have run; ``plan`` restricts each query to the
-    focus nodes a change can affect (an incremental rebuild).  The queries run on
-    :data:`THREADS` threads; the report does not depend on their order."""
+    """Run the compiled shapes over ``store`` (its named graphs read as one data graph).  ``progress`` is
+    told every few seconds how many queries have run; ``plan`` restricts each query to the focus nodes a
+    change can affect (an incremental rebuild).  :data:`THREADS` threads; the report ignores their order."""
     from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
     started = time.perf_counter()
@@ -749,13 +748,14 @@ def screen(
         plan.ill_typed(compiled) if plan is not None else ill_typed(store, compiled.datatypes, compiled.datatype_paths)
     )
     runs: list[tuple[int, list[str] | None, Future[set[ScreenResult]] | None]] = []
+    classes = Closures(store)
     with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="polevents-screen") as pool:
         for index, (query, columns, whole) in enumerate(_queries(compiled, bad)):
-            focus = plan.focus(index, query("")) if plan is not None else None
+            focus = plan.focus(index, plain(query(""))) if plan is not None else None
             job = None
             if focus is None or focus:
                 values = "VALUES ?this { " + " ".join(focus) + " }" if focus else ""
-                job = pool.submit(_run, store, query(values), columns, whole)
+                job = pool.submit(_run, store, classes.render(query(values)), columns, whole)
             runs.append((index, focus, job))
         pending = {job for _i, _f, job in runs if job is not None}
         while pending:
