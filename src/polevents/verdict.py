@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -228,8 +229,15 @@ def decide(
         say(f"validation: {quads} quads in {where} store{copied} in {time.perf_counter() - started:.2f}s")
         found = None
         if validator == "auto":
-            problems = check_terms(view.screened, config.base, only=_iris(view.changed))
+            # the term checks (mostly Python) run in a thread beside the screen (Oxigraph, GIL
+            # released); the screen's report counts only when they find nothing
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-terms") as pool:
+                terms = pool.submit(check_terms, view.screened, config.base, only=_iris(view.changed))
+                if has_shapes and not view.altered:
+                    found = _screen(view.screened, shapes, say, view)
+                problems = terms.result()
             if problems:
+                found = None
                 say(f"validation: {len(problems)} unknown term(s) or undeclared IRI(s); running the full check")
                 if quads > PYSHACL_MAX_TRIPLES:
                     listed = "\n".join(f"{p.message} (<{p.iri}>)" for p in problems)
@@ -248,8 +256,6 @@ def decide(
                     f"validation: {len(view.altered)} graph(s) have literals Oxigraph's store keeps otherwise than "
                     f"written ({where}); the SPARQL screen cannot decide, pyshacl does"
                 )
-            else:
-                found = _screen(view.screened, shapes, say, view)
         if found is not None and found.conforms:
             warnings = len(found.results)
             note = f", {warnings} warning(s): see `polevents validate`" if warnings else ""
