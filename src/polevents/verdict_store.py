@@ -210,14 +210,14 @@ def load_graphs(
     altered: dict[str, str] | None = None,
 ) -> tuple[int, pyoxigraph.Store | None]:
     """Load the files of ``groups`` (each a graph IRI and its files) into ``store``: parsed into one
-    N-Quads file, bulk-loaded :data:`BULK_BATCH_QUADS` quads at a time.  Returns the number of quads
-    and, with ``copy`` and at most :data:`MEMORY_SCREEN_MAX_QUADS` quads, an in-memory store of the
-    same quads (loaded from the same file in a second thread: Oxigraph releases the GIL) for the
-    screen to read.  Blank nodes get other labels in each store (a bulk load renames them).
+    N-Quads file, bulk-loaded :data:`BULK_BATCH_QUADS` quads at a time in a thread, each batch while
+    the next files are parsed.  Returns the number of quads and, with ``copy`` and at most
+    :data:`MEMORY_SCREEN_MAX_QUADS` quads, an in-memory store of the same quads (loaded from the same
+    file while the thread loads the last batches: Oxigraph releases the GIL) for the screen to read.  Blank nodes get other labels in each store (a bulk load renames them).
     ``altered`` gets, per graph, the first literal of its files that the store keeps otherwise than
     written, with the file (:class:`polevents.validate.literals.StoredForms`)."""
     import tempfile
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     import pyoxigraph as ox
 
@@ -230,11 +230,23 @@ def load_graphs(
 
     forms = StoredForms()
     quads = 0
-    with tempfile.TemporaryDirectory(prefix="polevents-quads-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="polevents-quads-") as tmp,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-load") as loader,
+    ):
+        # each full batch is bulk-loaded by the loader thread (Oxigraph releases the GIL) while
+        # the next files are parsed; the batches load one after the other, in file order
         path = Path(tmp) / "quads.nq"
         cuts = [0]  # byte offsets where a batch ends (at a line's end)
+        loads: list[Future[None]] = []
         batch = 0
         with path.open("wb") as nq:
+
+            def cut() -> None:
+                nq.flush()
+                loads.append(loader.submit(bulk, store, path, [cuts[-1], nq.tell()]))
+                cuts.append(nq.tell())
+
             for graph, files in groups:
                 for file in files:
                     block = to_nquads(read(file), file, graph, base)
@@ -244,22 +256,19 @@ def load_graphs(
                         if note is not None:
                             altered[graph] = f"{file}: {note}"
                     if batch and batch + lines > BULK_BATCH_QUADS:
-                        cuts.append(nq.tell())
+                        cut()
                         batch = 0
                     quads += lines
                     batch += lines
                     nq.write(block)
-            cuts.append(nq.tell())
-        if not quads:
-            return 0, None
-        if not copy or quads > MEMORY_SCREEN_MAX_QUADS:
-            bulk(store, path, cuts)
-            return quads, None
-        memory = ox.Store()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polevents-load") as pool:
-            on_disk = pool.submit(bulk, store, path, cuts)
+            if batch:
+                cut()
+        memory = None
+        if copy and 0 < quads <= MEMORY_SCREEN_MAX_QUADS:
+            memory = ox.Store()
             bulk(memory, path, [cuts[0], cuts[-1]])  # in memory: the store is the memory it takes
-            on_disk.result()
+        for load in loads:
+            load.result()
         return quads, memory
 
 
