@@ -213,7 +213,8 @@ def load_graphs(
     N-Quads file, bulk-loaded :data:`BULK_BATCH_QUADS` quads at a time in a thread, each batch while
     the next files are parsed.  Returns the number of quads and, with ``copy`` and at most
     :data:`MEMORY_SCREEN_MAX_QUADS` quads, an in-memory store of the same quads (loaded from the same
-    file while the thread loads the last batches: Oxigraph releases the GIL) for the screen to read.  Blank nodes get other labels in each store (a bulk load renames them).
+    file while the thread loads the last batches: Oxigraph releases the GIL) for the screen to read.
+    Blank nodes get other labels in each store (a bulk load renames them).
     ``altered`` gets, per graph, the first literal of its files that the store keeps otherwise than
     written, with the file (:class:`polevents.validate.literals.StoredForms`)."""
     import tempfile

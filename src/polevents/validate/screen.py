@@ -28,9 +28,9 @@ with the ontology mixed in.  Its contract:
   case where the screen says "conforms" and the expected report does not); ``tests/test_screen_differential.py``
   and ``tests/test_sparql_safety.py`` compare it with pyshacl on random shapes and data (hypothesis).
 
-Supported (SHACL Core, https://www.w3.org/TR/shacl/): targets ``sh:targetClass`` (with
-``rdfs:subClassOf*`` in the data: :mod:`polevents.validate.classes`), ``sh:targetNode``, ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``,
-implicit class targets; property paths (predicate, inverse, sequence, alternative, zero-or-more,
+Supported (SHACL Core, https://www.w3.org/TR/shacl/): targets ``sh:targetClass`` (``rdfs:subClassOf*``
+in the data: :mod:`~polevents.validate.classes`), ``sh:targetNode``, ``sh:targetSubjectsOf``,
+``sh:targetObjectsOf``, implicit class targets; property paths (predicate, inverse, sequence, alternative, zero-or-more,
 one-or-more, zero-or-one); ``sh:class``, ``sh:datatype`` (ill-typed literals found by rdflib exactly as pyshacl
 does), ``sh:nodeKind``, ``sh:minCount``/``sh:maxCount`` (up to 3), ``sh:minLength``/``sh:maxLength``,
 ``sh:pattern`` (a conservative regex subset), ``sh:languageIn``, ``sh:uniqueLang``, ``sh:in``,
