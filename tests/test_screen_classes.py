@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,8 +76,6 @@ def test_subclasses_at_any_depth_and_in_another_graph_are_in_the_closure() -> No
 def test_a_shapes_sparql_text_with_mark_characters_is_refused() -> None:
     with pytest.raises(Unsupported, match="control characters"):
         check_unmarked('SELECT $this WHERE { $this ?p "\x01" }', "ex:c")
-    import rdflib
-
     shapes = rdflib.Graph().parse(
         data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
         <{EX}S> a sh:NodeShape ; sh:targetNode <{EX}n0> ;

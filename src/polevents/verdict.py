@@ -30,7 +30,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -179,6 +178,8 @@ def decide(
     IRIs: :mod:`polevents.validate.terms`); any problem there goes to the full report (pyshacl's
     run reports them), or — data too large for it — is the report.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from .cache import BuildCache, input_digest
     from .validate import count_shapes, no_shapes_error
     from .validate.terms import check_terms

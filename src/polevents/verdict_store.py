@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import itertools
 import json
 import os
 import shutil
@@ -224,10 +223,9 @@ def load_graphs(
 
     from .validate.literals import StoredForms
 
-    def bulk(target: pyoxigraph.Store, path: Path, cuts: list[int]) -> None:
+    def bulk(target: pyoxigraph.Store, path: Path, start: int, end: int) -> None:
         with path.open("rb", buffering=0) as f:
-            for start, end in itertools.pairwise(cuts):
-                target.bulk_load(io.BufferedReader(_Segment(f.fileno(), start, end)), format=ox.RdfFormat.N_QUADS)
+            target.bulk_load(io.BufferedReader(_Segment(f.fileno(), start, end)), format=ox.RdfFormat.N_QUADS)
 
     forms = StoredForms()
     quads = 0
@@ -238,15 +236,16 @@ def load_graphs(
         # each full batch is bulk-loaded by the loader thread (Oxigraph releases the GIL) while
         # the next files are parsed; the batches load one after the other, in file order
         path = Path(tmp) / "quads.nq"
-        cuts = [0]  # byte offsets where a batch ends (at a line's end)
+        loaded = 0  # the byte offset where the next batch starts (at a line's end)
         loads: list[Future[None]] = []
         batch = 0
         with path.open("wb") as nq:
 
             def cut() -> None:
+                nonlocal loaded
                 nq.flush()
-                loads.append(loader.submit(bulk, store, path, [cuts[-1], nq.tell()]))
-                cuts.append(nq.tell())
+                loads.append(loader.submit(bulk, store, path, loaded, nq.tell()))
+                loaded = nq.tell()
 
             for graph, files in groups:
                 for file in files:
@@ -267,7 +266,7 @@ def load_graphs(
         memory = None
         if copy and 0 < quads <= MEMORY_SCREEN_MAX_QUADS:
             memory = ox.Store()
-            bulk(memory, path, [cuts[0], cuts[-1]])  # in memory: the store is the memory it takes
+            bulk(memory, path, 0, loaded)  # in memory, in one call: the store is the memory it takes
         for load in loads:
             load.result()
         return quads, memory
